@@ -1,0 +1,36 @@
+import { defineConfig } from 'vitest/config';
+
+// One project per suite so `npm test` and `npm run test:e2e` can pick them.
+// test/setup/tools.ts puts the real helm/kubectl from .tools/bin on PATH.
+const shared = { setupFiles: ['test/setup/tools.ts'], restoreMocks: true };
+
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { ...shared, name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      { test: { ...shared, name: 'cli', include: ['test/cli/**/*.test.ts'], testTimeout: 60_000 } },
+      { test: { ...shared, name: 'chart', include: ['test/chart/**/*.test.ts'], testTimeout: 60_000 } },
+      { test: { ...shared, name: 'scripts', include: ['test/scripts/**/*.test.ts'], testTimeout: 60_000 } },
+      {
+        test: {
+          ...shared,
+          name: 'image',
+          include: ['test/image/**/*.test.ts'],
+          testTimeout: 1_800_000,
+          hookTimeout: 1_800_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          ...shared,
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          testTimeout: 1_200_000,
+          hookTimeout: 3_600_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
