@@ -1,0 +1,136 @@
+{{/*
+Chart name, overridable with nameOverride.
+*/}}
+{{- define "rgsd.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Fully qualified app name: the `helm create` rule. The release name when it already
+contains the chart name, else "<release>-<chart>", truncated to 63 characters.
+The CLI mirrors this rule in src/core/names.ts.
+*/}}
+{{- define "rgsd.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+"rgsd-0.1.0", the helm.sh/chart label value.
+*/}}
+{{- define "rgsd.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Selector labels: stable for the lifetime of the release (Deployment selectors are immutable).
+*/}}
+{{- define "rgsd.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "rgsd.name" . | toJson }}
+app.kubernetes.io/instance: {{ .Release.Name | toJson }}
+rgsd.dev/project: {{ .Values.project | toJson }}
+{{- end }}
+
+{{/*
+Labels on every object.
+*/}}
+{{- define "rgsd.labels" -}}
+{{ include "rgsd.selectorLabels" . }}
+app.kubernetes.io/version: {{ include "rgsd.imageTag" . | trunc 63 | trimSuffix "-" | toJson }}
+app.kubernetes.io/managed-by: {{ .Release.Service | toJson }}
+helm.sh/chart: {{ include "rgsd.chart" . | toJson }}
+{{- end }}
+
+{{- define "rgsd.imageTag" -}}
+{{- .Values.image.tag | default .Chart.AppVersion }}
+{{- end }}
+
+{{- define "rgsd.image" -}}
+{{- printf "%s:%s" .Values.image.repository (include "rgsd.imageTag" .) }}
+{{- end }}
+
+{{- define "rgsd.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "rgsd.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{- define "rgsd.homeClaimName" -}}
+{{- .Values.persistence.existingClaim | default (printf "%s-home" (include "rgsd.fullname" .)) }}
+{{- end }}
+
+{{- define "rgsd.secretName" -}}
+{{- .Values.secrets.existingSecret | default (printf "%s-secrets" (include "rgsd.fullname" .)) }}
+{{- end }}
+
+{{/*
+checksum/secrets: chart mode hashes the rendered Secret; existing-secret mode uses the
+checksum the caller computed over the Secret's data (schema enforces 64 hex digits).
+*/}}
+{{- define "rgsd.secretsChecksum" -}}
+{{- if .Values.secrets.existingSecret }}
+{{- .Values.secrets.checksum }}
+{{- else }}
+{{- include (print .Template.BasePath "/secret.yaml") . | sha256sum }}
+{{- end }}
+{{- end }}
+
+{{/* Whether the pod needs a Kubernetes API token. */}}
+{{- define "rgsd.apiAccess" -}}
+{{- if ne .Values.rbac.mode "none" }}true{{ else }}false{{ end }}
+{{- end }}
+
+{{/*
+Environment of both containers: the image contract (docs/ARCHITECTURE.md) plus extraEnv.
+Values go through toJson so any string (quotes, colons, newlines) stays one YAML scalar.
+*/}}
+{{- define "rgsd.env" -}}
+- name: RGSD_PROJECT
+  value: {{ .Values.project | toJson }}
+- name: RGSD_HOME
+  value: "/home/gsd"
+- name: RGSD_SKEL
+  value: "/home/gsd.skel"
+- name: RGSD_SECRETS_DIR
+  value: "/var/run/rgsd/secrets"
+- name: RGSD_WORKSPACE
+  value: {{ printf "/home/gsd/%s" .Values.workspace | toJson }}
+- name: RGSD_REPO_URL
+  value: {{ .Values.git.repo | toJson }}
+- name: RGSD_REPO_BRANCH
+  value: {{ .Values.git.branch | toJson }}
+- name: RGSD_GIT_USER_NAME
+  value: {{ .Values.git.userName | toJson }}
+- name: RGSD_GIT_USER_EMAIL
+  value: {{ .Values.git.userEmail | toJson }}
+- name: RGSD_TMUX_SESSION
+  value: {{ .Values.tmux.session | toJson }}
+- name: RGSD_AGENT
+  value: {{ .Values.agent.name | toJson }}
+- name: RGSD_AGENT_AUTOSTART
+  value: {{ .Values.agent.autoStart | toString | toJson }}
+- name: RGSD_AGENT_ARGS
+  value: {{ .Values.agent.args | toJson }}
+- name: RGSD_VSCODE_TUNNEL
+  value: {{ .Values.vscodeTunnel.enabled | toString | toJson }}
+- name: RGSD_VSCODE_TUNNEL_NAME
+  value: {{ .Values.vscodeTunnel.name | default (include "rgsd.fullname" .) | trunc 20 | trimSuffix "-" | toJson }}
+{{- range .Values.extraEnv }}
+- {{ toJson . }}
+{{- end }}
+{{- end }}
+
+{{- define "rgsd.tmuxProbe" -}}
+exec:
+  command: {{ list "tmux" "has-session" "-t" .Values.tmux.session | toJson }}
+{{- end }}
