@@ -1,0 +1,45 @@
+// checksum/secrets rolls the pod exactly when a secret value changes.
+import { describe, expect, it } from 'vitest';
+import { HELM_BINARIES, helmTemplate } from '../helpers/helm.js';
+import { checksum } from './fixtures.js';
+
+const base = {
+  project: 'sums',
+  secrets: { env: { GITHUB_TOKEN: 'tok-1', OPENAI_API_KEY: 'sk-1' }, files: { 'models.json': '{}' } },
+};
+type Values = Record<string, unknown>;
+const withSecrets = (env: Record<string, string>, files: Record<string, string>): Values => ({ ...base, secrets: { env, files } });
+
+describe.each(HELM_BINARIES)('%s checksum/secrets', (bin) => {
+  const sum = async (values: Values) => checksum(await helmTemplate(bin, { release: 'sums', values }));
+
+  it('is stable: same values, same checksum; unrelated values do not change it', async () => {
+    const first = await sum(base);
+    expect(first).toMatch(/^[0-9a-f]{64}$/);
+    expect(await sum(base)).toBe(first);
+    expect(await sum({ ...base, agent: { name: 'claude' }, git: { repo: 'https://example.com/x.git' }, podAnnotations: { a: 'b' } })).toBe(first);
+  });
+
+  it('changes when any env value, file content, or key set changes', async () => {
+    const first = await sum(base);
+    const variants: Values[] = [
+      withSecrets({ GITHUB_TOKEN: 'tok-2', OPENAI_API_KEY: 'sk-1' }, { 'models.json': '{}' }),
+      withSecrets({ GITHUB_TOKEN: 'tok-1', OPENAI_API_KEY: 'sk-2' }, { 'models.json': '{}' }),
+      withSecrets({ GITHUB_TOKEN: 'tok-1', OPENAI_API_KEY: 'sk-1' }, { 'models.json': '{"a":1}' }),
+      withSecrets({ GITHUB_TOKEN: 'tok-1' }, { 'models.json': '{}' }),
+      withSecrets({ GITHUB_TOKEN: 'tok-1', OPENAI_API_KEY: 'sk-1' }, {}),
+      withSecrets({ GITHUB_TOKEN: 'tok-1', OPENAI_API_KEY: 'sk-1', ANTHROPIC_API_KEY: 'a' }, { 'models.json': '{}' }),
+    ];
+    const sums = await Promise.all(variants.map(sum));
+    for (const s of sums) expect(s).not.toBe(first);
+    expect(new Set(sums).size).toBe(sums.length);
+  });
+
+  it('existing-secret mode: the annotation is exactly the given checksum and follows it', async () => {
+    const a = 'a'.repeat(64);
+    const b = 'b'.repeat(64);
+    const values = (c: string): Values => ({ project: 'sums', secrets: { existingSecret: 'mine', checksum: c } });
+    expect(await sum(values(a))).toBe(a);
+    expect(await sum(values(b))).toBe(b);
+  });
+});
