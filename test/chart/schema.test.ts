@@ -105,4 +105,20 @@ describe('values.yaml and values.schema.json agree', () => {
     expect(schema.required).toEqual(['project']);
     expect(text).toMatch(/^# project: myproj$/m);
   });
+
+  it('lists every value in the chart README values table', () => {
+    const readme = readFileSync(join(CHART_DIR, 'README.md'), 'utf8');
+    const missing: string[] = [];
+    const visit = (obj: Record<string, unknown>, props: Record<string, any>, prefix: string) => {
+      for (const [key, value] of Object.entries(obj)) {
+        const prop = props[key];
+        const path = prefix + key;
+        if (value && typeof value === 'object' && !Array.isArray(value) && prop?.properties && !['resources', 'initResources', 'podSecurityContext', 'securityContext'].includes(path)) {
+          visit(value as Record<string, unknown>, prop.properties, `${path}.`);
+        } else if (!readme.includes(`| \`${path}\` |`)) missing.push(path);
+      }
+    };
+    visit({ project: 'x', ...values }, schema.properties, '');
+    expect(missing).toEqual([]);
+  });
 });
