@@ -116,7 +116,7 @@ describe.each(HELM_BINARIES)('%s template', (bin) => {
       const objs = await load();
       const main = container(objs, 'workstation');
       const session = envOf(main).RGSD_TMUX_SESSION;
-      const tmuxCheck = { exec: { command: ['tmux', 'has-session', '-t', session] } };
+      const tmuxCheck = { exec: { command: ['tmux', 'has-session', '-t', `=${session}`] } };
       for (const probe of ['startupProbe', 'readinessProbe', 'livenessProbe']) expect(main[probe]).toMatchObject(tmuxCheck);
       expect(main.livenessProbe.periodSeconds * main.livenessProbe.failureThreshold).toBeGreaterThanOrEqual(120);
       expect(main.startupProbe.periodSeconds * main.startupProbe.failureThreshold).toBeGreaterThanOrEqual(300);
@@ -166,6 +166,8 @@ describe.each(HELM_BINARIES)('%s template', (bin) => {
         RGSD_GIT_USER_NAME: '',
         RGSD_GIT_USER_EMAIL: '',
         RGSD_VSCODE_TUNNEL: 'false',
+        RGSD_VSCODE_TUNNEL_NAME: 'demo',
+        RGSD_PROJECT: 'demo',
       });
       expect(envOf(container(objs, 'init-home'))).toEqual(envOf(main));
       const secret = one(objs, 'Secret');
@@ -249,7 +251,7 @@ describe.each(HELM_BINARIES)('%s template', (bin) => {
       expect(main.image).toBe('registry.example.com/rgsd/workstation:0.1.0-custom');
       expect(main.imagePullPolicy).toBe('Always');
       expect(main.resources).toEqual({ requests: { cpu: '2', memory: '4Gi' }, limits: { memory: '16Gi' } });
-      expect(main.readinessProbe.exec.command).toEqual(['tmux', 'has-session', '-t', 'work']);
+      expect(main.readinessProbe.exec.command).toEqual(['tmux', 'has-session', '-t', '=work']);
       expect(envOf(main)).toMatchObject({ RGSD_AGENT: 'codex', RGSD_AGENT_ARGS: '--full-auto', RGSD_TMUX_SESSION: 'work', EDITOR: 'nvim', RGSD_VSCODE_TUNNEL: 'true', RGSD_VSCODE_TUNNEL_NAME: 'sched-ws' });
       expect((main.env as Obj[]).find((e) => e.name === 'NODE_NAME')).toEqual({ name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } });
     });

@@ -124,13 +124,14 @@ Values go through toJson so any string (quotes, colons, newlines) stays one YAML
 - name: RGSD_VSCODE_TUNNEL
   value: {{ .Values.vscodeTunnel.enabled | toString | toJson }}
 - name: RGSD_VSCODE_TUNNEL_NAME
-  value: {{ .Values.vscodeTunnel.name | default (include "rgsd.fullname" .) | trunc 20 | trimSuffix "-" | toJson }}
+  value: {{ .Values.vscodeTunnel.name | default .Values.project | trunc 20 | trimSuffix "-" | toJson }}
 {{- range .Values.extraEnv }}
 - {{ toJson . }}
 {{- end }}
 {{- end }}
 
+{{/* "=name": exact session name (a bare name would also match "main2" by prefix). */}}
 {{- define "rgsd.tmuxProbe" -}}
 exec:
-  command: {{ list "tmux" "has-session" "-t" .Values.tmux.session | toJson }}
+  command: {{ list "tmux" "has-session" "-t" (printf "=%s" .Values.tmux.session) | toJson }}
 {{- end }}
