@@ -1,7 +1,9 @@
 // checksum/secrets rolls the pod exactly when a secret value changes.
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { HELM_BINARIES, helmTemplate } from '../helpers/helm.js';
-import { checksum } from './fixtures.js';
+import { secretChecksum } from '../../src/core/secrets.js';
+import { checksum, one } from './fixtures.js';
 
 const base = {
   project: 'sums',
@@ -41,5 +43,25 @@ describe.each(HELM_BINARIES)('%s checksum/secrets', (bin) => {
     const values = (c: string): Values => ({ project: 'sums', secrets: { existingSecret: 'mine', checksum: c } });
     expect(await sum(values(a))).toBe(a);
     expect(await sum(values(b))).toBe(b);
+  });
+
+  it('chart mode uses the CLI formula: sha256 of the sorted base64 data as JSON', async () => {
+    const docs = await helmTemplate(bin, { release: 'sums', values: base });
+    const data = one(docs, 'Secret').data as Record<string, string>;
+    const sorted = Object.fromEntries(Object.keys(data).sort().map((k) => [k, data[k]]));
+    expect(Object.keys(sorted)).toEqual(['GITHUB_TOKEN', 'OPENAI_API_KEY', 'models.json']);
+    expect(checksum(docs)).toBe(createHash('sha256').update(JSON.stringify(sorted)).digest('hex'));
+  });
+
+  it('ignores everything but the data: image tag, labels, names', async () => {
+    const first = await sum(base);
+    expect(await sum({ ...base, image: { tag: '9.9.9' }, fullnameOverride: 'other' })).toBe(first);
+  });
+
+  it('matches the checksum the CLI computes for the same data (switching modes does not roll the pod)', async () => {
+    const docs = await helmTemplate(bin, { release: 'sums', values: base });
+    const data = { GITHUB_TOKEN: 'tok-1', OPENAI_API_KEY: 'sk-1', 'models.json': '{}' };
+    const cli = secretChecksum(Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v)])));
+    expect(checksum(docs)).toBe(cli);
   });
 });

@@ -32,4 +32,8 @@ describe.each(HELM_BINARIES)('%s install --dry-run=client NOTES', (bin) => {
   it('does not warn for namespaced RBAC', async () => {
     expect(await notes('rbac-namespace-values.yaml')).not.toMatch(/WARNING/);
   });
+
+  it('names the existing Secret the pod waits for', async () => {
+    expect(await notes('existing-secret-values.yaml')).toContain('from the existing Secret existing-secret-rgsd-secrets');
+  });
 });

@@ -200,6 +200,11 @@ describe.each(HELM_BINARIES)('%s template', (bin) => {
       expect(JSON.stringify(container(objs, 'workstation'))).not.toContain('ghp_not-a-real-token');
     });
 
+    it('stringifies numeric and boolean secret env values (KEY=8080 in an env file is common)', async () => {
+      const objs = await render(bin, 'default-values.yaml', { secrets: { env: { PORT: 8080, DEBUG: true } } });
+      expect(one(objs, 'Secret').data).toEqual({ PORT: Buffer.from('8080').toString('base64'), DEBUG: Buffer.from('true').toString('base64') });
+    });
+
     it('existing secret: no Secret object, mounts the named one, checksum taken from the value', async () => {
       const objs = await render(bin, 'existing-secret-values.yaml');
       expect(ofKind(objs, 'Secret')).toEqual([]);

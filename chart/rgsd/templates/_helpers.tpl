@@ -74,14 +74,30 @@ helm.sh/chart: {{ include "rgsd.chart" . | toJson }}
 {{- end }}
 
 {{/*
-checksum/secrets: chart mode hashes the rendered Secret; existing-secret mode uses the
-checksum the caller computed over the Secret's data (schema enforces 64 hex digits).
+Chart mode: the Secret's data map as canonical JSON (keys sorted by toJson, values base64).
+*/}}
+{{- define "rgsd.secretDataJson" -}}
+{{- $data := dict }}
+{{- range $key, $value := .Values.secrets.env }}
+{{- $_ := set $data $key ($value | toString | b64enc) }}
+{{- end }}
+{{- range $key, $value := .Values.secrets.files }}
+{{- $_ := set $data $key ($value | toString | b64enc) }}
+{{- end }}
+{{- toJson $data }}
+{{- end }}
+
+{{/*
+checksum/secrets: sha256 over the canonical JSON of the Secret's base64 data, keys sorted.
+Chart mode computes it here; existing-secret mode takes it from secrets.checksum, which
+the CLI computes with the same formula (src/core/secrets.ts), so the same data gives the
+same checksum in both modes and only a data change rolls the pod.
 */}}
 {{- define "rgsd.secretsChecksum" -}}
 {{- if .Values.secrets.existingSecret }}
 {{- .Values.secrets.checksum }}
 {{- else }}
-{{- include (print .Template.BasePath "/secret.yaml") . | sha256sum }}
+{{- include "rgsd.secretDataJson" . | sha256sum }}
 {{- end }}
 {{- end }}
 
