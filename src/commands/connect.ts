@@ -1,0 +1,7 @@
+// `rgsd connect` — stub registered by the core; implemented on top of src/core (see README).
+import type { App } from '../core/app.js';
+import { RgsdError } from '../core/errors.js';
+
+export async function run(_app: App, _project: string | undefined, _session: string | undefined, _opts: Record<string, unknown>): Promise<void> {
+  throw new RgsdError('`rgsd connect` is not implemented yet', { hint: 'use helm/kubectl directly for now' });
+}

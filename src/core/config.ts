@@ -1,0 +1,261 @@
+// Where rgsd keeps its files and how a project's settings file is read and validated.
+//
+//   <config dir>/projects/<project>.yaml   settings (no secrets)
+//   <config dir>/secrets/<project>.env     secrets, dotenv, mode 0600
+//
+// Config dir: --config-dir > $RGSD_CONFIG_DIR > $XDG_CONFIG_HOME/rgsd > ~/.config/rgsd.
+import { readFile, readdir } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { ConfigError, NotFoundError, UsageError } from './errors.js';
+import { validateProjectName } from './names.js';
+
+export const AGENTS = ['gsd', 'claude', 'codex', 'none'] as const;
+export type Agent = (typeof AGENTS)[number];
+export const RBAC_MODES = ['none', 'namespace', 'cluster-admin'] as const;
+export type RbacMode = (typeof RBAC_MODES)[number];
+export const ACCESS_MODES = ['ReadWriteOnce', 'ReadWriteOncePod', 'ReadWriteMany'] as const;
+
+/** Secret file keys (ARCHITECTURE.md secret contract) by settings `files` entry. */
+export const FILE_KEYS = { models: 'models.json', preferences: 'preferences.md', projectEnv: 'project.env' } as const;
+export type FileEntry = keyof typeof FILE_KEYS;
+
+export interface Settings {
+  repo?: string;
+  branch?: string;
+  agent?: Agent;
+  autoStart?: boolean;
+  agentArgs?: string;
+  image?: { repository?: string; tag?: string; pullPolicy?: string };
+  resources?: Record<string, unknown>;
+  storage?: { size?: string; storageClass?: string; accessMode?: string };
+  rbac?: { mode?: RbacMode; rules?: unknown[] };
+  extraEnv?: Record<string, string>;
+  files?: Partial<Record<FileEntry, string>>;
+  namespace?: string;
+  context?: string;
+  tmuxSession?: string;
+  chart?: string;
+  git?: { userName?: string; userEmail?: string };
+  vscodeTunnel?: { enabled?: boolean; name?: string };
+  /** Extra chart values merged last (never secrets: secrets.* is refused). */
+  values?: Record<string, unknown>;
+}
+
+export interface ProjectConfig {
+  project: string;
+  configDir: string;
+  settingsFile: string;
+  secretsFile: string;
+  settings: Settings;
+}
+
+export interface ConfigEnv {
+  configDirFlag?: string | undefined;
+  env: NodeJS.ProcessEnv;
+  home?: string;
+}
+
+export function resolveConfigDir({ configDirFlag, env, home }: ConfigEnv): string {
+  if (configDirFlag) return resolve(configDirFlag);
+  if (env.RGSD_CONFIG_DIR) return resolve(env.RGSD_CONFIG_DIR);
+  if (env.XDG_CONFIG_HOME) return join(resolve(env.XDG_CONFIG_HOME), 'rgsd');
+  return join(home ?? homedir(), '.config', 'rgsd');
+}
+
+export function settingsPath(configDir: string, project: string): string {
+  return join(configDir, 'projects', `${project}.yaml`);
+}
+export function secretsPath(configDir: string, project: string): string {
+  return join(configDir, 'secrets', `${project}.env`);
+}
+
+/** Projects that have a settings file, sorted. */
+export async function listProjects(configDir: string): Promise<string[]> {
+  let entries: string[];
+  try {
+    entries = await readdir(join(configDir, 'projects'));
+  } catch {
+    return [];
+  }
+  return entries
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => f.slice(0, -'.yaml'.length))
+    .sort();
+}
+
+/** The project named on the command line, or the only configured one. */
+export async function resolveProjectName(configDir: string, arg: string | undefined, command = '<command>'): Promise<string> {
+  if (arg) return validateProjectName(arg);
+  const projects = await listProjects(configDir);
+  if (projects.length === 1 && projects[0]) return projects[0];
+  if (projects.length === 0) {
+    throw new UsageError(`no project given and none configured in ${configDir}`, { hint: 'create one with `rgsd init <project>`' });
+  }
+  throw new UsageError(`no project given and ${projects.length} are configured (${projects.join(', ')})`, {
+    hint: `name one, e.g. \`rgsd ${command} ${projects[0]}\``,
+  });
+}
+
+export async function loadProject(configDir: string, project: string): Promise<ProjectConfig> {
+  validateProjectName(project);
+  const settingsFile = settingsPath(configDir, project);
+  let text: string;
+  try {
+    text = await readFile(settingsFile, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new NotFoundError(`project "${project}" has no settings file (${settingsFile})`, {
+        hint: `create it with \`rgsd init ${project}\`, or pass --config-dir`,
+      });
+    }
+    throw new ConfigError(`cannot read ${settingsFile}: ${(err as Error).message}`);
+  }
+  const { parse } = await import('yaml');
+  let raw: unknown;
+  try {
+    raw = parse(text);
+  } catch (err) {
+    throw new ConfigError(`${settingsFile} is not valid YAML: ${(err as Error).message.split('\n')[0]}`, {
+      hint: 'fix the syntax (yamllint can help)',
+    });
+  }
+  return {
+    project,
+    configDir,
+    settingsFile,
+    secretsFile: secretsPath(configDir, project),
+    settings: validateSettings(raw ?? {}, settingsFile),
+  };
+}
+
+/** Resolve a path written in the settings file (relative to that file). */
+export function settingsRelative(settingsFile: string, p: string): string {
+  const expanded = p.startsWith('~/') ? join(homedir(), p.slice(2)) : p;
+  return isAbsolute(expanded) ? expanded : resolve(dirname(settingsFile), expanded);
+}
+
+// ---- validation -------------------------------------------------------------------------
+
+const KNOWN_KEYS = [
+  'repo', 'branch', 'agent', 'autoStart', 'agentArgs', 'image', 'resources', 'storage', 'rbac', 'extraEnv',
+  'files', 'namespace', 'context', 'tmuxSession', 'chart', 'git', 'vscodeTunnel', 'values',
+] as const;
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export function validateSettings(raw: unknown, file: string): Settings {
+  const bad = (key: string, what: string): never => {
+    throw new ConfigError(`${file}: ${key} ${what}`, { hint: 'see README "Settings and secrets" for every key' });
+  };
+  if (!isObj(raw)) bad('(top level)', 'must be a mapping of settings');
+  const o = raw as Obj;
+  for (const k of Object.keys(o)) {
+    if (!(KNOWN_KEYS as readonly string[]).includes(k)) {
+      bad(k, `is not a known setting (known: ${KNOWN_KEYS.join(', ')})`);
+    }
+  }
+  const str = (key: string, v: unknown): string | undefined => {
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'string') bad(key, 'must be a string');
+    return v as string;
+  };
+  const bool = (key: string, v: unknown): boolean | undefined => {
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'boolean') bad(key, 'must be true or false');
+    return v as boolean;
+  };
+  const oneOf = <T extends string>(key: string, v: unknown, allowed: readonly T[]): T | undefined => {
+    const s = str(key, v);
+    if (s !== undefined && !allowed.includes(s as T)) bad(key, `must be one of ${allowed.join(', ')} (got "${s}")`);
+    return s as T | undefined;
+  };
+  const obj = (key: string, v: unknown, keys?: readonly string[]): Obj | undefined => {
+    if (v === undefined || v === null) return undefined;
+    if (!isObj(v)) bad(key, 'must be a mapping');
+    if (keys) for (const k of Object.keys(v as Obj)) if (!keys.includes(k)) bad(`${key}.${k}`, `is not known (known: ${keys.join(', ')})`);
+    return v as Obj;
+  };
+  const s: Settings = {};
+  const set = <K extends keyof Settings>(k: K, v: Settings[K] | undefined): void => {
+    if (v !== undefined) s[k] = v;
+  };
+  set('repo', str('repo', o.repo));
+  set('branch', str('branch', o.branch));
+  set('agent', oneOf('agent', o.agent, AGENTS));
+  set('autoStart', bool('autoStart', o.autoStart));
+  set('agentArgs', str('agentArgs', o.agentArgs));
+  set('namespace', str('namespace', o.namespace));
+  set('context', str('context', o.context));
+  set('tmuxSession', str('tmuxSession', o.tmuxSession));
+  set('chart', str('chart', o.chart));
+  const image = obj('image', o.image, ['repository', 'tag', 'pullPolicy']);
+  if (image) {
+    set('image', {
+      ...(str('image.repository', image.repository) !== undefined ? { repository: image.repository as string } : {}),
+      ...(image.tag !== undefined && image.tag !== null ? { tag: String(image.tag) } : {}),
+      ...(oneOf('image.pullPolicy', image.pullPolicy, ['Always', 'IfNotPresent', 'Never']) ? { pullPolicy: image.pullPolicy as string } : {}),
+    });
+  }
+  set('resources', obj('resources', o.resources));
+  const storage = obj('storage', o.storage, ['size', 'storageClass', 'accessMode']);
+  if (storage) {
+    const size = str('storage.size', storage.size);
+    if (size !== undefined && !/^\d+(\.\d+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/.test(size)) bad('storage.size', `must be a Kubernetes quantity such as 20Gi (got "${size}")`);
+    set('storage', {
+      ...(size !== undefined ? { size } : {}),
+      ...(str('storage.storageClass', storage.storageClass) !== undefined ? { storageClass: storage.storageClass as string } : {}),
+      ...(oneOf('storage.accessMode', storage.accessMode, ACCESS_MODES) ? { accessMode: storage.accessMode as string } : {}),
+    });
+  }
+  if (typeof o.rbac === 'string') {
+    set('rbac', { mode: oneOf('rbac', o.rbac, RBAC_MODES) as RbacMode });
+  } else {
+    const rbac = obj('rbac', o.rbac, ['mode', 'rules']);
+    if (rbac) {
+      if (rbac.rules !== undefined && !Array.isArray(rbac.rules)) bad('rbac.rules', 'must be a list of Role rules');
+      const mode = oneOf('rbac.mode', rbac.mode, RBAC_MODES);
+      set('rbac', { ...(mode ? { mode } : {}), ...(rbac.rules ? { rules: rbac.rules as unknown[] } : {}) });
+    }
+  }
+  const extraEnv = obj('extraEnv', o.extraEnv);
+  if (extraEnv) {
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(extraEnv)) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) bad(`extraEnv.${k}`, 'is not a valid environment variable name');
+      if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') bad(`extraEnv.${k}`, 'must be a string');
+      env[k] = String(v);
+    }
+    set('extraEnv', env);
+  }
+  const files = obj('files', o.files, Object.keys(FILE_KEYS));
+  if (files) {
+    const f: Partial<Record<FileEntry, string>> = {};
+    for (const k of Object.keys(FILE_KEYS) as FileEntry[]) {
+      const v = str(`files.${k}`, files[k]);
+      if (v) f[k] = v;
+    }
+    set('files', f);
+  }
+  const git = obj('git', o.git, ['userName', 'userEmail']);
+  if (git) {
+    set('git', {
+      ...(str('git.userName', git.userName) ? { userName: git.userName as string } : {}),
+      ...(str('git.userEmail', git.userEmail) ? { userEmail: git.userEmail as string } : {}),
+    });
+  }
+  const tunnel = obj('vscodeTunnel', o.vscodeTunnel, ['enabled', 'name']);
+  if (tunnel) {
+    const enabled = bool('vscodeTunnel.enabled', tunnel.enabled);
+    const name = str('vscodeTunnel.name', tunnel.name);
+    set('vscodeTunnel', { ...(enabled !== undefined ? { enabled } : {}), ...(name ? { name } : {}) });
+  }
+  const values = obj('values', o.values);
+  if (values) {
+    if ('secrets' in values) bad('values.secrets', 'is not allowed: secrets go in the secrets file, never in helm values');
+    if ('project' in values) bad('values.project', 'is set by rgsd from the project name');
+    set('values', values);
+  }
+  return s;
+}

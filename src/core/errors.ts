@@ -1,0 +1,114 @@
+// Typed errors with distinct exit codes. The top-level handler in main.ts prints
+// `rgsd: <message>` and `hint: <hint>` (one line each) and exits with `exitCode`.
+// The table is documented in README.md ("Exit codes"); keep both in sync.
+
+export const ExitCode = {
+  ok: 0,
+  failure: 1,
+  usage: 2,
+  config: 3,
+  missingTool: 4,
+  unreachable: 5,
+  notFound: 6,
+  refused: 7,
+  timeout: 8,
+  interrupted: 130,
+} as const;
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+export class RgsdError extends Error {
+  readonly exitCode: ExitCodeValue;
+  readonly hint: string | undefined;
+  constructor(message: string, opts: { exitCode?: ExitCodeValue; hint?: string; cause?: unknown } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = new.target.name;
+    this.exitCode = opts.exitCode ?? ExitCode.failure;
+    this.hint = opts.hint;
+  }
+}
+
+type Opts = { hint?: string; cause?: unknown };
+
+/** Bad command line: unknown flag, missing argument, a prompt needed without a TTY. */
+export class UsageError extends RgsdError {
+  constructor(message: string, opts: Opts = {}) {
+    super(message, { ...opts, exitCode: ExitCode.usage });
+  }
+}
+/** Bad or missing settings / secrets file, invalid project name, wrong context. */
+export class ConfigError extends RgsdError {
+  constructor(message: string, opts: Opts = {}) {
+    super(message, { ...opts, exitCode: ExitCode.config });
+  }
+}
+/** helm or kubectl not installed / unsupported version. */
+export class MissingToolError extends RgsdError {
+  constructor(message: string, opts: Opts = {}) {
+    super(message, { ...opts, exitCode: ExitCode.missingTool });
+  }
+}
+/** The cluster cannot be reached (network, auth, no kubeconfig). */
+export class ClusterUnreachableError extends RgsdError {
+  constructor(message: string, opts: Opts = {}) {
+    super(message, { ...opts, exitCode: ExitCode.unreachable });
+  }
+}
+/** A project, release, pod or session does not exist. */
+export class NotFoundError extends RgsdError {
+  constructor(message: string, opts: Opts = {}) {
+    super(message, { ...opts, exitCode: ExitCode.notFound });
+  }
+}
+/** A confirmation was refused, or could not be asked (no TTY and no --yes/--confirm). */
+export class RefusedError extends RgsdError {
+  constructor(message: string, opts: Opts = {}) {
+    super(message, { ...opts, exitCode: ExitCode.refused });
+  }
+}
+/** A wait (rollout, readiness, subprocess timeout) ran out of time. */
+export class TimeoutError extends RgsdError {
+  constructor(message: string, opts: Opts = {}) {
+    super(message, { ...opts, exitCode: ExitCode.timeout });
+  }
+}
+/** Ctrl-C (SIGINT) or a prompt closed by the user. */
+export class InterruptedError extends RgsdError {
+  constructor(message = 'interrupted', opts: Opts = {}) {
+    super(message, { ...opts, exitCode: ExitCode.interrupted });
+  }
+}
+
+/** A subprocess exited non-zero. Carries the command (argv, never stdin) and its stderr. */
+export class CommandError extends RgsdError {
+  readonly command: readonly string[];
+  readonly commandExitCode: number;
+  readonly stderr: string;
+  readonly stdout: string;
+  constructor(command: readonly string[], commandExitCode: number, stderr: string, stdout = '', opts: Opts = {}) {
+    const first = firstLine(stderr) || firstLine(stdout) || `exit code ${commandExitCode}`;
+    super(`${command[0] ?? 'command'} failed: ${first}`, {
+      ...opts,
+      exitCode: ExitCode.failure,
+      hint: opts.hint ?? `re-run with -v to see the command line (${command.slice(0, 3).join(' ')} …)`,
+    });
+    this.command = command;
+    this.commandExitCode = commandExitCode;
+    this.stderr = stderr;
+    this.stdout = stdout;
+  }
+}
+
+export function firstLine(text: string): string {
+  const line = text
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => l.length > 0);
+  return (line ?? '').replace(/^Error:\s*/i, '');
+}
+
+/** True for Ctrl-C in an @inquirer prompt (ExitPromptError) or an AbortError. */
+export function isInterrupt(err: unknown): boolean {
+  if (err instanceof InterruptedError) return true;
+  const name = (err as { name?: unknown } | null)?.name;
+  return name === 'ExitPromptError' || name === 'AbortPromptError';
+}

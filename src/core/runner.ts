@@ -1,0 +1,131 @@
+// THE subprocess runner. Every helm/kubectl call goes through a `Runner`, injected into
+// commands (tests inject test/helpers/fake-runner.ts). Arguments are always an argv array
+// (no shell). `withSafety` wraps any runner with the defence-in-depth secret guard,
+// `--verbose` echo and `--dry-run` skipping of mutating calls.
+import { CommandError, MissingToolError, RgsdError, TimeoutError, InterruptedError } from './errors.js';
+
+export interface RunOptions {
+  /** Written to the child's stdin (manifests, values). Never echoed. */
+  stdin?: string;
+  /** Kill the child after this many milliseconds (TimeoutError). */
+  timeoutMs?: number;
+  /** Pass the terminal straight through (stdio inherit); stdout/stderr are then empty. */
+  interactive?: boolean;
+  /** Extra environment for the child (added to the parent's). */
+  env?: Record<string, string>;
+  /** Resolve with the result instead of throwing CommandError on a non-zero exit. */
+  allowFailure?: boolean;
+  /** The call changes the cluster: skipped (and echoed) under --dry-run. */
+  mutates?: boolean;
+}
+
+export interface RunResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+export interface Runner {
+  run(cmd: string, args: readonly string[], opts?: RunOptions): Promise<RunResult>;
+}
+
+/** Quote an argv for display (verbose echo, hints). Never used to execute anything. */
+export function formatCommand(argv: readonly string[]): string {
+  return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", `'\\''`)}'`)).join(' ');
+}
+
+/** Remembers secret values; refuses any argv that contains one. Values shorter than
+ * MIN_LENGTH are ignored (too likely to collide with ordinary words like "true"). */
+export class SecretGuard {
+  static readonly MIN_LENGTH = 6;
+  readonly #values = new Set<string>();
+  register(values: Iterable<string>): void {
+    for (const v of values) {
+      if (v.length >= SecretGuard.MIN_LENGTH) this.#values.add(v);
+    }
+  }
+  /** Throws if any argument contains a registered secret value. */
+  check(argv: readonly string[]): void {
+    for (const arg of argv) {
+      for (const secret of this.#values) {
+        if (arg.includes(secret)) {
+          throw new RgsdError(`refusing to run ${argv[0] ?? 'a command'}: a secret value would appear on its command line`, {
+            hint: 'this is a bug in rgsd; please report it (the command was not run)',
+          });
+        }
+      }
+    }
+  }
+}
+
+export interface SafetyOptions {
+  guard: SecretGuard;
+  verbose: boolean;
+  dryRun: boolean;
+  /** Where verbose / dry-run lines go (stderr). */
+  log: (line: string) => void;
+}
+
+/** Wraps a runner: secret guard on every argv, verbose echo, dry-run skip of mutating calls. */
+export function withSafety(inner: Runner, opts: SafetyOptions): Runner {
+  return {
+    async run(cmd, args, runOpts = {}) {
+      const argv = [cmd, ...args];
+      opts.guard.check(argv);
+      const stdinNote = runOpts.stdin === undefined ? '' : ` < stdin (${Buffer.byteLength(runOpts.stdin)} bytes)`;
+      if (opts.dryRun && runOpts.mutates) {
+        opts.log(`[dry-run] would run: ${formatCommand(argv)}${stdinNote}`);
+        return { stdout: '', stderr: '', exitCode: 0 };
+      }
+      if (opts.verbose) opts.log(`$ ${formatCommand(argv)}${stdinNote}`);
+      return inner.run(cmd, args, runOpts);
+    },
+  };
+}
+
+/** The real runner (execa). Loaded lazily so `rgsd --help` does not pay for execa. */
+export class ExecaRunner implements Runner {
+  async run(cmd: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+    const { execa } = await import('execa');
+    const result = await execa(cmd, [...args], {
+      reject: false,
+      extendEnv: true,
+      ...(opts.env ? { env: opts.env } : {}),
+      ...(opts.timeoutMs ? { timeout: opts.timeoutMs } : {}),
+      ...(opts.interactive
+        ? { stdio: 'inherit' as const }
+        : opts.stdin !== undefined
+          ? { input: opts.stdin }
+          : { stdin: 'ignore' as const }),
+      stripFinalNewline: false,
+    });
+    const argv = [cmd, ...args];
+    const errCode = (result as { code?: string }).code;
+    if (errCode === 'ENOENT' || (result.failed && /ENOENT/.test(String(result.message)) && result.exitCode === undefined)) {
+      throw new MissingToolError(`${cmd} not found`, { hint: toolHint(cmd) });
+    }
+    if (result.timedOut) {
+      throw new TimeoutError(`${cmd} timed out after ${Math.round((opts.timeoutMs ?? 0) / 1000)}s`, {
+        hint: 'raise --timeout, or check the cluster with `rgsd status`',
+      });
+    }
+    if (result.signal === 'SIGINT' || (result.isTerminated && result.signal === 'SIGTERM' && result.isCanceled)) {
+      throw new InterruptedError();
+    }
+    const out: RunResult = {
+      stdout: typeof result.stdout === 'string' ? result.stdout : '',
+      stderr: typeof result.stderr === 'string' ? result.stderr : '',
+      exitCode: result.exitCode ?? 1,
+    };
+    if (out.exitCode !== 0 && !opts.allowFailure) {
+      throw new CommandError(argv, out.exitCode, out.stderr, out.stdout);
+    }
+    return out;
+  }
+}
+
+function toolHint(cmd: string): string {
+  if (/helm/.test(cmd)) return 'install Helm 3 or 4 (https://helm.sh/docs/intro/install/) or point RGSD_HELM at it';
+  if (/kubectl/.test(cmd)) return 'install kubectl (https://kubernetes.io/docs/tasks/tools/) or point RGSD_KUBECTL at it';
+  return `install ${cmd} and make sure it is on PATH`;
+}
