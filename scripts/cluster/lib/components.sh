@@ -87,8 +87,11 @@ state = "$CONTAINERD_DIR/state"
   stream_server_address = "127.0.0.1"
   stream_server_port = "0"
   enable_selinux = false
-  # network namespaces under the state dir, so `down` can unmount every leftover
+  # network namespaces under the state dir, so down can unmount every leftover
   netns_mounts_under_state_dir = true
+  # This machine withholds CAP_SYS_RESOURCE even from root, so no process may lower its
+  # oom_score_adj (the kubelet asks -998 for sandboxes); clamp instead of failing.
+  restrict_oom_score_adj = true
   [plugins."io.containerd.grpc.v1.cri".containerd]
     snapshotter = "overlayfs"
     default_runtime_name = "runc"

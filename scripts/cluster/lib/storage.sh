@@ -32,7 +32,7 @@ metadata:
 spec:
   capacity:
     storage: $PV_CAPACITY
-  accessModes: [ReadWriteOnce, ReadWriteOncePod]
+  accessModes: [ReadWriteOnce]
   persistentVolumeReclaimPolicy: Retain
   storageClassName: $STORAGE_CLASS
   volumeMode: Filesystem
