@@ -163,6 +163,11 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  const nodeMajor = Number(process.versions.node.split('.')[0]);
+  if (nodeMajor < 22) {
+    process.stderr.write(`rgsd: Node ${process.versions.node} is too old (rgsd needs Node 22 or newer)\nhint: install Node 22 or 24 LTS and make sure \`node\` on PATH is that one\n`);
+    return ExitCode.missingTool;
+  }
   const program = buildProgram();
   const verbose = argv.includes('-v') || argv.includes('--verbose');
   const onSigint = (): void => {

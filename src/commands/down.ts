@@ -1,6 +1,7 @@
+// `rgsd down [project]` — remove the workload and its Secret, keep the home volume.
 import type { App } from '../core/app.js';
-import { RgsdError } from '../core/errors.js';
+import { down } from '../ops/down.js';
 
-export async function run(_app: App, _project: string | undefined, _opts: Record<string, unknown>): Promise<void> {
-  throw new RgsdError('`rgsd down` is not implemented yet');
+export async function run(app: App, project: string | undefined, opts: { dryRun?: boolean }): Promise<void> {
+  await down(app, project, opts);
 }

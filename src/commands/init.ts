@@ -1,6 +1,7 @@
+// `rgsd init <project>` — scaffold the settings and secrets files.
 import type { App } from '../core/app.js';
-import { RgsdError } from '../core/errors.js';
+import { init, type InitOptions } from '../ops/init.js';
 
-export async function run(_app: App, _project: string | undefined, _opts: Record<string, unknown>): Promise<void> {
-  throw new RgsdError('`rgsd init` is not implemented yet');
+export async function run(app: App, project: string | undefined, opts: InitOptions): Promise<void> {
+  await init(app, project ?? '', opts);
 }

@@ -1,6 +1,7 @@
+// `rgsd up [project]` — install or upgrade, wait for tmux, print how to connect.
 import type { App } from '../core/app.js';
-import { RgsdError } from '../core/errors.js';
+import { up, type UpOptions } from '../ops/deploy.js';
 
-export async function run(_app: App, _project: string | undefined, _opts: Record<string, unknown>): Promise<void> {
-  throw new RgsdError('`rgsd up` is not implemented yet');
+export async function run(app: App, project: string | undefined, opts: UpOptions): Promise<void> {
+  await up(app, project, opts);
 }

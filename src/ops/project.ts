@@ -4,9 +4,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { App } from '../core/app.js';
 import { loadProject, resolveProjectName, settingsRelative, type ProjectConfig } from '../core/config.js';
-import { NotFoundError, UsageError } from '../core/errors.js';
+import { ClusterUnreachableError, ConfigError, NotFoundError, UsageError } from '../core/errors.js';
 import { resolveTarget, targetLine, type Target } from '../core/kube.js';
-import { projectNames, type ProjectNames } from '../core/names.js';
+import { DEFAULT_NAMESPACE, projectNames, type ProjectNames } from '../core/names.js';
 
 export interface OpenedProject {
   project: string;
@@ -21,7 +21,7 @@ export interface OpenedProject {
 export async function openProject(
   app: App,
   arg: string | undefined,
-  opts: { command: string; requireSettings: boolean; announce?: boolean },
+  opts: { command: string; requireSettings: boolean; announce?: boolean; tolerateTarget?: boolean },
 ): Promise<OpenedProject> {
   const project = await resolveProjectName(app.configDir, arg, opts.command);
   let cfg: ProjectConfig | undefined;
@@ -30,13 +30,22 @@ export async function openProject(
   } catch (err) {
     if (opts.requireSettings || !(err instanceof NotFoundError)) throw err;
   }
-  const target = await resolveTarget(app.runner, app.tools, {
+  const input = {
     contextFlag: app.globals.context,
     namespaceFlag: app.globals.namespace,
     pinnedContext: cfg?.settings.context,
     settingsNamespace: cfg?.settings.namespace,
     project,
-  });
+  };
+  let target: Target;
+  try {
+    target = await resolveTarget(app.runner, app.tools, input);
+  } catch (err) {
+    // --dry-run never touches the cluster: a missing or mismatching context is only noted.
+    if (!opts.tolerateTarget || !(err instanceof ConfigError || err instanceof ClusterUnreachableError)) throw err;
+    app.out.warn(`${err.message} (ignored: dry run)`);
+    target = { context: input.contextFlag ?? input.pinnedContext ?? '(none)', namespace: input.namespaceFlag || input.settingsNamespace || DEFAULT_NAMESPACE };
+  }
   if (opts.announce !== false) announce(app, target);
   return { project, cfg, names: projectNames(project), target };
 }

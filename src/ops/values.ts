@@ -1,0 +1,80 @@
+// Settings → chart values (ARCHITECTURE.md "Chart values"). The result is passed to helm
+// as YAML on stdin. It never contains a secret: only the Secret's name and checksum.
+import type { ProjectConfig } from '../core/config.js';
+import type { ProjectNames } from '../core/names.js';
+
+export type Values = Record<string, unknown>;
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Deep merge (objects merge, everything else replaces). */
+export function deepMerge(a: Values, b: Values): Values {
+  const out: Values = { ...a };
+  for (const [k, v] of Object.entries(b)) out[k] = isObj(v) && isObj(out[k]) ? deepMerge(out[k] as Values, v) : v;
+  return out;
+}
+
+/** Values for `helm upgrade --install`: settings mapped to chart values, then settings.values. */
+export function buildValues(project: string, cfg: ProjectConfig | undefined, names: ProjectNames, checksum: string, overrides: { image?: string } = {}): Values {
+  const s = cfg?.settings ?? {};
+  const v: Values = { project };
+  const image: Values = { ...(s.image ?? {}) };
+  if (overrides.image) Object.assign(image, parseImageRef(overrides.image));
+  if (Object.keys(image).length) v.image = image;
+  const agent: Values = {};
+  if (s.agent) agent.name = s.agent;
+  if (s.autoStart !== undefined) agent.autoStart = s.autoStart;
+  if (s.agentArgs) agent.args = s.agentArgs;
+  if (Object.keys(agent).length) v.agent = agent;
+  if (s.tmuxSession) v.tmux = { session: s.tmuxSession };
+  const git: Values = {};
+  if (s.repo) git.repo = s.repo;
+  if (s.branch) git.branch = s.branch;
+  if (s.git?.userName) git.userName = s.git.userName;
+  if (s.git?.userEmail) git.userEmail = s.git.userEmail;
+  if (Object.keys(git).length) v.git = git;
+  if (s.storage && Object.keys(s.storage).length) v.persistence = { ...s.storage };
+  v.secrets = { existingSecret: names.secret, checksum };
+  if (s.resources) v.resources = s.resources;
+  if (s.extraEnv) v.extraEnv = Object.entries(s.extraEnv).map(([name, value]) => ({ name, value }));
+  if (s.rbac && Object.keys(s.rbac).length) v.rbac = { ...s.rbac };
+  if (s.vscodeTunnel && Object.keys(s.vscodeTunnel).length) v.vscodeTunnel = { ...s.vscodeTunnel };
+  return s.values ? deepMerge(v, s.values) : v;
+}
+
+/** "repo/name:tag" / "repo@sha256:…" → image values. */
+export function parseImageRef(ref: string): { repository: string; tag?: string } {
+  const at = ref.indexOf('@');
+  if (at > 0) return { repository: ref.slice(0, at), tag: ref.slice(at) };
+  const colon = ref.lastIndexOf(':');
+  if (colon > ref.lastIndexOf('/')) return { repository: ref.slice(0, colon), tag: ref.slice(colon + 1) };
+  return { repository: ref };
+}
+
+/** Canonical JSON (keys sorted at every level) for comparisons. */
+export function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (isObj(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(',')}}`;
+  return JSON.stringify(v);
+}
+
+/** Value keys whose change does not touch the pod template. */
+const NO_RESTART = new Set(['persistence', 'rbac', 'serviceAccount']);
+
+/** Why applying `next` over `prev` restarts the pod ([] = it does not). */
+export function restartReasons(prev: Values, next: Values): string[] {
+  const reasons: string[] = [];
+  const keys = new Set([...Object.keys(prev), ...Object.keys(next)]);
+  for (const k of [...keys].sort()) {
+    if (NO_RESTART.has(k) || canonical(prev[k]) === canonical(next[k])) continue;
+    if (k === 'secrets') {
+      const p = (prev.secrets ?? {}) as Values;
+      const n = (next.secrets ?? {}) as Values;
+      if (p.checksum !== n.checksum) reasons.push('the secrets changed');
+      if (p.existingSecret !== n.existingSecret) reasons.push('the Secret name changed');
+    } else {
+      reasons.push(`${k} changed`);
+    }
+  }
+  return reasons;
+}
