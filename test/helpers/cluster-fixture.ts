@@ -1,0 +1,67 @@
+// Canned helm/kubectl answers for unit tests of cluster commands (project "demo",
+// context "ctx", namespace "rgsd"). Every argv here is exact: a command that builds a
+// different argv hits FakeRunner's "unexpected call" failure.
+import { join } from 'node:path';
+import { FakeRunner, type FakeResponse } from './fake-runner.js';
+import { REPO_ROOT } from './test-app.js';
+
+export const CHART = join(REPO_ROOT, 'chart', 'rgsd');
+export const K = ['--context', 'ctx', '-n', 'rgsd'];
+export const H = ['--kube-context', 'ctx', '-n', 'rgsd'];
+
+export const argv = {
+  helmVersion: ['helm', 'version', '--template', '{{.Version}}'],
+  currentContext: ['kubectl', 'config', 'current-context'],
+  getNamespace: ['kubectl', '--context', 'ctx', 'get', 'namespace', 'rgsd', '-o', 'json'],
+  createNamespace: ['kubectl', '--context', 'ctx', 'create', '-f', '-'],
+  helmList: (project?: string) => [
+    'helm', 'list', ...H, '-o', 'json', '--deployed', '--failed', '--pending', '--uninstalling',
+    '--time-format', '2006-01-02T15:04:05Z07:00', ...(project ? ['--filter', `^${project}$`] : []),
+  ],
+  getValues: ['helm', 'get', 'values', 'demo', ...H, '-o', 'json'],
+  applySecret: ['kubectl', ...K, 'apply', '--server-side', '--field-manager=rgsd', '--force-conflicts', '-f', '-'],
+  upgrade: ['helm', 'upgrade', '--install', 'demo', CHART, ...H, '-f', '-'],
+  uninstall: ['helm', 'uninstall', 'demo', ...H, '--wait'],
+  rollback: ['helm', 'rollback', 'demo', ...H],
+  rollout: ['kubectl', ...K, 'rollout', 'status', 'deployment/demo-rgsd', '--timeout=300s'],
+  execStatus: (pod = 'deployment/demo-rgsd') => ['kubectl', ...K, 'exec', pod, '-c', 'workstation', '--', '/opt/rgsd/status', '--json'],
+  deleteSecret: ['kubectl', ...K, 'delete', 'secret', 'demo-rgsd-secrets', '--ignore-not-found', '-o', 'name'],
+  getPvc: ['kubectl', ...K, 'get', 'pvc', 'demo-rgsd-home', '-o', 'json'],
+  getObjects: (selector = 'rgsd.dev/project=demo') => ['kubectl', ...K, 'get', 'deployment,pod,pvc', '-l', selector, '-o', 'json'],
+  getSecrets: (selector = 'rgsd.dev/project=demo') => ['kubectl', ...K, 'get', 'secret', '-l', selector, '-o', 'name'],
+};
+
+export const IN_POD_STATUS = JSON.stringify({
+  sessions: [{ name: 'main', windows: 2, attached: false, created: 1700000000 }],
+  tunnel: { state: 'stopped', name: null, url: null },
+});
+
+export const NOT_FOUND_NS: FakeResponse = { exitCode: 1, stderr: 'Error from server (NotFound): namespaces "rgsd" not found\n' };
+export const UNREACHABLE: FakeResponse = {
+  exitCode: 1,
+  stderr: 'E1123 memcache.go:265] couldn\'t get current server API group list\nThe connection to the server 127.0.0.1:6443 was refused - did you specify the right host or port?\nUnable to connect to the server: dial tcp 127.0.0.1:6443: connect: connection refused\n',
+};
+
+export function release(status: string, opts: { revision?: number; updated?: string; name?: string } = {}): Record<string, unknown> {
+  return {
+    name: opts.name ?? 'demo', namespace: 'rgsd', revision: String(opts.revision ?? 1), updated: opts.updated ?? '2026-11-22T10:00:00Z',
+    status, chart: 'rgsd-0.1.0', app_version: '0.1.0',
+  };
+}
+
+/** A runner that answers a complete `rgsd up demo` run. */
+export function upRunner(o: { releases?: unknown[]; prevValues?: unknown; nsExists?: boolean; helmVersion?: string } = {}): FakeRunner {
+  return new FakeRunner()
+    .on(argv.helmVersion, { stdout: o.helmVersion ?? 'v4.1.4' })
+    .on(argv.currentContext, { stdout: 'ctx\n' })
+    .on(argv.getNamespace, o.nsExists === false ? NOT_FOUND_NS : { stdout: '{"metadata":{"name":"rgsd","labels":{}}}' })
+    .on(argv.createNamespace, { stdout: 'namespace/rgsd created\n' })
+    .on(argv.helmList('demo'), { stdout: JSON.stringify(o.releases ?? []) })
+    .on(argv.getValues, { stdout: JSON.stringify(o.prevValues ?? {}) })
+    .on(argv.uninstall, { stdout: 'release "demo" uninstalled\n' })
+    .on(argv.rollback, { stdout: 'Rollback was a success!\n' })
+    .on(argv.applySecret, { stdout: 'secret/demo-rgsd-secrets serverside-applied\n' })
+    .on(argv.upgrade, { stdout: 'Release "demo" has been upgraded.\n' })
+    .on(argv.rollout, { stdout: 'deployment "demo-rgsd" successfully rolled out\n' })
+    .on(argv.execStatus(), { stdout: IN_POD_STATUS });
+}
