@@ -74,7 +74,7 @@ start_containerd() {
   mkdir -p "$CONTAINERD_DIR" "$CLUSTER_DIR/cni/net.d"
   cat >"$CONTAINERD_DIR/config.toml" <<EOF
 version = 2
-root = "$CONTAINERD_DIR/root"
+root = "$CONTAINERD_ROOT"
 state = "$CONTAINERD_DIR/state"
 [grpc]
   address = "$CONTAINERD_SOCK"
@@ -99,6 +99,7 @@ state = "$CONTAINERD_DIR/state"
       runtime_type = "io.containerd.runc.v2"
       [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
         SystemdCgroup = false
+        Root = "$CONTAINERD_DIR/runc"
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = "$CNI_BIN_DIR"
     conf_dir = "$CLUSTER_DIR/cni/net.d"
