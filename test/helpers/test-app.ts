@@ -6,6 +6,7 @@ import { afterEach } from 'vitest';
 import { createApp, type App, type GlobalOptions } from '../../src/core/app.js';
 import type { Choice, Prompter } from '../../src/ui/prompts.js';
 import { FakeRunner } from './fake-runner.js';
+import type { Runner } from '../../src/core/runner.js';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 
@@ -64,6 +65,8 @@ export interface TestApp {
 export async function testApp(
   opts: {
     runner?: FakeRunner;
+    /** A real runner (e.g. ExecaRunner) instead of the fake one. */
+    realRunner?: Runner;
     prompter?: Prompter;
     globals?: Partial<GlobalOptions>;
     env?: NodeJS.ProcessEnv;
@@ -80,7 +83,7 @@ export async function testApp(
   let err = '';
   const globals: GlobalOptions = { yes: false, verbose: false, color: false, json: false, dryRun: false, configDir, ...opts.globals };
   const app = await createApp(globals, {
-    runner,
+    runner: opts.realRunner ?? runner,
     prompter,
     stdout: { write: (s: string) => (out += s), isTTY: false },
     stderr: { write: (s: string) => (err += s), isTTY: false },
