@@ -1,0 +1,128 @@
+// The workstation image with a real Docker engine: build docker/Dockerfile with the optional
+// layers off (scripts/build-image --minimal, debootstrap base, layer cache), then run it the
+// way the chart does (init-home, then the entrypoint) with a named volume as the home.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildImage, docker, dockerOk, ensureDockerd, Resources, waitUntil } from './docker.js';
+
+const IMAGE = 'rgsd/workstation:0.1.0';
+const TEST_TAG = 'rgsd/workstation:image-test';
+
+let stopDockerd: () => void = () => {};
+const res = new Resources();
+
+beforeAll(async () => {
+  stopDockerd = await ensureDockerd();
+  const b = buildImage(['--minimal', '--tag', IMAGE, '--tag', TEST_TAG]);
+  if (b.status !== 0) throw new Error(`scripts/build-image failed:\n${b.stderr.slice(-4000)}`);
+});
+
+afterAll(() => {
+  res.cleanup();
+  stopDockerd();
+});
+
+/** One boot the way the chart does it: init-home (the init container), then the workstation. */
+function boot(volume: string, name: string, env: Record<string, string> = {}): string {
+  const mount = ['--mount', `type=volume,src=${volume},dst=/home/gsd,volume-nocopy`];
+  const envArgs = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+  // A fresh PVC is empty and owned by root; fsGroup makes it writable for uid 1000.
+  dockerOk(['run', '--rm', '--user', '0', ...mount, TEST_TAG, 'chown', '1000:1000', '/home/gsd']);
+  const init = docker(['run', '--rm', ...mount, ...envArgs, TEST_TAG, '/opt/rgsd/init-home']);
+  expect(init.status, init.stderr).toBe(0);
+  dockerOk(['run', '-d', '--name', name, ...mount, ...envArgs, TEST_TAG]);
+  return init.stdout;
+}
+
+const exec = (name: string, script: string): { status: number; stdout: string; stderr: string } =>
+  docker(['exec', name, 'bash', '-c', script]);
+
+async function sessionUp(name: string): Promise<void> {
+  await waitUntil(
+    () => docker(['exec', name, 'tmux', 'has-session', '-t', '=main']).status === 0,
+    60_000,
+    () => `tmux session never came up:\n${docker(['logs', name]).stdout}`,
+  );
+}
+
+describe('workstation image', () => {
+  it('has the core tools, Node 22, the user and the scripts', () => {
+    const r = docker([
+      'run', '--rm', TEST_TAG, 'bash', '-c',
+      'id -u; id -g; node --version; for t in git tmux zsh gh ssh rg fdfind fzf jq vim nano python3 npm tini claude codex; do command -v "$t" >/dev/null || echo "missing $t"; done; ls /opt/rgsd; test -d /home/gsd.skel && echo skel',
+    ]);
+    expect(r.status, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines.slice(0, 2)).toEqual(['1000', '1000']);
+    expect(lines[2]).toMatch(/^v22\./);
+    expect(lines.filter((l) => l.startsWith('missing'))).toEqual([]);
+    expect(lines).toEqual(expect.arrayContaining(['entrypoint', 'init-home', 'status', 'vscode-tunnel', 'skel']));
+  });
+
+  it('keeps the optional layers out of a --minimal build', () => {
+    const r = docker(['run', '--rm', TEST_TAG, 'bash', '-c', 'for t in go kubectl helm code pyright; do command -v "$t" && echo "present $t"; done; true']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).not.toContain('present');
+  });
+
+  it('puts the rgsd scripts in the last layers (editing the entrypoint rebuilds only the tail)', () => {
+    const history = dockerOk(['history', '--no-trunc', '--format', '{{.CreatedBy}}', TEST_TAG]).split('\n');
+    const scriptsLayer = history.findIndex((l) => /#\(nop\) COPY multi:\w+ in \/opt\/rgsd\/\s*$/.test(l));
+    const npmLayer = history.findIndex((l) => l.includes('npm install -g'));
+    const aptLayer = history.findIndex((l) => l.includes('apt-get install'));
+    expect(scriptsLayer, history.join('\n')).toBeGreaterThanOrEqual(0);
+    // Newest first: scripts above the agent CLIs above the Debian packages...
+    expect(scriptsLayer).toBeLessThan(npmLayer);
+    expect(npmLayer).toBeLessThan(aptLayer);
+    // ...and nothing but metadata (no RUN, no COPY) after the scripts.
+    const after = history.slice(0, scriptsLayer);
+    expect(after.length).toBeGreaterThan(0);
+    for (const l of after) {
+      expect(l).toContain('#(nop)');
+      expect(l).not.toMatch(/ (COPY|ADD) /);
+    }
+  });
+
+  it('runs the tmux session and keeps the home across containers without re-seeding', async () => {
+    const volume = res.volume('home');
+    dockerOk(['volume', 'create', volume]);
+
+    const first = res.container('first');
+    const seedLog = boot(volume, first, { RGSD_PROJECT: 'imgtest' });
+    expect(seedLog).toContain('first boot: seeding /home/gsd');
+    await sessionUp(first);
+    const status = JSON.parse(dockerOk(['exec', first, '/opt/rgsd/status', '--json']));
+    expect(status.sessions.map((s: { name: string }) => s.name)).toEqual(['main']);
+    expect(status.tunnel.state).toBe('not-installed');
+
+    const sentinel = exec(first, 'cat ~/.home-initialized').stdout;
+    expect(sentinel).toMatch(/^seeded /);
+    // User work in the home, and a skeleton file the user deleted.
+    expect(exec(first, 'echo precious > ~/work.txt && rm ~/.zshrc.local && test -f /home/gsd.skel/.zshrc.local').status).toBe(0);
+
+    // SIGTERM (docker stop) ends the workstation promptly.
+    const t0 = Date.now();
+    dockerOk(['stop', '-t', '10', first]);
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(dockerOk(['inspect', '-f', '{{.State.ExitCode}}', first])).toBe('0');
+    dockerOk(['rm', first]);
+
+    const second = res.container('second');
+    const secondLog = boot(volume, second, { RGSD_PROJECT: 'imgtest' });
+    expect(secondLog).toContain('skeleton not copied');
+    await sessionUp(second);
+    expect(exec(second, 'cat ~/work.txt').stdout).toBe('precious\n');
+    expect(exec(second, 'test -e ~/.zshrc.local').status).not.toBe(0);
+    expect(exec(second, 'cat ~/.home-initialized').stdout).toBe(sentinel);
+  });
+
+  it('recreates a killed session inside the container', async () => {
+    const volume = res.volume('home2');
+    dockerOk(['volume', 'create', volume]);
+    const name = res.container('supervise');
+    boot(volume, name);
+    await sessionUp(name);
+    expect(docker(['exec', name, 'tmux', 'kill-session', '-t', '=main']).status).toBe(0);
+    await sessionUp(name);
+    expect(dockerOk(['logs', name])).toContain("session 'main' is gone; recreating it");
+  });
+});
