@@ -156,7 +156,7 @@ export function buildProgram(): Command {
     .description('print a shell completion script')
     .addArgument(new Argument('<shell>', 'bash or zsh').choices(['bash', 'zsh']))
     .action((shell: string, _o, cmd: Command) =>
-      dispatch(cmd, () => import('./commands/completion.js'), (m, app) => m.run(app, shell, cmd.opts())),
+      dispatch(cmd, () => import('./commands/completion.js'), (m, app) => m.run(app, shell, cmd.opts(), cmd.parent ?? undefined)),
     );
 
   return program;

@@ -1,7 +1,7 @@
-// `rgsd connect` — stub registered by the core; implemented on top of src/core (see README).
+// `rgsd connect [project] [session]` — attach to the workstation's tmux session.
 import type { App } from '../core/app.js';
-import { RgsdError } from '../core/errors.js';
+import { connect, type ConnectOptions } from '../ops/connect.js';
 
-export async function run(_app: App, _project: string | undefined, _session: string | undefined, _opts: Record<string, unknown>): Promise<void> {
-  throw new RgsdError('`rgsd connect` is not implemented yet', { hint: 'use helm/kubectl directly for now' });
+export async function run(app: App, project: string | undefined, session: string | undefined, opts: ConnectOptions): Promise<void> {
+  await connect(app, project, session, opts);
 }

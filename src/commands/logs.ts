@@ -1,7 +1,7 @@
-// `rgsd logs` — stub registered by the core; implemented on top of src/core (see README).
+// `rgsd logs [project] [-f] [--tail N] [--previous] [--init]`
 import type { App } from '../core/app.js';
-import { RgsdError } from '../core/errors.js';
+import { logs, type LogsOptions } from '../ops/logs.js';
 
-export async function run(_app: App, _project: string | undefined, _opts: Record<string, unknown>): Promise<void> {
-  throw new RgsdError('`rgsd logs` is not implemented yet', { hint: 'use helm/kubectl directly for now' });
+export async function run(app: App, project: string | undefined, opts: LogsOptions): Promise<void> {
+  await logs(app, project, opts);
 }

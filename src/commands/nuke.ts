@@ -1,7 +1,8 @@
-// `rgsd nuke` — stub registered by the core; implemented on top of src/core (see README).
+// `rgsd nuke [project]` — destroy a project (release, home volume, Secret, its namespace if
+// rgsd created it and nothing else is there) after the project name is typed or --confirm'ed.
 import type { App } from '../core/app.js';
-import { RgsdError } from '../core/errors.js';
+import { nuke, type NukeOptions } from '../ops/nuke.js';
 
-export async function run(_app: App, _project: string | undefined, _opts: Record<string, unknown>): Promise<void> {
-  throw new RgsdError('`rgsd nuke` is not implemented yet', { hint: 'use helm/kubectl directly for now' });
+export async function run(app: App, project: string | undefined, opts: NukeOptions): Promise<void> {
+  await nuke(app, project, opts);
 }

@@ -1,7 +1,7 @@
-// `rgsd reset-home` — stub registered by the core; implemented on top of src/core (see README).
+// `rgsd reset-home [project]` — delete the home's sentinel, then restart so init-home re-seeds.
 import type { App } from '../core/app.js';
-import { RgsdError } from '../core/errors.js';
+import { resetHome, type RestartOptions } from '../ops/restart.js';
 
-export async function run(_app: App, _project: string | undefined, _opts: Record<string, unknown>): Promise<void> {
-  throw new RgsdError('`rgsd reset-home` is not implemented yet', { hint: 'use helm/kubectl directly for now' });
+export async function run(app: App, project: string | undefined, opts: RestartOptions): Promise<void> {
+  await resetHome(app, project, opts);
 }

@@ -1,7 +1,7 @@
-// `rgsd restart` — stub registered by the core; implemented on top of src/core (see README).
+// `rgsd restart [project]` — rollout restart after confirmation (ends the tmux session).
 import type { App } from '../core/app.js';
-import { RgsdError } from '../core/errors.js';
+import { restart, type RestartOptions } from '../ops/restart.js';
 
-export async function run(_app: App, _project: string | undefined, _opts: Record<string, unknown>): Promise<void> {
-  throw new RgsdError('`rgsd restart` is not implemented yet', { hint: 'use helm/kubectl directly for now' });
+export async function run(app: App, project: string | undefined, opts: RestartOptions): Promise<void> {
+  await restart(app, project, opts);
 }

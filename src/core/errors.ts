@@ -78,6 +78,16 @@ export class InterruptedError extends RgsdError {
   }
 }
 
+/** An interactive child (kubectl exec -it, kubectl logs) exited non-zero: rgsd exits with
+ * the same status and prints nothing (the child already spoke on the inherited terminal). */
+export class ChildExitError extends RgsdError {
+  readonly status: number;
+  constructor(command: string, status: number) {
+    super(`${command} exited with status ${status}`, { exitCode: (status > 0 && status < 256 ? status : 1) as ExitCodeValue });
+    this.status = status;
+  }
+}
+
 /** A subprocess exited non-zero. Carries the command (argv, never stdin) and its stderr. */
 export class CommandError extends RgsdError {
   readonly command: readonly string[];

@@ -1,5 +1,5 @@
 // The single place that turns an error into stderr lines and an exit code.
-import { ExitCode, RgsdError, isInterrupt } from '../core/errors.js';
+import { ChildExitError, ExitCode, RgsdError, isInterrupt } from '../core/errors.js';
 
 /** Print `rgsd: <message>` and `hint: <hint>` for an error; return the exit code. */
 export function reportError(err: unknown, verbose: boolean, write: (s: string) => void = (s) => void process.stderr.write(s)): number {
@@ -15,6 +15,7 @@ export function reportError(err: unknown, verbose: boolean, write: (s: string) =
     write('hint: see `rgsd --help` or `rgsd <command> --help`\n');
     return ExitCode.usage;
   }
+  if (err instanceof ChildExitError) return err.exitCode;
   if (err instanceof RgsdError) {
     write(`rgsd: ${err.message.split('\n')[0]}\n`);
     if (err.hint) write(`hint: ${err.hint}\n`);
