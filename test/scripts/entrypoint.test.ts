@@ -57,6 +57,8 @@ describe('entrypoint', () => {
     expect(root.hasSession('main')).toBe(true);
     // The shell in the session works: run a command in it and see its effect.
     const marker = join(root.workspace, 'typed.txt');
+    // Type only once the shell shows its prompt (a starting shell may flush typeahead).
+    await waitUntil(() => root.tmux('capture-pane', '-p', '-t', '=main:0').stdout.trim() !== '', 15_000, () => 'no prompt');
     root.tmux('send-keys', '-t', '=main:0', `echo usable > ${marker}`, 'Enter');
     await waitUntil(() => existsSync(marker), 10_000, () => 'the session shell did not run the command');
     expect(readFileSync(marker, 'utf8')).toBe('usable\n');

@@ -94,11 +94,26 @@ export class Root {
     return new Entrypoint(child);
   }
 
-  cleanup(): void {
-    for (const c of this.children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  async cleanup(): Promise<void> {
+    // Let running entrypoints shut down their tmux server themselves, then make sure.
+    await Promise.all(
+      this.children
+        .filter((c) => c.exitCode === null && c.signalCode === null)
+        .map(
+          (c) =>
+            new Promise<void>((res) => {
+              const timer = setTimeout(() => c.kill('SIGKILL'), 5000);
+              c.once('exit', () => {
+                clearTimeout(timer);
+                res();
+              });
+              c.kill('SIGTERM');
+            }),
+        ),
+    );
     this.tmux('kill-server');
     // Shells of the killed server may still be writing their history for a moment.
-    rmSync(this.dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+    rmSync(this.dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 250 });
   }
 }
 
