@@ -1,10 +1,18 @@
 // rgsd entry point: the commander program. Command modules are imported inside each
-// action, so `rgsd --help` loads only commander. One handler maps typed errors to exit
-// codes and prints `rgsd: <message>` + `hint: <hint>` on stderr.
-import { Argument, Command, Option } from 'commander';
+// action, and commander itself only after the top-level help fast path, so `rgsd --help`
+// (rendered from src/help.ts) starts almost as fast as `node -e 0`. One handler maps typed
+// errors to exit codes and prints `rgsd: <message>` + `hint: <hint>` on stderr.
+import type { Command } from 'commander';
 import type { App, GlobalOptions } from './core/app.js';
 import { ExitCode } from './core/errors.js';
+import { GLOBAL_OPTIONS, PROGRAM_DESCRIPTION, describeCommand, helpWidth, isTopLevelHelp, renderTopHelp } from './help.js';
 import { reportError } from './ui/report.js';
+
+/** commander, loaded by main() (or by tests) before buildProgram() runs. */
+let commander: typeof import('commander') | undefined;
+export async function loadCommander(): Promise<void> {
+  commander ??= await import('commander');
+}
 
 const VERSION = '0.1.0';
 
@@ -29,22 +37,20 @@ async function dispatch<M>(cmd: Command, load: Loader<M>, run: (m: M, app: App) 
 }
 
 export function buildProgram(): Command {
-  const program = new Command('rgsd')
-    .description('A persistent coding-agent workstation per project on Kubernetes (agent in tmux, home on a PVC).')
-    .version(VERSION, '--version', 'print the rgsd version')
-    .option('-n, --namespace <ns>', 'Kubernetes namespace (default: settings, else "rgsd")')
-    .option('--context <name>', 'kube context to use (overrides a pinned context)')
-    .option('--config-dir <dir>', 'config directory (default: $RGSD_CONFIG_DIR, $XDG_CONFIG_HOME/rgsd, ~/.config/rgsd)')
-    .option('-y, --yes', 'answer yes to confirmations (not to nuke: use --confirm)')
-    .option('-v, --verbose', 'print every helm/kubectl command line on stderr')
-    .option('--no-color', 'no colours (also NO_COLOR=1)')
+  if (!commander) throw new Error('bug: call loadCommander() before buildProgram()');
+  const { Argument, Command: CommandClass, Option } = commander;
+  const program = new CommandClass('rgsd').description(PROGRAM_DESCRIPTION).version(VERSION, '--version', 'print the rgsd version');
+  for (const [flags, description] of GLOBAL_OPTIONS) program.option(flags, description);
+  // the top-level help is src/help.ts's (same text as the fast path in main())
+  program.helpInformation = () => renderTopHelp(helpWidth(process.stdout));
+  program
     .showHelpAfterError(false)
     .exitOverride()
     .configureOutput({ outputError: () => undefined });
 
   program
     .command('init')
-    .description('create the settings file and the secrets file (0600) of a project; interactive unless flags answer')
+    .description(describeCommand('init'))
     .argument('<project>', 'project name (DNS-1123 label, at most 53 characters)')
     .option('--repo <url>', 'git repository to clone (https or ssh)')
     .option('--branch <name>', 'branch to check out (default: the remote default)')
@@ -62,7 +68,7 @@ export function buildProgram(): Command {
 
   program
     .command('up')
-    .description('install or upgrade the workstation and wait until its tmux session is ready')
+    .description(describeCommand('up'))
     .argument('[project]', 'project (default: the only configured one)')
     .option('--chart <path>', 'chart directory or reference (default: the bundled chart/rgsd)')
     .option('--timeout <duration>', 'how long to wait for the pod, e.g. 90s, 5m', '5m')
@@ -73,7 +79,7 @@ export function buildProgram(): Command {
 
   program
     .command('down')
-    .description('remove the workstation and its Secret; the home volume (PVC) is kept')
+    .description(describeCommand('down'))
     .argument('[project]', 'project (default: the only configured one)')
     .option('--dry-run', 'say what would be removed; change nothing')
     .action((project: string | undefined, _o, cmd: Command) =>
@@ -82,7 +88,7 @@ export function buildProgram(): Command {
 
   program
     .command('status')
-    .description('release, pod, volume, tmux sessions and VS Code tunnel of one or every project')
+    .description(describeCommand('status'))
     .argument('[project]', 'project (default: every rgsd project in the namespace)')
     .option('--json', 'print one JSON document (schema in README)')
     .action((project: string | undefined, _o, cmd: Command) =>
@@ -91,7 +97,7 @@ export function buildProgram(): Command {
 
   program
     .command('nuke')
-    .description('destroy a project: release, home volume, Secret (and the namespace if nothing else is in it)')
+    .description(describeCommand('nuke'))
     .argument('[project]', 'project (default: the only configured one)')
     .option('--confirm <project>', 'confirm without a prompt (for scripts): the project name')
     .option('--dry-run', 'list what would be destroyed; change nothing')
@@ -101,7 +107,7 @@ export function buildProgram(): Command {
 
   program
     .command('connect')
-    .description('attach to the tmux session in the pod (kubectl exec -it … tmux attach)')
+    .description(describeCommand('connect'))
     .argument('[project]', 'project (picker when several are running)')
     .argument('[session]', 'tmux session (picker when several)')
     .option('--new <name>', 'create a new tmux session with this name and attach')
@@ -114,7 +120,7 @@ export function buildProgram(): Command {
 
   program
     .command('logs')
-    .description('logs of the workstation container (or the init-home container)')
+    .description(describeCommand('logs'))
     .argument('[project]', 'project (default: the only configured one)')
     .option('-f, --follow', 'stream new lines')
     .option('--tail <lines>', 'only the last N lines')
@@ -126,7 +132,7 @@ export function buildProgram(): Command {
 
   program
     .command('restart')
-    .description('restart the pod (ends the tmux session; the home is kept)')
+    .description(describeCommand('restart'))
     .argument('[project]', 'project (default: the only configured one)')
     .option('--timeout <duration>', 'how long to wait for the pod', '5m')
     .action((project: string | undefined, _o, cmd: Command) =>
@@ -135,7 +141,7 @@ export function buildProgram(): Command {
 
   program
     .command('reset-home')
-    .description('re-seed the home from the image skeleton on next boot (delete the sentinel) and restart')
+    .description(describeCommand('reset-home'))
     .argument('[project]', 'project (default: the only configured one)')
     .option('--timeout <duration>', 'how long to wait for the pod', '5m')
     .action((project: string | undefined, _o, cmd: Command) =>
@@ -144,7 +150,7 @@ export function buildProgram(): Command {
 
   program
     .command('doctor')
-    .description('run every preflight check (tools, Helm version, context, cluster, namespace, settings, secrets) and report each')
+    .description(describeCommand('doctor'))
     .argument('[project]', 'also check this project’s settings and secrets')
     .option('--json', 'print one JSON document')
     .action((project: string | undefined, _o, cmd: Command) =>
@@ -153,7 +159,7 @@ export function buildProgram(): Command {
 
   program
     .command('completion')
-    .description('print a shell completion script')
+    .description(describeCommand('completion'))
     .addArgument(new Argument('<shell>', 'bash or zsh').choices(['bash', 'zsh']))
     .action((shell: string, _o, cmd: Command) =>
       dispatch(cmd, () => import('./commands/completion.js'), (m, app) => m.run(app, shell, cmd.opts(), cmd.parent ?? undefined)),
@@ -168,6 +174,11 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`rgsd: Node ${process.versions.node} is too old (rgsd needs Node 22 or newer)\nhint: install Node 22 or 24 LTS and make sure \`node\` on PATH is that one\n`);
     return ExitCode.missingTool;
   }
+  if (isTopLevelHelp(argv.slice(2))) {
+    process.stdout.write(renderTopHelp(helpWidth(process.stdout)));
+    return ExitCode.ok;
+  }
+  await loadCommander();
   const program = buildProgram();
   const verbose = argv.includes('-v') || argv.includes('--verbose');
   const onSigint = (): void => {

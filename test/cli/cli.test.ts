@@ -58,6 +58,19 @@ describe('rgsd (built) — parsing and help', () => {
     }
     expect(r.stderr).toBe('');
   });
+  it('the fast top-level help equals the help commander prints, and matches every command', async () => {
+    const fast = await rgsd(['--help']);
+    const viaCommander = await rgsd(['-v', '--help']); // not the fast path
+    expect(viaCommander.stdout).toBe(fast.stdout);
+    const { COMMANDS } = await import('../../src/help.js');
+    for (const [name, [usage, description]] of Object.entries(COMMANDS)) {
+      const r = await rgsd([name, '--help']);
+      expect(r.exitCode).toBe(0);
+      const [first, second] = r.stdout.split('\n\n');
+      expect(first).toBe(`Usage: rgsd ${usage}`);
+      expect(second?.replace(/\s+/g, ' ')).toBe(description);
+    }
+  });
   it('up --help documents its flags', async () => {
     const r = await rgsd(['up', '--help']);
     expect(r.exitCode).toBe(0);
