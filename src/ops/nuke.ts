@@ -80,7 +80,7 @@ function namespaceDecision(name: string, ns: NamespaceState, others: string[]): 
   if (ns.labels['app.kubernetes.io/managed-by'] !== 'rgsd') return { name, remove: false, why: 'kept: rgsd did not create it' };
   if (others.length) {
     const shown = others.slice(0, 3).join(', ');
-    return { name, remove: false, why: `kept: ${others.length} other object${others.length === 1 ? '' : 's'} live in it (${shown}${others.length > 3 ? ', …' : ''})` };
+    return { name, remove: false, why: `kept: ${others.length} other object${others.length === 1 ? ' lives' : 's live'} in it (${shown}${others.length > 3 ? ', …' : ''})` };
   }
   return { name, remove: true, why: 'created by rgsd and nothing else lives in it' };
 }
@@ -159,9 +159,8 @@ async function destroy(app: App, plan: NukePlan, names: ProjectNames): Promise<s
     out.success(`release ${plan.release.name} uninstalled`);
     done.push('release');
   }
-  // Chart-mode Secrets and objects an uninstall could not remove go too (label-selected).
-  const secretOut = await kubectl(app.runner, app.tools, t, ['delete', 'secret', names.secret, '--ignore-not-found', '--wait=true'], { mutates: true });
-  if (plan.secret || secretOut.trim()) {
+  if (plan.secret) {
+    await kubectl(app.runner, app.tools, t, ['delete', 'secret', names.secret, '--ignore-not-found', '--wait=true'], { mutates: true });
     out.success(`Secret ${names.secret} deleted`);
     done.push('Secret');
   }

@@ -1,0 +1,246 @@
+import { describe, expect, it } from 'vitest';
+import { ChildExitError, ExitCode } from '../../src/core/errors.js';
+import { connect } from '../../src/ops/connect.js';
+import { reportError } from '../../src/ui/report.js';
+import { FakeRunner } from '../helpers/fake-runner.js';
+import { FakePrompter, testApp } from '../helpers/test-app.js';
+import { writeProject } from '../helpers/project-fixture.js';
+import { K, argv } from '../helpers/cluster-fixture.js';
+
+const NOW = new Date('2026-11-23T12:00:00Z');
+const getPods = (selector = 'rgsd.dev/project=demo') => ['kubectl', ...K, 'get', 'pods', '-l', selector, '-o', 'json'];
+const attach = (pod: string, ...cmd: string[]) => ['kubectl', ...K, 'exec', '-it', pod, '-c', 'workstation', '--', ...cmd];
+
+function pod(name: string, o: { project?: string; phase?: string; ready?: boolean; waiting?: string; unschedulable?: string; created?: string; deleting?: boolean } = {}) {
+  const phase = o.phase ?? 'Running';
+  return {
+    kind: 'Pod',
+    metadata: {
+      name,
+      labels: { 'app.kubernetes.io/name': 'rgsd', 'rgsd.dev/project': o.project ?? 'demo' },
+      creationTimestamp: o.created ?? '2026-11-23T10:00:00Z',
+      ...(o.deleting ? { deletionTimestamp: '2026-11-23T11:59:00Z' } : {}),
+    },
+    spec: { nodeName: 'node-1' },
+    status: {
+      phase,
+      conditions: [
+        ...(o.unschedulable ? [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: o.unschedulable }] : [{ type: 'PodScheduled', status: 'True' }]),
+        { type: 'Ready', status: (o.ready ?? phase === 'Running') ? 'True' : 'False' },
+      ],
+      containerStatuses: o.unschedulable ? undefined : [{ name: 'workstation', ready: o.ready ?? phase === 'Running', restartCount: 0, state: o.waiting ? { waiting: { reason: o.waiting } } : { running: {} } }],
+    },
+  };
+}
+const pods = (...items: unknown[]) => ({ stdout: JSON.stringify({ items }) });
+const sessions = (...names: string[]) => ({
+  stdout: JSON.stringify({ sessions: names.map((n, i) => ({ name: n, windows: i + 1, attached: i === 1, created: 1700000000 + i })), tunnel: { state: 'stopped', name: null, url: null } }),
+});
+
+function runner(o: { pods?: unknown[]; sessions?: string[]; attachExit?: number } = {}): FakeRunner {
+  const p = o.pods ?? [pod('demo-rgsd-abc')];
+  return new FakeRunner()
+    .on(argv.currentContext, { stdout: 'ctx\n' })
+    .on(getPods(), pods(...p))
+    .on(argv.execStatus('demo-rgsd-abc'), sessions(...(o.sessions ?? ['main'])))
+    .on(attach('demo-rgsd-abc', 'tmux', 'attach', '-t', 'main'), { exitCode: o.attachExit ?? 0 })
+    .on(attach('demo-rgsd-abc', 'tmux', 'attach', '-t', 'review'), {})
+    .on(attach('demo-rgsd-abc', 'tmux', '-CC', 'attach', '-t', 'main'), {})
+    .on(attach('demo-rgsd-abc', 'tmux', 'new-session', '-A', '-s', 'scratch'), {})
+    .on(attach('demo-rgsd-abc', 'zsh', '-l'), {});
+}
+
+/** Calls that reach the cluster (the kubeconfig read is local). */
+const clusterCalls = (argvs: string[][]) => argvs.filter((a) => !(a[1] === 'config'));
+
+describe('rgsd connect — attach', () => {
+  it('one pod, one session: at most 2 cluster calls, then kubectl exec -it … tmux attach with the terminal passed through', async () => {
+    const t = await testApp({ runner: runner(), interactive: true, now: NOW });
+    writeProject(t.configDir, 'demo');
+    await connect(t.app, 'demo', undefined, {});
+    const expected = attach('demo-rgsd-abc', 'tmux', 'attach', '-t', 'main');
+    expect(t.runner.argvs).toEqual([argv.currentContext, getPods(), argv.execStatus('demo-rgsd-abc'), expected]);
+    const before = clusterCalls(t.runner.argvs.slice(0, -1));
+    expect(before).toHaveLength(2);
+    expect(expected).toEqual(['kubectl', '--context', 'ctx', '-n', 'rgsd', 'exec', '-it', 'demo-rgsd-abc', '-c', 'workstation', '--', 'tmux', 'attach', '-t', 'main']);
+    const last = t.runner.calls.at(-1);
+    expect(last?.opts.interactive).toBe(true);
+    expect(last?.stdin).toBeUndefined();
+    expect(t.stderr()).toContain('context: ctx  namespace: rgsd');
+  });
+
+  it('several sessions → picker (configured session first); the pick is attached', async () => {
+    const prompter = new FakePrompter(['review'], true);
+    const t = await testApp({ runner: runner({ sessions: ['review', 'main'] }), prompter, interactive: true, now: NOW });
+    await connect(t.app, 'demo', undefined, {});
+    expect(prompter.asked).toEqual([{ kind: 'select', message: 'Attach to which tmux session?', choices: ['main', 'review'] }]);
+    expect(t.runner.argvs.at(-1)).toEqual(attach('demo-rgsd-abc', 'tmux', 'attach', '-t', 'review'));
+  });
+
+  it('a named session is attached without a picker; an unknown one is "not found" (exit 6) with the --new hint', async () => {
+    const t = await testApp({ runner: runner({ sessions: ['main', 'review'] }), interactive: true, now: NOW });
+    await connect(t.app, 'demo', 'review', {});
+    expect(t.runner.argvs.at(-1)).toEqual(attach('demo-rgsd-abc', 'tmux', 'attach', '-t', 'review'));
+
+    const t2 = await testApp({ runner: runner({ sessions: ['main'] }), interactive: true, now: NOW });
+    const err = await connect(t2.app, 'demo', 'nope', {}).catch((e: unknown) => e);
+    expect(err).toMatchObject({ exitCode: ExitCode.notFound, message: 'no tmux session "nope" in demo (sessions: main)', hint: 'create it with `rgsd connect demo --new nope`' });
+    expect(t2.runner.argvs.filter((a) => a.includes('-it'))).toEqual([]);
+  });
+
+  it('no session → a login shell (zsh -l) with a warning', async () => {
+    const t = await testApp({ runner: runner({ sessions: [] }), interactive: true, now: NOW });
+    await connect(t.app, 'demo', undefined, {});
+    expect(t.runner.argvs.at(-1)).toEqual(attach('demo-rgsd-abc', 'zsh', '-l'));
+    expect(t.stderr()).toContain('no tmux session is running in demo-rgsd-abc; opening a login shell');
+  });
+
+  it('--new <name> → tmux new-session -A -s name, with a single cluster call before it', async () => {
+    const t = await testApp({ runner: runner(), interactive: true, now: NOW });
+    await connect(t.app, 'demo', undefined, { new: 'scratch' });
+    expect(t.runner.argvs).toEqual([argv.currentContext, getPods(), attach('demo-rgsd-abc', 'tmux', 'new-session', '-A', '-s', 'scratch')]);
+  });
+
+  it('--new rejects names tmux would mangle, before any call', async () => {
+    const t = await testApp({ runner: runner(), interactive: true, now: NOW });
+    await expect(connect(t.app, 'demo', undefined, { new: 'a:b' })).rejects.toMatchObject({ exitCode: ExitCode.usage });
+    expect(t.runner.argvs).toEqual([]);
+  });
+
+  it('--iterm → tmux -CC attach', async () => {
+    const t = await testApp({ runner: runner(), interactive: true, now: NOW });
+    await connect(t.app, 'demo', undefined, { iterm: true });
+    expect(t.runner.argvs.at(-1)).toEqual(attach('demo-rgsd-abc', 'tmux', '-CC', 'attach', '-t', 'main'));
+  });
+
+  it("the attached command's exit status becomes rgsd's, silently", async () => {
+    const t = await testApp({ runner: runner({ attachExit: 3 }), interactive: true, now: NOW });
+    const err = await connect(t.app, 'demo', undefined, {}).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ChildExitError);
+    let printed = '';
+    expect(reportError(err, false, (s) => (printed += s))).toBe(3);
+    expect(printed).toBe('');
+  });
+
+  it('never attaches without a TTY: clear usage error before any cluster call', async () => {
+    const t = await testApp({ runner: runner(), interactive: false, now: NOW });
+    const err = await connect(t.app, 'demo', undefined, {}).catch((e: unknown) => e);
+    expect(err).toMatchObject({ exitCode: ExitCode.usage, message: 'rgsd connect attaches your terminal, but stdin/stdout is not a terminal' });
+    expect((err as { hint: string }).hint).toContain('rgsd connect --list');
+    expect(t.runner.argvs).toEqual([]);
+  });
+});
+
+describe('rgsd connect — pod states', () => {
+  it('a pod that is not Running: phase, reason (ImagePullBackOff) and the hint `rgsd up <project>`', async () => {
+    const t = await testApp({ runner: runner({ pods: [pod('demo-rgsd-abc', { phase: 'Pending', waiting: 'ImagePullBackOff' })] }), interactive: true, now: NOW });
+    const err = await connect(t.app, 'demo', undefined, {}).catch((e: unknown) => e);
+    expect(err).toMatchObject({ message: 'the workstation pod of demo is Pending (ImagePullBackOff): demo-rgsd-abc' });
+    expect((err as { hint: string }).hint).toMatch(/^run `rgsd up demo`/);
+    expect(t.runner.argvs).toEqual([argv.currentContext, getPods()]);
+  });
+
+  it('Pending unschedulable: the scheduler message is shown', async () => {
+    const msg = '0/1 nodes are available: 1 Insufficient memory.';
+    const t = await testApp({ runner: runner({ pods: [pod('demo-rgsd-abc', { phase: 'Pending', unschedulable: msg })] }), interactive: true, now: NOW });
+    await expect(connect(t.app, 'demo', undefined, {})).rejects.toMatchObject({ message: `the workstation pod of demo is Pending (Unschedulable: ${msg}): demo-rgsd-abc` });
+  });
+
+  it('a terminating pod is skipped for the running replacement', async () => {
+    const t = await testApp({
+      runner: runner({ pods: [pod('demo-rgsd-old', { deleting: true }), pod('demo-rgsd-abc', { created: '2026-11-23T11:59:30Z' })] }),
+      interactive: true,
+      now: NOW,
+    });
+    await connect(t.app, 'demo', undefined, {});
+    expect(t.runner.argvs.at(-1)).toEqual(attach('demo-rgsd-abc', 'tmux', 'attach', '-t', 'main'));
+  });
+
+  it('no pod at all → not found (exit 6) with `rgsd up`', async () => {
+    const t = await testApp({ runner: runner({ pods: [] }), interactive: true, now: NOW });
+    await expect(connect(t.app, 'demo', undefined, {})).rejects.toMatchObject({ exitCode: ExitCode.notFound, hint: 'start it with `rgsd up demo`' });
+  });
+});
+
+describe('rgsd connect — project picker', () => {
+  const all = getPods('app.kubernetes.io/name=rgsd');
+  function multiRunner(items: unknown[]): FakeRunner {
+    return new FakeRunner()
+      .on(argv.currentContext, { stdout: 'ctx\n' })
+      .on(all, pods(...items))
+      .on(argv.execStatus('web-rgsd-1'), sessions('main'))
+      .on(attach('web-rgsd-1', 'tmux', 'attach', '-t', 'main'), {});
+  }
+
+  it('several projects running and none named → picker over the running ones; still 2 cluster calls before the attach', async () => {
+    const prompter = new FakePrompter([], true);
+    const items = [pod('demo-rgsd-abc'), pod('web-rgsd-1', { project: 'web' }), pod('api-rgsd-1', { project: 'api', phase: 'Pending', waiting: 'ErrImagePull' })];
+    const t = await testApp({ runner: multiRunner(items), prompter, interactive: true, now: NOW });
+    writeProject(t.configDir, 'demo');
+    writeProject(t.configDir, 'web');
+    // the choice values are pod summaries: answer by the displayed name
+    prompter.select = async (message, choices) => {
+      prompter.asked.push({ kind: 'select', message, choices: choices.map((c) => c.name) });
+      return (choices.find((c) => c.name === 'web') as { value: never }).value;
+    };
+    await connect(t.app, undefined, undefined, {});
+    expect(prompter.asked).toEqual([{ kind: 'select', message: 'Connect to which project?', choices: ['demo', 'web'] }]);
+    expect(t.runner.argvs).toEqual([argv.currentContext, all, argv.execStatus('web-rgsd-1'), attach('web-rgsd-1', 'tmux', 'attach', '-t', 'main')]);
+  });
+
+  it('one running project among several configured → no picker', async () => {
+    const t = await testApp({ runner: multiRunner([pod('web-rgsd-1', { project: 'web' })]), prompter: new FakePrompter([], true), interactive: true, now: NOW });
+    writeProject(t.configDir, 'demo');
+    writeProject(t.configDir, 'web');
+    await connect(t.app, undefined, undefined, {});
+    expect(t.runner.argvs.at(-1)).toEqual(attach('web-rgsd-1', 'tmux', 'attach', '-t', 'main'));
+  });
+
+  it('nothing running → not found, naming the configured projects', async () => {
+    const t = await testApp({ runner: multiRunner([]), interactive: true, now: NOW });
+    writeProject(t.configDir, 'demo');
+    writeProject(t.configDir, 'web');
+    await expect(connect(t.app, undefined, undefined, {})).rejects.toMatchObject({
+      exitCode: ExitCode.notFound,
+      message: 'no rgsd workstation in namespace rgsd (context ctx)',
+      hint: 'start one with `rgsd up <project>` (configured: demo, web)',
+    });
+  });
+
+  it('a picked project pinned to another context is refused', async () => {
+    const t = await testApp({ runner: multiRunner([pod('web-rgsd-1', { project: 'web' })]), interactive: true, now: NOW });
+    writeProject(t.configDir, 'demo');
+    writeProject(t.configDir, 'web', { settings: 'context: prod\n' });
+    await expect(connect(t.app, undefined, undefined, {})).rejects.toMatchObject({ exitCode: ExitCode.config, hint: 'pass --context prod' });
+    expect(t.runner.argvs.filter((a) => a.includes('-it'))).toEqual([]);
+  });
+});
+
+describe('rgsd connect --list', () => {
+  it('prints the sessions as a table, without a TTY', async () => {
+    const t = await testApp({ runner: runner({ sessions: ['main', 'review'] }), interactive: false, now: NOW });
+    await connect(t.app, 'demo', undefined, { list: true });
+    expect(t.runner.argvs).toEqual([argv.currentContext, getPods(), argv.execStatus('demo-rgsd-abc')]);
+    expect(t.stdout()).toBe(
+      ['SESSION  WINDOWS  ATTACHED  CREATED', 'main     1        no        2023-11-14T22:13:20Z', 'review   2        yes       2023-11-14T22:13:21Z', ''].join('\n'),
+    );
+  });
+
+  it('--json prints one document', async () => {
+    const t = await testApp({ runner: runner({ sessions: ['main'] }), interactive: false, now: NOW });
+    await connect(t.app, 'demo', undefined, { list: true, json: true });
+    expect(JSON.parse(t.stdout())).toEqual({
+      schemaVersion: 1,
+      project: 'demo',
+      context: 'ctx',
+      namespace: 'rgsd',
+      pod: 'demo-rgsd-abc',
+      sessions: [{ name: 'main', windows: 1, attached: false, created: 1700000000 }],
+    });
+  });
+
+  it('--list with --new is a usage error', async () => {
+    const t = await testApp({ runner: runner(), interactive: false, now: NOW });
+    await expect(connect(t.app, 'demo', undefined, { list: true, new: 'x' })).rejects.toMatchObject({ exitCode: ExitCode.usage });
+  });
+});
