@@ -63,9 +63,14 @@ export async function up(app: App, projectArg: string | undefined, opts: UpOptio
   const plan = planRecovery(release, target, app.tools, app.now());
 
   let prev: Values | undefined;
+  let reasons: string[] = [];
   if (release && plan.kind !== 'uninstall-then-install') {
     prev = await getReleaseValues(app.runner, app.tools, target, names.release);
-    const reasons = release.status === 'deployed' ? restartReasons(prev, values) : [];
+    if (release.status === 'deployed') {
+      reasons = restartReasons(prev, values);
+      const localChart = await chartLabel(chart);
+      if (localChart && release.chart && localChart !== release.chart) reasons.push(`the chart changes from ${release.chart} to ${localChart}`);
+    }
     if (reasons.length) {
       out.warn(`this update restarts the pod, which ends its tmux session and whatever the agent is doing (${reasons.join(', ')})`);
       await confirmOrRefuse(app.prompter, 'Restart the workstation now?', {
@@ -96,7 +101,7 @@ export async function up(app: App, projectArg: string | undefined, opts: UpOptio
 
   await helmRun(app, target, upgradeInstallArgs(target, names.release, chart), valuesYaml);
   const installed = !release || plan.kind === 'uninstall-then-install';
-  const unchanged = Boolean(prev && release?.status === 'deployed' && restartReasons(prev, values).length === 0);
+  const unchanged = Boolean(prev && release?.status === 'deployed' && reasons.length === 0);
   out.success(`helm ${installed ? 'installed' : 'upgraded'} release ${project} (Helm ${helm.major})${unchanged ? '; pod template unchanged, no restart' : ''}`);
 
   await waitRollout(app, target, names.deployment, timeoutMs, project);
@@ -128,6 +133,18 @@ async function printDryRun(app: App, opened: OpenedProject, chart: string, secre
   out.data(`---\n# Secret: applied with kubectl apply --server-side -f - (values masked)\n${stringify(maskSecretManifest(secret))}`);
   out.data(`---\n# helm upgrade --install ${opened.names.release} ${chart}\n${rendered.stdout.replace(/^---\n/, '')}`);
   out.success('dry run: nothing was changed');
+}
+
+/** "rgsd-0.1.0" for a chart directory (as `helm list` shows it), or undefined. */
+export async function chartLabel(chart: string): Promise<string | undefined> {
+  try {
+    const { readFile } = await import('node:fs/promises');
+    const { parse } = await import('yaml');
+    const meta = parse(await readFile(`${chart}/Chart.yaml`, 'utf8')) as { name?: string; version?: string };
+    return meta.name && meta.version ? `${meta.name}-${meta.version}` : undefined;
+  } catch {
+    return undefined; // a chart reference (repo/name, oci://…) rather than a directory
+  }
 }
 
 async function helmRun(app: App, t: Target, args: string[], stdin?: string): Promise<void> {

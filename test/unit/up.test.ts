@@ -132,6 +132,13 @@ describe('rgsd up — idempotence and restarts', () => {
     expect(t.runner.argvs).toContainEqual(argv.upgrade);
   });
 
+  it('a different chart version counts as a restart (asks first)', async () => {
+    const prev = await valuesOfFirstRun();
+    const t = await setup({ releases: [{ ...release('deployed'), chart: 'rgsd-0.0.9' }], prevValues: prev });
+    await expect(up(t.app, 'demo', {})).rejects.toMatchObject({ exitCode: ExitCode.refused });
+    expect(t.stderr()).toMatch(/the chart changes from rgsd-0.0.9 to rgsd-\d+\.\d+\.\d+/);
+  });
+
   it('interactive: the restart is confirmed through the prompter; "no" refuses', async () => {
     const prev = (await valuesOfFirstRun()) as Record<string, unknown>;
     const prompter = new FakePrompter([false]);
