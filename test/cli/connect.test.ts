@@ -1,0 +1,116 @@
+// `rgsd connect` (and logs/restart) as the BUILT CLI with PATH shims for kubectl: no TTY →
+// a clear error and no call; --list works without one; under a real pseudo-terminal
+// (util-linux `script`) the attach inherits the terminal and its exit status comes back.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { execa } from 'execa';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT, tempDir } from '../helpers/test-app.js';
+import { makeShim, type Shim } from '../helpers/tool-shim.js';
+
+const BIN = resolve(REPO_ROOT, 'bin', 'rgsd');
+beforeAll(() => {
+  if (!existsSync(resolve(REPO_ROOT, 'dist', 'main.js'))) throw new Error('dist/main.js missing: run `npm run build`');
+});
+
+const PODS = JSON.stringify({
+  items: [
+    {
+      metadata: { name: 'demo-rgsd-7f9c', labels: { 'rgsd.dev/project': 'demo' }, creationTimestamp: '2026-11-23T00:00:00Z' },
+      status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }], containerStatuses: [{ name: 'workstation', ready: true, restartCount: 0, state: { running: {} } }] },
+    },
+  ],
+});
+const SESSIONS = JSON.stringify({ sessions: [{ name: 'main', windows: 3, attached: false, created: 1763856000 }], tunnel: null });
+
+function podShim(attach = 'echo "ATTACHED $*"; exit 3'): Shim {
+  return makeShim({
+    kubectl: [
+      { match: '^config current-context$', stdout: 'ctx\n' },
+      { match: '^--context ctx -n rgsd get pods -l rgsd.dev/project=demo -o json$', stdout: PODS },
+      { match: '^--context ctx -n rgsd exec demo-rgsd-7f9c -c workstation -- /opt/rgsd/status --json$', stdout: SESSIONS },
+      { match: '^--context ctx -n rgsd exec -it ', run: attach },
+      { match: '^--context ctx -n rgsd rollout ', stdout: 'ok\n' },
+      { match: '^--context ctx -n rgsd logs deployment/demo-rgsd -c workstation --tail=5$', stdout: 'line 1\nline 2\n' },
+    ],
+  });
+}
+
+function rgsd(args: string[], shim: Shim) {
+  const cfg = tempDir();
+  return execa(process.execPath, [BIN, ...args], {
+    reject: false,
+    input: '',
+    env: { PATH: `${shim.bin}:${process.env.PATH ?? ''}`, HOME: cfg, RGSD_CONFIG_DIR: cfg },
+    extendEnv: false,
+    timeout: 30_000,
+  });
+}
+
+describe('rgsd connect (built)', () => {
+  it('without a TTY: exit 2, one clear line + hint, no cluster call at all', async () => {
+    const shim = podShim();
+    const r = await rgsd(['connect', 'demo'], shim);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      'rgsd: rgsd connect attaches your terminal, but stdin/stdout is not a terminal',
+      'hint: run it from an interactive terminal (ssh -t for remote shells); `rgsd connect --list` works without one',
+    ]);
+    expect(shim.calls()).toEqual([]);
+  });
+
+  it('--list works without a TTY (2 cluster calls); --json is one document', async () => {
+    const shim = podShim();
+    const r = await rgsd(['connect', 'demo', '--list'], shim);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/^SESSION\s+WINDOWS\s+ATTACHED\s+CREATED\nmain\s+3\s+no\s+2025-11-23T00:00:00Z$/);
+    expect(shim.calls().filter((c) => !c.startsWith('kubectl config'))).toHaveLength(2);
+    const j = await rgsd(['connect', 'demo', '--list', '--json'], podShim());
+    expect(JSON.parse(j.stdout)).toMatchObject({ schemaVersion: 1, project: 'demo', pod: 'demo-rgsd-7f9c', sessions: [{ name: 'main', windows: 3 }] });
+  });
+
+  it('under a real pseudo-terminal: attaches with the terminal passed through and propagates the exit status', async () => {
+    const shim = podShim();
+    const cfg = tempDir();
+    const cmd = `'${process.execPath}' '${BIN}' connect demo`;
+    const r = await execa('script', ['-qec', cmd, '/dev/null'], {
+      reject: false,
+      env: { PATH: `${shim.bin}:${process.env.PATH ?? ''}`, HOME: cfg, RGSD_CONFIG_DIR: cfg, TERM: 'xterm', SHELL: '/bin/sh' },
+      extendEnv: false,
+      timeout: 30_000,
+    });
+    expect(r.stdout).toContain('ATTACHED --context ctx -n rgsd exec -it demo-rgsd-7f9c -c workstation -- tmux attach -t main');
+    expect(r.exitCode).toBe(3);
+    expect(r.stdout).not.toMatch(/rgsd: /); // the child's status is passed on silently
+    const calls = shim.calls();
+    expect(calls.at(-1)).toMatch(/ exec -it /);
+    expect(calls.slice(0, -1).filter((c) => !c.startsWith('kubectl config'))).toHaveLength(2);
+  });
+});
+
+describe('rgsd logs / restart (built)', () => {
+  it('logs --tail passes kubectl output straight through', async () => {
+    const shim = podShim();
+    const r = await rgsd(['logs', 'demo', '--tail', '5'], shim);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toBe('line 1\nline 2');
+  });
+
+  it('restart without a TTY and without --yes: exit 7, nothing restarted', async () => {
+    const shim = podShim();
+    const r = await rgsd(['restart', 'demo'], shim);
+    expect(r.exitCode).toBe(7);
+    expect(r.stderr).toContain('ends its tmux session');
+    expect(shim.calls().filter((c) => / rollout /.test(c))).toEqual([]);
+  });
+
+  it('restart --yes: rollout restart then rollout status', async () => {
+    const shim = podShim();
+    const r = await rgsd(['restart', 'demo', '--yes', '--timeout', '2m'], shim);
+    expect(r.exitCode).toBe(0);
+    expect(shim.calls().filter((c) => / rollout /.test(c))).toEqual([
+      'kubectl --context ctx -n rgsd rollout restart deployment/demo-rgsd',
+      'kubectl --context ctx -n rgsd rollout status deployment/demo-rgsd --timeout=120s',
+    ]);
+  });
+});
