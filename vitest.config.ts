@@ -26,6 +26,8 @@ export default defineConfig({
           ...shared,
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
+          // brings the local cluster up (scripts/local-cluster) and provides its kubeconfig
+          globalSetup: ['test/e2e/global-setup.ts'],
           testTimeout: 1_200_000,
           hookTimeout: 3_600_000,
           fileParallelism: false,

@@ -1,0 +1,76 @@
+// e2e global setup: a running docker (the rgsd image is built and kept there), the rgsd
+// image, and the local cluster (scripts/local-cluster up, which also loads the image).
+// If this setup started the cluster, teardown stops it again (RGSD_E2E_KEEP_CLUSTER=1 keeps
+// it for faster re-runs); a cluster that was already up is left as found.
+import { spawn } from 'node:child_process';
+import { openSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { execa } from 'execa';
+import type { TestProject } from 'vitest/node';
+
+const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
+const LOCAL_CLUSTER = join(REPO_ROOT, 'scripts', 'local-cluster');
+
+function log(line: string): void {
+  process.stderr.write(`e2e setup: ${line}\n`);
+}
+
+async function run(cmd: string, args: string[], what: string): Promise<void> {
+  const started = Date.now();
+  const res = await execa(cmd, args, { reject: false, all: true, stdin: 'ignore', env: { PATH: process.env.PATH ?? '' } });
+  if (res.exitCode !== 0) throw new Error(`${what} failed (exit ${res.exitCode}):\n${String(res.all)}`);
+  log(`${what}: done in ${Math.round((Date.now() - started) / 1000)}s`);
+}
+
+async function dockerUp(): Promise<boolean> {
+  return (await execa('docker', ['info'], { reject: false, stdin: 'ignore' })).exitCode === 0;
+}
+
+/** The rgsd image is built with docker; start the daemon when it is not running. */
+async function ensureDocker(): Promise<void> {
+  if (await dockerUp()) return;
+  log('docker is not running; starting dockerd');
+  const out = openSync(join(tmpdir(), 'rgsd-e2e-dockerd.log'), 'a');
+  spawn('dockerd', [], { detached: true, stdio: ['ignore', out, out] }).unref();
+  for (let i = 0; i < 60; i++) {
+    if (await dockerUp()) return;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  throw new Error(`dockerd did not start within 60s (log: ${join(tmpdir(), 'rgsd-e2e-dockerd.log')})`);
+}
+
+async function imageRef(): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  const chart = await readFile(join(REPO_ROOT, 'chart', 'rgsd', 'Chart.yaml'), 'utf8');
+  const version = /^appVersion:\s*"?([^"\n]+)"?/m.exec(chart)?.[1] ?? '0.1.0';
+  return `rgsd/workstation:${version}`;
+}
+
+async function clusterUp(): Promise<boolean> {
+  return (await execa(LOCAL_CLUSTER, ['status'], { reject: false, stdin: 'ignore' })).exitCode === 0;
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  await ensureDocker();
+  const ref = await imageRef();
+  // The image suite (npm test) builds the full image; when it is missing, build the minimal
+  // variant (same contract, no optional downloads). RGSD_E2E_BUILD_IMAGE=1 forces a rebuild.
+  const haveImage = (await execa('docker', ['image', 'inspect', ref], { reject: false, stdin: 'ignore' })).exitCode === 0;
+  if (!haveImage || process.env.RGSD_E2E_BUILD_IMAGE === '1') {
+    await run(join(REPO_ROOT, 'scripts', 'build-image'), ['--quiet', ...(haveImage ? [] : ['--minimal'])], `scripts/build-image (${ref})`);
+  }
+  const wasUp = await clusterUp();
+  await run(LOCAL_CLUSTER, ['up'], 'scripts/local-cluster up');
+  const env = await execa(LOCAL_CLUSTER, ['env'], { stdin: 'ignore' });
+  const kubeconfig = /^export KUBECONFIG=(.+)$/m.exec(String(env.stdout))?.[1];
+  if (!kubeconfig) throw new Error(`scripts/local-cluster env printed no KUBECONFIG: ${String(env.stdout)}`);
+  project.provide('kubeconfig', kubeconfig);
+  return async () => {
+    if (wasUp || process.env.RGSD_E2E_KEEP_CLUSTER === '1') {
+      log('leaving the local cluster running');
+      return;
+    }
+    await run(LOCAL_CLUSTER, ['down'], 'scripts/local-cluster down');
+  };
+}

@@ -1,0 +1,66 @@
+// A real pseudo-terminal for `rgsd connect`: the CLI runs in a pane of a private tmux server
+// (own socket via -L, never the user's), keys are typed with send-keys, the screen is read
+// with capture-pane. The pane stays after the CLI exits so its exit status can be read.
+import { randomBytes } from 'node:crypto';
+import { execa } from 'execa';
+import { waitFor } from './cluster.js';
+import { rgsdEnv, RGSD_BIN, type ConfigDir, type HelmBinary } from './rgsd.js';
+
+export class Terminal {
+  private readonly socket = `rgsd-e2e-${randomBytes(4).toString('hex')}`;
+  private readonly target = 'outer:0.0';
+
+  private async tmux(...args: string[]): Promise<string> {
+    const res = await execa('tmux', ['-L', this.socket, ...args], { reject: false, stdin: 'ignore' });
+    if (res.exitCode !== 0) throw new Error(`tmux ${args.join(' ')} exited ${res.exitCode}: ${String(res.stderr).trim()}`);
+    return String(res.stdout);
+  }
+
+  /** Starts `rgsd <args>` in a 160x45 terminal. */
+  async start(config: ConfigDir, args: string[], helm: HelmBinary = 'helm'): Promise<void> {
+    const env = { ...rgsdEnv(config, helm), PATH: process.env.PATH ?? '', TERM: 'xterm-256color', HOME: process.env.HOME ?? '/root' };
+    const envArgs = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+    // -f /dev/null: none of the user's tmux configuration; remain-on-exit keeps the status.
+    await this.tmux('-f', '/dev/null', 'new-session', '-d', '-x', '160', '-y', '45', '-s', 'outer', ...envArgs,
+      process.execPath, RGSD_BIN, ...args);
+    await this.tmux('set-option', '-t', 'outer', 'remain-on-exit', 'on');
+  }
+
+  async screen(): Promise<string> {
+    return this.tmux('capture-pane', '-p', '-t', this.target);
+  }
+
+  async waitForText(text: string | RegExp, timeoutMs = 60_000): Promise<string> {
+    return waitFor(`"${String(text)}" on the terminal`, async () => {
+      const s = await this.screen();
+      return (typeof text === 'string' ? s.includes(text) : text.test(s)) ? s : null;
+    }, timeoutMs, 300).catch(async (err: Error) => {
+      throw new Error(`${err.message}\n--- screen ---\n${await this.screen().catch(() => '(gone)')}`);
+    });
+  }
+
+  /** Types keys into the terminal (tmux key names: Enter, Down, C-b, …); the keys reach the
+   * program in the pane, not this tmux server. */
+  async keys(...keys: string[]): Promise<void> {
+    await this.tmux('send-keys', '-t', this.target, ...keys);
+  }
+
+  /** Literal text, then Enter. */
+  async type(line: string): Promise<void> {
+    await this.tmux('send-keys', '-t', this.target, '-l', line);
+    await this.keys('Enter');
+  }
+
+  /** Waits until the program in the pane exits; returns its exit status. */
+  async exitStatus(timeoutMs = 30_000): Promise<number> {
+    return waitFor('the CLI in the terminal to exit', async () => {
+      const out = (await this.tmux('display-message', '-p', '-t', this.target, '#{pane_dead} #{pane_dead_status}')).trim();
+      const [dead, status] = out.split(' ');
+      return dead === '1' ? { status: Number(status) } : null;
+    }, timeoutMs, 300).then((r) => r.status);
+  }
+
+  async close(): Promise<void> {
+    await execa('tmux', ['-L', this.socket, 'kill-server'], { reject: false, stdin: 'ignore' });
+  }
+}
