@@ -61,9 +61,10 @@ export async function init(app: App, projectArg: string, opts: InitOptions): Pro
   if (opts.repo && !/^(https:\/\/|ssh:\/\/|git@)/.test(opts.repo)) {
     throw new UsageError(`--repo "${opts.repo}" is not an https or ssh git URL`, { hint: 'e.g. https://github.com/org/repo.git or git@github.com:org/repo.git' });
   }
-  let pinned = '';
-  if (opts.pinContext) {
-    pinned = app.globals.context ?? (await currentContext(app.runner, app.tools)) ?? '';
+  // --context <name> pins that context; --pin-context alone pins the current one.
+  let pinned = app.globals.context ?? '';
+  if (opts.pinContext && !pinned) {
+    pinned = (await currentContext(app.runner, app.tools)) ?? '';
     if (!pinned) throw new ConfigError('--pin-context: no --context given and no current kube context', { hint: 'pass --context <name>' });
   }
   const given: Partial<InitAnswers> = {

@@ -48,6 +48,13 @@ describe('rgsd init', () => {
     });
   });
 
+  it('--context pins that context without asking or reading kubeconfig', async () => {
+    const t = await testApp({ globals: { context: 'prod', yes: true } });
+    const res = await init(t.app, 'demo', {});
+    expect(res.settings.context).toBe('prod');
+    expect(t.runner.calls).toHaveLength(0);
+  });
+
   it('without a TTY and without flags: usage error (exit 2), nothing written', async () => {
     const t = await testApp();
     const err = await init(t.app, 'demo', {}).catch((e: unknown) => e);

@@ -232,6 +232,13 @@ describe('rgsd up — errors (exit codes, nothing half-done)', () => {
     expect(err.hint).toContain('kubectl cluster-info');
     expect(mutating(t.runner)).toEqual([]);
   });
+  it('a user who may not read Namespace objects proceeds (the namespace is assumed to exist)', async () => {
+    const t = await setup();
+    t.runner.on(argv.getNamespace, { exitCode: 1, stderr: 'Error from server (Forbidden): namespaces "rgsd" is forbidden: User "dev" cannot get resource "namespaces"' });
+    await up(t.app, 'demo', {});
+    expect(t.runner.argvs).not.toContainEqual(argv.createNamespace);
+    expect(t.runner.argvs).toContainEqual(argv.upgrade);
+  });
   it('pinned context different from the current one → exit 3 before any cluster call', async () => {
     const t = await testApp({ runner: upRunner() });
     writeProject(t.configDir, 'demo', { settings: 'context: prod\n' });
