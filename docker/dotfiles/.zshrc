@@ -11,6 +11,7 @@ autoload -Uz compinit && compinit -u
 
 # npm global installs go to the home (the PVC), so `npm i -g` survives restarts.
 export NPM_CONFIG_PREFIX="$HOME/.local"
+typeset -U path
 path=("$HOME/.local/bin" $path)
 export EDITOR=${EDITOR:-vim}
 
