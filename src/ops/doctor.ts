@@ -4,7 +4,7 @@
 // (present, mode 0600, keys valid, files readable). Exit non-zero if any check fails.
 import type { App } from '../core/app.js';
 import { listProjects, loadProject, resolveProjectName, type ProjectConfig } from '../core/config.js';
-import { CommandError, ExitCode, RgsdError, firstLine, type ExitCodeValue } from '../core/errors.js';
+import { ClusterUnreachableError, CommandError, ExitCode, RgsdError, firstLine, type ExitCodeValue } from '../core/errors.js';
 import { detectHelm } from '../core/helm.js';
 import { classifyClusterError, currentContext, getNamespace, type Target } from '../core/kube.js';
 import { DEFAULT_NAMESPACE } from '../core/names.js';
@@ -186,8 +186,15 @@ async function checkCluster(app: App, t: Target): Promise<Check> {
   })();
   if (res.exitCode === 0 && server) return { name: 'cluster', status: 'ok', detail: `reachable, Kubernetes ${server}`, hint: null };
   const err = classifyClusterError(new CommandError([app.tools.kubectl, 'version'], res.exitCode, res.stderr), t);
-  const c = fromError('cluster', err);
-  return { ...c, detail: c.detail || firstLine(res.stderr), exitCode: c.exitCode === ExitCode.failure ? ExitCode.unreachable : (c.exitCode as ExitCodeValue) };
+  if (err instanceof ClusterUnreachableError || (err instanceof RgsdError && /^permission denied/.test(err.message))) return fromError('cluster', err);
+  // `kubectl version` failing to get the server version means the cluster is not usable
+  return {
+    name: 'cluster',
+    status: 'fail',
+    detail: `cannot reach the cluster (context ${t.context}): ${firstLine(res.stderr) || `kubectl exit ${res.exitCode}`}`,
+    hint: 'check `kubectl cluster-info`, your VPN and credentials, or pick another context with --context',
+    exitCode: ExitCode.unreachable,
+  };
 }
 
 async function checkNamespace(app: App, t: Target): Promise<Check> {

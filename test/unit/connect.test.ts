@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ChildExitError, ExitCode } from '../../src/core/errors.js';
 import { connect } from '../../src/ops/connect.js';
 import { reportError } from '../../src/ui/report.js';
+import type { Choice } from '../../src/ui/prompts.js';
 import { FakeRunner } from '../helpers/fake-runner.js';
 import { FakePrompter, testApp } from '../helpers/test-app.js';
 import { writeProject } from '../helpers/project-fixture.js';
@@ -179,9 +180,9 @@ describe('rgsd connect — project picker', () => {
     writeProject(t.configDir, 'demo');
     writeProject(t.configDir, 'web');
     // the choice values are pod summaries: answer by the displayed name
-    prompter.select = async (message, choices) => {
+    prompter.select = async <T,>(message: string, choices: Choice<T>[]): Promise<T> => {
       prompter.asked.push({ kind: 'select', message, choices: choices.map((c) => c.name) });
-      return (choices.find((c) => c.name === 'web') as { value: never }).value;
+      return (choices.find((c) => c.name === 'web') as Choice<T>).value;
     };
     await connect(t.app, undefined, undefined, {});
     expect(prompter.asked).toEqual([{ kind: 'select', message: 'Connect to which project?', choices: ['demo', 'web'] }]);

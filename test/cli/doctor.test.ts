@@ -1,0 +1,70 @@
+// `rgsd doctor` as the BUILT CLI with the REAL helm and kubectl (test/setup/tools.ts puts
+// them on PATH) and a kubeconfig whose cluster is a closed port.
+import { existsSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { execa } from 'execa';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT, tempDir } from '../helpers/test-app.js';
+import { writeProject } from '../helpers/project-fixture.js';
+
+const BIN = resolve(REPO_ROOT, 'bin', 'rgsd');
+beforeAll(() => {
+  if (!existsSync(resolve(REPO_ROOT, 'dist', 'main.js'))) throw new Error('dist/main.js missing: run `npm run build`');
+});
+
+function deadKubeconfig(): string {
+  const f = join(tempDir(), 'config');
+  writeFileSync(f, `apiVersion: v1
+kind: Config
+clusters: [{name: dead, cluster: {server: "https://127.0.0.1:1"}}]
+users: [{name: u, user: {token: not-a-real-token}}]
+contexts: [{name: dead, context: {cluster: dead, user: u}}]
+current-context: dead
+`);
+  return f;
+}
+
+function rgsd(args: string[], cfg: string, extra: Record<string, string> = {}) {
+  return execa(process.execPath, [BIN, ...args], {
+    reject: false,
+    input: '',
+    env: { PATH: process.env.PATH ?? '', HOME: cfg, RGSD_CONFIG_DIR: cfg, KUBECONFIG: deadKubeconfig(), ...extra },
+    extendEnv: false,
+    timeout: 60_000,
+  });
+}
+
+describe('rgsd doctor (built, real helm + kubectl)', () => {
+  it('reports every check; an unreachable cluster fails with exit 5', async () => {
+    const cfg = tempDir();
+    writeProject(cfg, 'demo');
+    const r = await rgsd(['doctor', 'demo'], cfg);
+    expect(r.exitCode).toBe(5);
+    expect(r.stdout).toMatch(/✓\s+helm\s+helm v4\.\d+\.\d+ \(Helm 4\)/);
+    expect(r.stdout).toMatch(/✓\s+kubectl\s+kubectl v1\.\d+\.\d+ \(client\)/);
+    expect(r.stdout).toMatch(/✓\s+context\s+dead \(current\)/);
+    expect(r.stdout).toMatch(/✗\s+cluster\s+cannot reach the cluster \(context dead\)/);
+    expect(r.stdout).toMatch(/-\s+namespace\s+skipped: cluster not reachable/);
+    expect(r.stdout).toMatch(/✓\s+secrets \(demo\)\s+.*\(mode 0600, 2 keys set\)/);
+    expect(r.stderr).toMatch(/^rgsd: 1 check failed: cluster$/m);
+    expect(r.stderr).not.toMatch(/\x1b\[/);
+  });
+
+  it('--json prints one parseable document even when checks fail; Helm 3 is detected too', async () => {
+    const cfg = tempDir();
+    const r = await rgsd(['doctor', '--json'], cfg, { RGSD_HELM: 'helm3' });
+    expect(r.exitCode).toBe(5);
+    const doc = JSON.parse(r.stdout);
+    expect(doc).toMatchObject({ schemaVersion: 1, ok: false, context: 'dead', namespace: 'rgsd', projects: [] });
+    expect(doc.checks[0]).toMatchObject({ name: 'helm', status: 'ok' });
+    expect(doc.checks[0].detail).toMatch(/\(Helm 3\)$/);
+  });
+
+  it('a missing kubectl is reported (exit 4)', async () => {
+    const cfg = tempDir();
+    const r = await rgsd(['doctor'], cfg, { RGSD_KUBECTL: 'rgsd-no-such-kubectl' });
+    expect(r.exitCode).toBe(4);
+    expect(r.stdout).toMatch(/✗\s+kubectl\s+rgsd-no-such-kubectl not found/);
+    expect(r.stdout).toMatch(/-\s+cluster\s+skipped/);
+  });
+});
