@@ -269,7 +269,7 @@ export function zshScript(spec: CompletionSpec): string {
     '  typeset -A opt_args',
     '  local -a globals commands',
     `  globals=(\n${spec.globalOptions.map((o) => `    ${zshOption(o)}`).join('\n')}\n  )`,
-    `  commands=(\n${spec.commands.map((c) => `    '${c.name}:${zq(c.description).replace(/\\:/g, '\\:')}'`).join('\n')}\n  )`,
+    `  commands=(\n${spec.commands.map((c) => `    '${c.name}:${zq(c.description)}'`).join('\n')}\n  )`,
     "  _arguments -C $globals '1: :->command' '*:: :->args' && ret=0",
     '  case $state in',
     "    command) _describe -t commands 'rgsd command' commands && ret=0 ;;",
