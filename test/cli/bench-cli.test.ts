@@ -1,0 +1,22 @@
+// scripts/bench-cli runs end to end (built CLI, PATH shims) and reports what it promises.
+import { resolve } from 'node:path';
+import { execa } from 'execa';
+import { expect, it } from 'vitest';
+import { REPO_ROOT } from '../helpers/test-app.js';
+
+it('bench-cli prints the startup ratio and helm/kubectl calls per command', async () => {
+  const r = await execa(resolve(REPO_ROOT, 'scripts', 'bench-cli'), ['3'], { reject: false, env: { BENCH_STRICT: '0' } });
+  expect(r.exitCode).toBe(0);
+  expect(r.stdout).toMatch(/^startup \(median of 3\): rgsd --help [\d.]+ ms, node -e 0 [\d.]+ ms, ratio [\d.]+x \(goal <= 1\.5x: (met|MISSED)\)$/m);
+  const row = (cmd: string) => {
+    const line = r.stdout.split('\n').find((l) => l.startsWith(cmd.padEnd(28)));
+    expect(line, cmd).toBeDefined();
+    const [helm, kubectl, cluster, exec, exit] = (line as string).slice(28).trim().split(/\s+/).map(Number);
+    return { helm, kubectl, cluster, exec, exit };
+  };
+  // the budget: status of one project = at most 3 cluster calls + the in-pod query
+  expect(row('status demo')).toEqual({ helm: 1, kubectl: 4, cluster: 3, exec: 1, exit: 0 });
+  expect(row('up demo --dry-run')).toMatchObject({ cluster: 0, exec: 0, exit: 0 });
+  expect(row('up demo --yes')).toMatchObject({ exec: 1, exit: 0 });
+  expect(row('down demo')).toMatchObject({ exit: 0 });
+});
