@@ -37,6 +37,14 @@ export interface DoctorDocument {
 
 const REQUEST_TIMEOUT = '--request-timeout=10s';
 
+function parseJson<T>(text: string): T | undefined {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return undefined;
+  }
+}
+
 function fromError(name: Check['name'], err: unknown, project?: string): Check {
   const e = err instanceof RgsdError ? err : null;
   return {
@@ -52,7 +60,7 @@ function fromError(name: Check['name'], err: unknown, project?: string): Check {
 async function checkKubectl(app: App): Promise<Check> {
   try {
     const res = await app.runner.run(app.tools.kubectl, ['version', '--client', '-o', 'json']);
-    const v = (JSON.parse(res.stdout) as { clientVersion?: { gitVersion?: string } }).clientVersion?.gitVersion ?? 'unknown version';
+    const v = parseJson<{ clientVersion?: { gitVersion?: string } }>(res.stdout)?.clientVersion?.gitVersion ?? '(version unknown)';
     return { name: 'kubectl', status: 'ok', detail: `${app.tools.kubectl} ${v} (client)`, hint: null };
   } catch (err) {
     return fromError('kubectl', err);
@@ -177,14 +185,10 @@ async function checkCluster(app: App, t: Target): Promise<Check> {
   } catch (err) {
     return fromError('cluster', err);
   }
-  const server = (() => {
-    try {
-      return (JSON.parse(res.stdout) as { serverVersion?: { gitVersion?: string } }).serverVersion?.gitVersion;
-    } catch {
-      return undefined;
-    }
-  })();
-  if (res.exitCode === 0 && server) return { name: 'cluster', status: 'ok', detail: `reachable, Kubernetes ${server}`, hint: null };
+  if (res.exitCode === 0) {
+    const server = parseJson<{ serverVersion?: { gitVersion?: string } }>(res.stdout)?.serverVersion?.gitVersion ?? '(version unknown)';
+    return { name: 'cluster', status: 'ok', detail: `reachable, Kubernetes ${server}`, hint: null };
+  }
   const err = classifyClusterError(new CommandError([app.tools.kubectl, 'version'], res.exitCode, res.stderr), t);
   if (err instanceof ClusterUnreachableError || (err instanceof RgsdError && /^permission denied/.test(err.message))) return fromError('cluster', err);
   // `kubectl version` failing to get the server version means the cluster is not usable
