@@ -6,7 +6,7 @@ import { REPO_ROOT } from '../helpers/test-app.js';
 
 it('bench-cli prints the startup ratio and helm/kubectl calls per command', async () => {
   const r = await execa(resolve(REPO_ROOT, 'scripts', 'bench-cli'), ['3'], { reject: false, env: { BENCH_STRICT: '0' } });
-  expect(r.exitCode).toBe(0);
+  expect(r.exitCode, r.stderr).toBe(0);
   expect(r.stdout).toMatch(/^startup \(median of 3\): rgsd --help [\d.]+ ms, node -e 0 [\d.]+ ms, ratio [\d.]+x \(goal <= 1\.5x: (met|MISSED)\)$/m);
   const row = (cmd: string) => {
     const line = r.stdout.split('\n').find((l) => l.startsWith(cmd.padEnd(28)));
