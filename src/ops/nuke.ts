@@ -16,7 +16,7 @@ export interface NukeOptions {
 }
 
 /** Namespaced kinds whose presence keeps the namespace alive (Secrets are listed by name). */
-export const OTHER_KINDS = 'all,pvc,configmap,serviceaccount,role,rolebinding,ingress,networkpolicy';
+export const OTHER_KINDS = 'all,pvc,configmap,serviceaccount,role,rolebinding,ingress,networkpolicy,resourcequota,limitrange,poddisruptionbudget';
 
 export interface NukePlan {
   project: string;
@@ -49,13 +49,13 @@ function isProjectSecret(name: string, project: string, names: ProjectNames): bo
 }
 
 export async function planNuke(app: App, project: string, names: ProjectNames, target: Target): Promise<NukePlan> {
-  const [ns, releases, objectsJson, secretNames] = await Promise.all([
+  const [ns, releases, listing, secretNames] = await Promise.all([
     getNamespace(app.runner, app.tools, target),
     listReleases(app.runner, app.tools, target, project),
-    kubectl(app.runner, app.tools, target, ['get', OTHER_KINDS, '-o', 'json']),
+    listNamespace(app, target, names),
     kubectl(app.runner, app.tools, target, ['get', 'secret', '-o', 'name']),
   ]);
-  const items = (JSON.parse(objectsJson.trim() || '{}') as { items?: Obj[] }).items ?? [];
+  const { items, complete } = listing;
   const secrets = secretNames.split('\n').map((l) => l.trim().replace(/^secrets?\//, '')).filter(Boolean);
   const release = releases.find((r) => r.name === names.release) ?? null;
   const pvcObj = items.find((o) => o.kind === 'PersistentVolumeClaim' && o.metadata.name === names.pvc);
@@ -72,7 +72,21 @@ export async function planNuke(app: App, project: string, names: ProjectNames, t
     ...items.filter((o) => !isBuiltin(o.kind, o.metadata.name) && !belongsTo(o, project)).map((o) => `${(o.kind ?? 'object').toLowerCase()}/${o.metadata.name}`),
     ...secrets.filter((s) => !isProjectSecret(s, project, names)).map((s) => `secret/${s}`),
   ];
-  return { project, target, release, pvc, secret, namespace: namespaceDecision(target.namespace, ns, others) };
+  const namespace = complete ? namespaceDecision(target.namespace, ns, others) : ns.exists ? { name: target.namespace, remove: false, why: 'kept: your credentials cannot list everything in it' } : null;
+  return { project, target, release, pvc, secret, namespace };
+}
+
+/** Everything in the namespace that could keep it alive. Without permission to list some of
+ * those kinds, only the project's PVC is looked up and the namespace is kept. */
+async function listNamespace(app: App, t: Target, names: ProjectNames): Promise<{ items: Obj[]; complete: boolean }> {
+  const parse = (json: string): Obj[] => (JSON.parse(json.trim() || '{}') as { items?: Obj[] }).items ?? [];
+  try {
+    return { items: parse(await kubectl(app.runner, app.tools, t, ['get', OTHER_KINDS, '-o', 'json'])), complete: true };
+  } catch (err) {
+    if (!(err instanceof RgsdError && /^permission denied/.test(err.message))) throw err;
+  }
+  const pvc = await kubectl(app.runner, app.tools, t, ['get', 'pvc', names.pvc, '--ignore-not-found', '-o', 'json']);
+  return { items: pvc.trim() ? [{ kind: 'PersistentVolumeClaim', ...(JSON.parse(pvc) as Omit<Obj, 'kind'>) }] : [], complete: false };
 }
 
 function namespaceDecision(name: string, ns: NamespaceState, others: string[]): NukePlan['namespace'] {

@@ -227,3 +227,18 @@ describe('rgsd nuke — what it destroys', () => {
     expect(DESTRUCTIVE(t.runner.argvs)).toEqual([]);
   });
 });
+
+describe('rgsd nuke — limited credentials', () => {
+  it('cannot list every kind in the namespace: looks up the PVC alone, keeps the namespace, still destroys the project', async () => {
+    const getPvc = ['kubectl', ...K, 'get', 'pvc', 'demo-rgsd-home', '--ignore-not-found', '-o', 'json'];
+    const runner = nukeRunner()
+      .on(n.getOthers, { exitCode: 1, stderr: 'Error from server (Forbidden): networkpolicies.networking.k8s.io is forbidden: User "dev" cannot list resource\n' })
+      .on(getPvc, { stdout: JSON.stringify(PVC) });
+    const t = await testApp({ runner, interactive: false });
+    const res = await nuke(t.app, 'demo', { confirm: 'demo' });
+    expect(res.plan.pvc).toMatchObject({ name: 'demo-rgsd-home', size: '20Gi' });
+    expect(res.plan.namespace).toEqual({ name: 'rgsd', remove: false, why: 'kept: your credentials cannot list everything in it' });
+    expect(t.runner.argvs).toContainEqual(n.deletePvc);
+    expect(t.runner.argvs).not.toContainEqual(n.deleteNs);
+  });
+});
