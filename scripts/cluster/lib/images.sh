@@ -20,23 +20,33 @@ import_pause_image() {
   log "pause image $PAUSE_IMAGE imported"
 }
 
+# The config digest (= docker image id) of an image in containerd, if it has the image.
+containerd_image_id() {
+  local manifest
+  manifest="$(ctr_k8s images ls | awk -v r="$1" '$1 == r { print $3 }')"
+  [ -n "$manifest" ] || return 0
+  ctr_k8s content get "$manifest" 2>/dev/null | tr -d ' \n' \
+    | grep -o '"config":{[^}]*}' | grep -o 'sha256:[0-9a-f]\{64\}' | head -n 1 || true
+}
+
 # load_image REF — copies REF from docker into the cluster, skipping it when containerd
-# already has the same image id (the docker image id is the config digest).
+# already has the same image id. A rebuild that re-tags REF during the copy is retried.
 load_image() {
-  local ref="$1" full id have
+  local ref="$1" full id attempt
   command -v docker >/dev/null || die "docker not found: the rgsd image is built with docker (scripts/build-image)"
-  id="$(docker image inspect --format '{{.Id}}' "$ref")" \
-    || die "image $ref is not in docker: build it first (scripts/build-image)"
   full="$(normalize_ref "$ref")"
-  have="$(ctr_k8s images ls | awk -v r="$full" '$1 == r { print $3 }')"
-  if [ -n "$have" ] && ctr_k8s content get "$have" 2>/dev/null | grep -qF "\"digest\":\"$id\""; then
-    log "image $full already loaded ($id)"
-    return 0
-  fi
-  log "loading image $ref into the cluster's containerd"
-  docker save "$ref" | ctr_k8s images import - >/dev/null
-  containerd_has_image "$full" || die "importing $ref did not register $full in containerd"
-  log "image $full loaded ($id)"
+  for attempt in 1 2 3; do
+    id="$(docker image inspect --format '{{.Id}}' "$ref")" \
+      || die "image $ref is not in docker: build it first (scripts/build-image)"
+    if [ "$(containerd_image_id "$full")" = "$id" ]; then
+      if [ "$attempt" -eq 1 ]; then log "image $full already loaded ($id)"; else log "image $full loaded ($id)"; fi
+      return 0
+    fi
+    [ "$attempt" -eq 1 ] || log "image $ref changed while it was being loaded; loading again"
+    log "loading image $ref into the cluster's containerd"
+    docker save "$ref" | ctr_k8s images import - >/dev/null
+  done
+  die "could not load $ref into containerd: it has $(containerd_image_id "$full" || true), docker has $id"
 }
 
 rgsd_image_ref() {

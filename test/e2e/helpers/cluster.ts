@@ -147,17 +147,13 @@ function toResult(res: { exitCode?: number | undefined; stdout: unknown; stderr:
 
 const ARTIFACTS = join(tmpdir(), 'rgsd-e2e-artifacts');
 
-/** Writes the diagnostics next to the run, prints them, and attaches them to the test. */
-export async function attachDiagnostics(ctx: { task: { name: string }; annotate: (m: string, a: { path: string; contentType: string }) => Promise<unknown> }): Promise<void> {
+/** For afterEach: when the test failed, prints the cluster diagnostics (stderr, so they
+ * appear with the failure) and keeps a copy under $TMPDIR/rgsd-e2e-artifacts. */
+export async function diagnoseFailure(ctx: { task: { name: string; result?: { state?: string } } }): Promise<void> {
+  if (ctx.task.result?.state !== 'fail') return;
   const text = await collectDiagnostics();
   mkdirSync(ARTIFACTS, { recursive: true });
   const file = join(ARTIFACTS, `${new Date().toISOString().replace(/[:.]/g, '-')}-${ctx.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}.log`);
   writeFileSync(file, text);
   process.stderr.write(`\n----- cluster diagnostics for failed test "${ctx.task.name}" (also in ${file}) -----\n${text}\n----- end of diagnostics -----\n`);
-  await ctx.annotate('cluster diagnostics', { path: file, contentType: 'text/plain' }).catch(() => undefined);
-}
-
-/** For afterEach: diagnostics only when the test failed. */
-export async function diagnoseFailure(ctx: Parameters<typeof attachDiagnostics>[0] & { task: { result?: { state?: string } } }): Promise<void> {
-  if (ctx.task.result?.state === 'fail') await attachDiagnostics(ctx);
 }
