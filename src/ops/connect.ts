@@ -163,6 +163,7 @@ export async function connect(app: App, projectArg: string | undefined, sessionA
   }
   if (opts.new !== undefined && sessionArg) throw new UsageError('give either a session or --new <name>, not both', { hint: `rgsd connect ${projectArg ?? '<project>'} --new ${opts.new}` });
   if (list && (opts.new !== undefined || opts.iterm)) throw new UsageError('--list does not attach: drop --new/--iterm', { hint: 'rgsd connect --list' });
+  if (!list && opts.json) throw new UsageError('--json goes with --list', { hint: `rgsd connect ${projectArg ?? '<project>'} --list --json` });
   if (!list && !app.interactive) {
     throw new UsageError('rgsd connect attaches your terminal, but stdin/stdout is not a terminal', {
       hint: 'run it from an interactive terminal (ssh -t for remote shells); `rgsd connect --list` works without one',
@@ -171,6 +172,7 @@ export async function connect(app: App, projectArg: string | undefined, sessionA
 
   const { project, cfg, target, pod } = await locatePod(app, projectArg);
   const { out } = app;
+  if (!pod.ready) out.warn(`${pod.name} is running but not ready yet (its tmux session may still be starting)`);
 
   if (opts.new !== undefined) {
     out.info(`attaching to new-or-existing tmux session "${opts.new}" in ${pod.name} (detach: Ctrl-b d)`);

@@ -245,3 +245,24 @@ describe('rgsd connect --list', () => {
     await expect(connect(t.app, 'demo', undefined, { list: true, new: 'x' })).rejects.toMatchObject({ exitCode: ExitCode.usage });
   });
 });
+
+describe('rgsd connect — flag combinations and readiness', () => {
+  it('--json without --list is a usage error before any call', async () => {
+    const t = await testApp({ runner: runner(), interactive: true, now: NOW });
+    await expect(connect(t.app, 'demo', undefined, { json: true })).rejects.toMatchObject({ exitCode: ExitCode.usage, message: '--json goes with --list' });
+    expect(t.runner.argvs).toEqual([]);
+  });
+
+  it('a session argument together with --new is a usage error', async () => {
+    const t = await testApp({ runner: runner(), interactive: true, now: NOW });
+    await expect(connect(t.app, 'demo', 'main', { new: 'scratch' })).rejects.toMatchObject({ exitCode: ExitCode.usage });
+    expect(t.runner.argvs).toEqual([]);
+  });
+
+  it('a Running pod that is not Ready yet is attached, with a warning', async () => {
+    const t = await testApp({ runner: runner({ pods: [pod('demo-rgsd-abc', { ready: false })] }), interactive: true, now: NOW });
+    await connect(t.app, 'demo', undefined, {});
+    expect(t.stderr()).toContain('demo-rgsd-abc is running but not ready yet');
+    expect(t.runner.argvs.at(-1)).toEqual(attach('demo-rgsd-abc', 'tmux', 'attach', '-t', 'main'));
+  });
+});
