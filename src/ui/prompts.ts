@@ -36,17 +36,20 @@ function noTty(message: string): UsageError {
   });
 }
 
+/** Prompts draw on stderr: stdout stays data only (e.g. `rgsd status --json > f` never gets a prompt). */
+const PROMPT_CONTEXT = { output: process.stderr };
+
 /** The real prompter (@inquirer/prompts, loaded on first use). Ctrl-C raises ExitPromptError,
  * which main.ts maps to exit 130. */
 export class InquirerPrompter implements Prompter {
   readonly interactive = true;
   async input(message: string, opts: { default?: string; validate?: (v: string) => true | string } = {}): Promise<string> {
     const { input } = await import('@inquirer/prompts');
-    return input({ message, ...(opts.default !== undefined ? { default: opts.default } : {}), ...(opts.validate ? { validate: opts.validate } : {}) });
+    return input({ message, ...(opts.default !== undefined ? { default: opts.default } : {}), ...(opts.validate ? { validate: opts.validate } : {}) }, PROMPT_CONTEXT);
   }
   async confirm(message: string, opts: { default?: boolean } = {}): Promise<boolean> {
     const { confirm } = await import('@inquirer/prompts');
-    return confirm({ message, default: opts.default ?? false });
+    return confirm({ message, default: opts.default ?? false }, PROMPT_CONTEXT);
   }
   async select<T>(message: string, choices: Choice<T>[], opts: { default?: T } = {}): Promise<T> {
     const { select } = await import('@inquirer/prompts');
@@ -54,7 +57,7 @@ export class InquirerPrompter implements Prompter {
       message,
       choices: choices.map((c) => ({ name: c.name, value: c.value, ...(c.description ? { description: c.description } : {}) })),
       ...(opts.default !== undefined ? { default: opts.default } : {}),
-    });
+    }, PROMPT_CONTEXT);
   }
 }
 
