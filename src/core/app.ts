@@ -36,7 +36,7 @@ export interface App {
   /** Package root (holds chart/rgsd and secrets.example/). */
   packageRoot: string;
   now: () => Date;
-  /** True when stdin and stderr (where prompts draw) are terminals. */
+  /** True when stdin, stdout and stderr are terminals (prompts draw on stderr; connect attaches stdout). */
   interactive: boolean;
 }
 
@@ -63,7 +63,7 @@ export async function createApp(globals: GlobalOptions, deps: AppDeps = {}): Pro
   const env = deps.env ?? process.env;
   const stdout = deps.stdout ?? process.stdout;
   const stderr = deps.stderr ?? process.stderr;
-  const interactive = deps.interactive ?? Boolean(process.stdin.isTTY && process.stderr.isTTY);
+  const interactive = deps.interactive ?? Boolean(process.stdin.isTTY && process.stdout.isTTY && process.stderr.isTTY);
   const out = createOutput({ stdout, stderr, env, noColor: !globals.color, json: globals.json, verbose: globals.verbose });
   const guard = new SecretGuard();
   const runner = withSafety(deps.runner ?? new ExecaRunner(), {
