@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { execa } from 'execa';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, tempDir } from '../helpers/test-app.js';
 import { makeShim, type Shim } from '../helpers/tool-shim.js';
 
@@ -85,6 +85,34 @@ describe('rgsd connect (built)', () => {
     const calls = shim.calls();
     expect(calls.at(-1)).toMatch(/ exec -it /);
     expect(calls.slice(0, -1).filter((c) => !c.startsWith('kubectl config'))).toHaveLength(2);
+  });
+});
+
+describe('rgsd connect (built) — a real tmux session through the attach', () => {
+  const servers: string[] = [];
+  afterEach(async () => {
+    for (const dir of servers.splice(0)) await execa('tmux', ['kill-server'], { env: { ...process.env, TMUX_TMPDIR: dir }, reject: false });
+  });
+
+  it('the attach command runs with the terminal passed through: tmux attach -t main shows the session and returns 0 when it ends', async () => {
+    const tmuxDir = tempDir('rgsd-tmux-');
+    servers.push(tmuxDir);
+    const tmuxEnv = { ...process.env, TMUX_TMPDIR: tmuxDir };
+    await execa('tmux', ['new-session', '-d', '-s', 'main', 'echo HELLO-FROM-THE-WORKSTATION; sleep 2'], { env: tmuxEnv });
+    // `kubectl exec -it <pod> -c workstation -- CMD…` runs CMD… locally (private tmux socket dir)
+    const shim = podShim('while [ "$1" != "--" ]; do shift; done; shift; exec "$@"');
+    const cfg = tempDir();
+    const r = await execa('script', ['-qec', `'${process.execPath}' '${BIN}' connect demo`, '/dev/null'], {
+      reject: false,
+      env: { PATH: `${shim.bin}:${process.env.PATH ?? ''}`, HOME: cfg, RGSD_CONFIG_DIR: cfg, TERM: 'xterm', SHELL: '/bin/sh', TMUX_TMPDIR: tmuxDir },
+      extendEnv: false,
+      timeout: 30_000,
+    });
+    const screen = r.stdout.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+    expect(screen).toContain('HELLO-FROM-THE-WORKSTATION');
+    expect(screen).toContain('[exited]');
+    expect(r.exitCode).toBe(0);
+    expect(shim.calls().at(-1)).toBe('kubectl --context ctx -n rgsd exec -it demo-rgsd-7f9c -c workstation -- tmux attach -t main');
   });
 });
 
