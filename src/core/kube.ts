@@ -73,7 +73,7 @@ export function kubectlArgs(t: Target, ...args: string[]): string[] {
 }
 
 const UNREACHABLE_RE =
-  /unable to connect to the server|connection refused|no such host|i\/o timeout|tls handshake timeout|context deadline exceeded|dial tcp|the server has asked for the client to provide credentials|unauthorized|no configuration has been provided|kubernetes cluster unreachable|context ".*" does not exist|x509/i;
+  /unable to connect to the server|connection refused|the connection to the server .* was refused|no such host|i\/o timeout|tls handshake timeout|context deadline exceeded|dial tcp|the server has asked for the client to provide credentials|unauthorized|no configuration has been provided|kubernetes cluster unreachable|context ".*" does not exist|x509/i;
 
 /** Turn a failed kubectl/helm call into a typed error (unreachable cluster, not found). */
 export function classifyClusterError(err: unknown, t?: Target): unknown {

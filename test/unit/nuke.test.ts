@@ -242,3 +242,12 @@ describe('rgsd nuke — limited credentials', () => {
     expect(t.runner.argvs).not.toContainEqual(n.deleteNs);
   });
 });
+
+describe('rgsd nuke — real kubectl wording', () => {
+  it('"The connection to the server … was refused" (what kubectl prints for a closed port) is exit 5', async () => {
+    const refused = { exitCode: 1, stderr: 'The connection to the server 127.0.0.1:6443 was refused - did you specify the right host or port?\n' };
+    const t = await testApp({ runner: nukeRunner({ ns: refused }).on(n.getOthers, refused).on(n.getSecretNames, refused), interactive: false });
+    await expect(nuke(t.app, 'demo', { confirm: 'demo' })).rejects.toMatchObject({ exitCode: ExitCode.unreachable });
+    expect(DESTRUCTIVE(t.runner.argvs)).toEqual([]);
+  });
+});
