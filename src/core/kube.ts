@@ -116,14 +116,16 @@ export async function kubectl(
 export interface NamespaceState {
   exists: boolean;
   labels: Record<string, string>;
+  /** set (true) only while the namespace is being deleted */
+  terminating?: boolean;
 }
 
 /** One call that both checks reachability and reads the namespace. */
 export async function getNamespace(runner: Runner, tools: Tools, t: Target): Promise<NamespaceState> {
   try {
     const out = await runner.run(tools.kubectl, ['--context', t.context, 'get', 'namespace', t.namespace, '-o', 'json']);
-    const obj = JSON.parse(out.stdout) as { metadata?: { labels?: Record<string, string> } };
-    return { exists: true, labels: obj.metadata?.labels ?? {} };
+    const obj = JSON.parse(out.stdout) as { metadata?: { labels?: Record<string, string> }; status?: { phase?: string } };
+    return { exists: true, labels: obj.metadata?.labels ?? {}, ...(obj.status?.phase === 'Terminating' ? { terminating: true } : {}) };
   } catch (err) {
     if (isNotFound(err)) return { exists: false, labels: {} };
     // Namespace-scoped users often may not read Namespace objects: the API server answered

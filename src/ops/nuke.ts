@@ -91,6 +91,7 @@ async function listNamespace(app: App, t: Target, names: ProjectNames): Promise<
 
 function namespaceDecision(name: string, ns: NamespaceState, others: string[]): NukePlan['namespace'] {
   if (!ns.exists) return null;
+  if (ns.terminating) return { name, remove: false, why: 'already being deleted' };
   if (ns.labels['app.kubernetes.io/managed-by'] !== 'rgsd') return { name, remove: false, why: 'kept: rgsd did not create it' };
   if (others.length) {
     const shown = others.slice(0, 3).join(', ');

@@ -251,3 +251,14 @@ describe('rgsd nuke — real kubectl wording', () => {
     expect(DESTRUCTIVE(t.runner.argvs)).toEqual([]);
   });
 });
+
+describe('rgsd nuke — right after a nuke', () => {
+  it('a namespace still terminating counts as gone: nothing left, exit 0, nothing deleted', async () => {
+    const ns = { stdout: JSON.stringify({ metadata: { name: 'rgsd', labels: { 'app.kubernetes.io/managed-by': 'rgsd' } }, status: { phase: 'Terminating' } }) };
+    const t = await testApp({ runner: nukeRunner({ ns, releases: [], objects: [], secrets: '' }), interactive: false });
+    const res = await nuke(t.app, 'demo', {});
+    expect(res.destroyed).toEqual([]);
+    expect(DESTRUCTIVE(t.runner.argvs)).toEqual([]);
+    expect(t.stderr()).toContain('nothing left of demo in namespace rgsd (context ctx); namespace rgsd already being deleted');
+  });
+});
