@@ -113,3 +113,47 @@ describe('rgsd nuke (built, PATH shims)', () => {
     expect(shim.calls()).toEqual([]);
   });
 });
+
+/** Run the built CLI under a real pseudo-terminal (util-linux `script`) and type `answer`
+ * once the typed-name prompt appears. */
+async function nukeAtTerminal(shim: Shim, answer: string): Promise<{ exitCode: number; screen: string }> {
+  const cfg = tempDir();
+  const child = execa('script', ['-qec', `'${process.execPath}' '${BIN}' nuke demo`, '/dev/null'], {
+    reject: false,
+    stdin: 'pipe',
+    env: { PATH: `${shim.bin}:${process.env.PATH ?? ''}`, HOME: cfg, RGSD_CONFIG_DIR: cfg, TERM: 'xterm', SHELL: '/bin/sh' },
+    extendEnv: false,
+    timeout: 30_000,
+  });
+  let seen = '';
+  let typed = false;
+  child.stdout?.on('data', (chunk: Buffer) => {
+    seen += chunk.toString();
+    if (!typed && seen.includes('Type the project name (demo) to destroy it')) {
+      typed = true;
+      child.stdin?.write(`${answer}\r`);
+      setTimeout(() => child.stdin?.end(), 1000);
+    }
+  });
+  const r = await child;
+  return { exitCode: r.exitCode ?? -1, screen: String(r.stdout).replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '') };
+}
+
+describe('rgsd nuke (built) at a real terminal', () => {
+  it('a wrongly typed name: exit 7, no destructive call', async () => {
+    const shim = clusterShim();
+    const r = await nukeAtTerminal(shim, 'prod');
+    expect(r.screen).toContain('Type the project name (demo) to destroy it');
+    expect(r.screen).toContain('rgsd: the name typed is not "demo"; nothing was deleted');
+    expect(r.exitCode).toBe(7);
+    expect(destructive(shim.calls())).toEqual([]);
+  });
+
+  it('the project name typed: everything listed is destroyed', async () => {
+    const shim = clusterShim();
+    const r = await nukeAtTerminal(shim, 'demo');
+    expect(r.exitCode).toBe(0);
+    expect(r.screen).toContain('demo is gone');
+    expect(destructive(shim.calls())).toHaveLength(4);
+  });
+});
