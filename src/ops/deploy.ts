@@ -162,16 +162,39 @@ async function helmRun(app: App, t: Target, args: string[], stdin?: string): Pro
   }
 }
 
-async function waitRollout(app: App, t: Target, deployment: string, timeoutMs: number, project: string): Promise<void> {
-  const spin = app.out.spinner(`waiting for the pod (tmux ready) — up to ${goDuration(timeoutMs)}`);
+/** Wording of one rollout wait: `up` waits for "the pod", `restart` for "the new pod". */
+export interface RolloutWording {
+  waiting: string;
+  ready: string;
+  failed: string;
+  notReady: string;
+}
+
+const UP_WORDING: RolloutWording = {
+  waiting: 'waiting for the pod (tmux ready)',
+  ready: 'pod ready (its readiness probe is `tmux has-session`)',
+  failed: 'the pod did not become ready',
+  notReady: 'the workstation was not ready within',
+};
+
+/** `kubectl rollout status --timeout` under a spinner; a timeout becomes a TimeoutError with a hint. */
+export async function waitRollout(
+  app: App,
+  t: Target,
+  deployment: string,
+  timeoutMs: number,
+  project: string,
+  wording: RolloutWording = UP_WORDING,
+): Promise<void> {
+  const spin = app.out.spinner(`${wording.waiting} — up to ${goDuration(timeoutMs)}`);
   try {
     await app.runner.run(app.tools.kubectl, rolloutArgs(t, deployment, timeoutMs), { timeoutMs: timeoutMs + 30_000 });
-    spin.succeed('pod ready (its readiness probe is `tmux has-session`)');
+    spin.succeed(wording.ready);
   } catch (err) {
-    spin.fail('the pod did not become ready');
+    spin.fail(wording.failed);
     if (err instanceof TimeoutError || (err instanceof CommandError && /timed out|exceeded its progress deadline/i.test(err.stderr))) {
-      throw new TimeoutError(`the workstation was not ready within ${goDuration(timeoutMs)}`, {
-        hint: `see why with \`rgsd status ${project}\` and \`rgsd logs ${project} --init\`; re-run \`rgsd up\` with a longer --timeout`,
+      throw new TimeoutError(`${wording.notReady} ${goDuration(timeoutMs)}`, {
+        hint: `see why with \`rgsd status ${project}\` and \`rgsd logs ${project} --init\`; re-run with a longer --timeout`,
         cause: err,
       });
     }

@@ -3,12 +3,12 @@
 // rollout. reset-home first deletes the home's sentinel so init-home re-seeds the skeleton
 // on the next boot (it never overwrites files that exist).
 import type { App } from '../core/app.js';
-import { CommandError, NotFoundError, RgsdError, TimeoutError } from '../core/errors.js';
+import { CommandError, NotFoundError, RgsdError } from '../core/errors.js';
 import { classifyClusterError, kubectlArgs, type Target } from '../core/kube.js';
 import type { ProjectNames } from '../core/names.js';
 import { confirmOrRefuse } from '../ui/prompts.js';
-import { rolloutArgs } from './deploy.js';
-import { goDuration, openProject, parseDuration } from './project.js';
+import { waitRollout } from './deploy.js';
+import { openProject, parseDuration } from './project.js';
 
 export interface RestartOptions {
   timeout?: string;
@@ -48,20 +48,12 @@ async function onDeployment(app: App, t: Target, project: string, args: string[]
 /** `kubectl rollout restart` + `kubectl rollout status --timeout`. */
 export async function restartAndWait(app: App, t: Target, names: ProjectNames, timeoutMs: number): Promise<void> {
   await onDeployment(app, t, names.release, rolloutRestartArgs(t, names.deployment));
-  const spin = app.out.spinner(`restarting: waiting for the new pod (tmux ready) — up to ${goDuration(timeoutMs)}`);
-  try {
-    await app.runner.run(app.tools.kubectl, rolloutArgs(t, names.deployment, timeoutMs), { timeoutMs: timeoutMs + 30_000 });
-    spin.succeed('pod ready again (its readiness probe is `tmux has-session`)');
-  } catch (err) {
-    spin.fail('the new pod did not become ready');
-    if (err instanceof TimeoutError || (err instanceof CommandError && /timed out|exceeded its progress deadline/i.test(err.stderr))) {
-      throw new TimeoutError(`the workstation was not ready again within ${goDuration(timeoutMs)}`, {
-        hint: `see why with \`rgsd status ${names.release}\` and \`rgsd logs ${names.release} --init\``,
-        cause: err,
-      });
-    }
-    throw classifyClusterError(err, t);
-  }
+  await waitRollout(app, t, names.deployment, timeoutMs, names.release, {
+    waiting: 'restarting: waiting for the new pod (tmux ready)',
+    ready: 'pod ready again (its readiness probe is `tmux has-session`)',
+    failed: 'the new pod did not become ready',
+    notReady: 'the workstation was not ready again within',
+  });
 }
 
 const SESSION_ENDS = 'restarting the pod ends its tmux session and whatever the agent is doing in it; the home volume is kept';
