@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { chmodSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadProject } from '../../src/core/config.js';
 import { ConfigError } from '../../src/core/errors.js';
