@@ -221,10 +221,8 @@ export async function connect(app: App, projectArg: string | undefined, sessionA
   return attach(app, target, pod.name, attachCommand({ ...(session ? { session } : {}), iterm: Boolean(opts.iterm) }));
 }
 
-function createdText(created: string | number | null): string {
-  if (created === null || created === '') return '-';
-  const ms = typeof created === 'number' ? created * 1000 : Date.parse(created);
-  return Number.isFinite(ms) ? new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z') : String(created);
+function createdText(created: string | null): string {
+  return created ?? '-';
 }
 
 /** The attach itself: stdio inherited; a non-zero exit becomes rgsd's exit status. */

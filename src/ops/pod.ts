@@ -6,7 +6,8 @@ export interface SessionInfo {
   name: string;
   windows: number;
   attached: boolean;
-  created: string | number | null;
+  /** ISO-8601 UTC, or null when tmux did not say. */
+  created: string | null;
 }
 export interface TunnelInfo {
   state: string;
@@ -36,12 +37,19 @@ export function parseInPodStatus(text: string): InPodStatus {
       name: String(o.name ?? ''),
       windows: Number(o.windows ?? 0),
       attached: o.attached === true || Number(o.attached) > 0,
-      created: (o.created as string | number | undefined) ?? null,
+      created: isoTime(o.created),
     };
   });
   const t = raw.tunnel;
   const tunnel = t ? { state: String(t.state ?? 'unknown'), name: (t.name as string | null | undefined) ?? null, url: (t.url as string | null | undefined) ?? null } : null;
   return { sessions, tunnel };
+}
+
+/** The image prints ISO-8601; older images printed tmux's epoch seconds. */
+function isoTime(value: unknown): string | null {
+  if (value === undefined || value === null || value === '') return null;
+  const ms = typeof value === 'number' ? value * 1000 : Date.parse(String(value));
+  return Number.isFinite(ms) ? new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z') : null;
 }
 
 export interface K8sObject {

@@ -32,7 +32,7 @@ export const argv = {
 };
 
 export const IN_POD_STATUS = JSON.stringify({
-  sessions: [{ name: 'main', windows: 2, attached: false, created: 1700000000 }],
+  sessions: [{ name: 'main', windows: 2, attached: 0, created: '2026-11-22T10:00:05Z' }],
   tunnel: { state: 'stopped', name: null, url: null },
 });
 

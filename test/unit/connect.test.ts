@@ -236,7 +236,7 @@ describe('rgsd connect --list', () => {
       context: 'ctx',
       namespace: 'rgsd',
       pod: 'demo-rgsd-abc',
-      sessions: [{ name: 'main', windows: 1, attached: false, created: 1700000000 }],
+      sessions: [{ name: 'main', windows: 1, attached: false, created: '2023-11-14T22:13:20Z' }],
     });
   });
 

@@ -77,7 +77,7 @@ describe('rgsd status <project>', () => {
         pod: { name: 'demo-rgsd-abc', phase: 'Running', ready: true, restarts: 1, ageSeconds: 5400, age: '1h30m', node: 'node-1', reason: null },
         pvc: { name: 'demo-rgsd-home', phase: 'Bound', capacity: '20Gi', storageClass: 'standard' },
         secret: { name: 'demo-rgsd-secrets' },
-        sessions: [{ name: 'main', windows: 2, attached: false, created: 1700000000 }],
+        sessions: [{ name: 'main', windows: 2, attached: false, created: '2026-11-22T10:00:05Z' }],
         tunnel: { state: 'stopped', name: null, url: null },
         sessionsError: null,
       }],
