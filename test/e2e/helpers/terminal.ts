@@ -1,6 +1,6 @@
 // A real pseudo-terminal for `rgsd connect`: the CLI runs in a pane of a private tmux server
 // (own socket via -L, never the user's), keys are typed with send-keys, the screen is read
-// with capture-pane. The pane stays after the CLI exits so its exit status can be read.
+// with capture-pane; a wrapping shell prints the CLI's exit status on the screen.
 import { randomBytes } from 'node:crypto';
 import { execa } from 'execa';
 import { waitFor } from './cluster.js';
@@ -16,14 +16,14 @@ export class Terminal {
     return String(res.stdout);
   }
 
-  /** Starts `rgsd <args>` in a 160x45 terminal. */
+  /** Starts `rgsd <args>` in a 160x45 terminal. A shell is the pane's process: it waits for
+   * the CLI and prints its exit status (tmux itself does not always reap the CLI promptly). */
   async start(config: ConfigDir, args: string[], helm: HelmBinary = 'helm'): Promise<void> {
     const env = { ...rgsdEnv(config, helm), PATH: process.env.PATH ?? '', TERM: 'xterm-256color', HOME: process.env.HOME ?? '/root' };
     const envArgs = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
-    // -f /dev/null: none of the user's tmux configuration; remain-on-exit keeps the status.
+    // -f /dev/null: none of the user's tmux configuration.
     await this.tmux('-f', '/dev/null', 'new-session', '-d', '-x', '160', '-y', '45', '-s', 'outer', ...envArgs,
-      process.execPath, RGSD_BIN, ...args);
-    await this.tmux('set-option', '-t', 'outer', 'remain-on-exit', 'on');
+      'sh', '-c', '"$@"; echo "[rgsd exited with status $?]"; exec sleep 3600', 'sh', process.execPath, RGSD_BIN, ...args);
   }
 
   async screen(): Promise<string> {
@@ -51,13 +51,10 @@ export class Terminal {
     await this.keys('Enter');
   }
 
-  /** Waits until the program in the pane exits; returns its exit status. */
+  /** Waits until the CLI exits; returns its exit status (128+N for signal N). */
   async exitStatus(timeoutMs = 30_000): Promise<number> {
-    return waitFor('the CLI in the terminal to exit', async () => {
-      const out = (await this.tmux('display-message', '-p', '-t', this.target, '#{pane_dead} #{pane_dead_status}')).trim();
-      const [dead, status] = out.split(' ');
-      return dead === '1' ? { status: Number(status) } : null;
-    }, timeoutMs, 300).then((r) => r.status);
+    const screen = await this.waitForText(/\[rgsd exited with status \d+\]/, timeoutMs);
+    return Number(/\[rgsd exited with status (\d+)\]/.exec(screen)?.[1]);
   }
 
   async close(): Promise<void> {
