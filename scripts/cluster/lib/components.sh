@@ -156,7 +156,38 @@ remove_forward_rules() {
   done
 }
 
+# The kubelet adds a few iptables chains of its own (KUBE-FIREWALL, canaries). Remember
+# whether they were there before, so `down` removes them only when this cluster made them.
+KUBELET_CHAINS_MARKER="$RUN/kubelet-iptables-chains"
+note_kubelet_chains() {
+  command -v iptables >/dev/null || return 0
+  [ -f "$KUBELET_CHAINS_MARKER" ] && return 0
+  if iptables -t mangle -S KUBE-KUBELET-CANARY >/dev/null 2>&1; then
+    echo preexisting >"$KUBELET_CHAINS_MARKER"
+  else
+    echo ours >"$KUBELET_CHAINS_MARKER"
+  fi
+}
+remove_kubelet_chains() {
+  local cmd table chain
+  [ "$(cat "$KUBELET_CHAINS_MARKER" 2>/dev/null)" = ours ] || return 0
+  for cmd in iptables ip6tables; do
+    command -v "$cmd" >/dev/null || continue
+    for chain in INPUT OUTPUT; do
+      while "$cmd" -C "$chain" -j KUBE-FIREWALL 2>/dev/null; do "$cmd" -D "$chain" -j KUBE-FIREWALL; done
+    done
+    for table in filter:KUBE-FIREWALL filter:KUBE-KUBELET-CANARY nat:KUBE-KUBELET-CANARY mangle:KUBE-KUBELET-CANARY mangle:KUBE-IPTABLES-HINT; do
+      if "$cmd" -t "${table%%:*}" -S "${table#*:}" >/dev/null 2>&1; then
+        if ! { "$cmd" -t "${table%%:*}" -F "${table#*:}" && "$cmd" -t "${table%%:*}" -X "${table#*:}"; }; then
+          log "could not remove $cmd chain ${table#*:} (${table%%:*}); still referenced?"
+        fi
+      fi
+    done
+  done
+}
+
 start_kubelet() {
+  note_kubelet_chains
   mkdir -p "$KUBELET_DIR/root"
   cat >"$KUBELET_DIR/config.yaml" <<EOF
 apiVersion: kubelet.config.k8s.io/v1beta1
