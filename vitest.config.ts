@@ -4,8 +4,13 @@ import { defineConfig } from 'vitest/config';
 // test/setup/tools.ts puts the real helm/kubectl from .tools/bin on PATH.
 const shared = { setupFiles: ['test/setup/tools.ts'], restoreMocks: true };
 
+// CI (.ci/run) sets RGSD_TEST_REPORT to also get a JSON report it can summarise as one
+// plain `N passed, N failed` line.
+const report = process.env.RGSD_TEST_REPORT;
+
 export default defineConfig({
   test: {
+    ...(report ? { reporters: ['default', 'json'], outputFile: { json: report } } : {}),
     projects: [
       { test: { ...shared, name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       { test: { ...shared, name: 'cli', include: ['test/cli/**/*.test.ts'], testTimeout: 60_000 } },
