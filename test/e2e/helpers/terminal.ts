@@ -1,17 +1,21 @@
 // A real pseudo-terminal for `rgsd connect`: the CLI runs in a pane of a private tmux server
-// (own socket via -L, never the user's), keys are typed with send-keys, the screen is read
-// with capture-pane; a wrapping shell prints the CLI's exit status on the screen.
-import { randomBytes } from 'node:crypto';
+// (own socket in a temporary directory via -S, never the user's), keys are typed with
+// send-keys, the screen is read with capture-pane; a wrapping shell prints the CLI's exit
+// status on the screen.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { waitFor } from './cluster.js';
 import { rgsdEnv, RGSD_BIN, type ConfigDir, type HelmBinary } from './rgsd.js';
 
 export class Terminal {
-  private readonly socket = `rgsd-e2e-${randomBytes(4).toString('hex')}`;
+  /** The server's socket lives in a directory of its own, removed by close(). */
+  private readonly socketDir = mkdtempSync(join(tmpdir(), 'rgsd-e2e-tmux-'));
   private readonly target = 'outer:0.0';
 
   private async tmux(...args: string[]): Promise<string> {
-    const res = await execa('tmux', ['-L', this.socket, ...args], { reject: false, stdin: 'ignore' });
+    const res = await execa('tmux', ['-S', join(this.socketDir, 'sock'), ...args], { reject: false, stdin: 'ignore' });
     if (res.exitCode !== 0) throw new Error(`tmux ${args.join(' ')} exited ${res.exitCode}: ${String(res.stderr).trim()}`);
     return String(res.stdout);
   }
@@ -58,6 +62,7 @@ export class Terminal {
   }
 
   async close(): Promise<void> {
-    await execa('tmux', ['-L', this.socket, 'kill-server'], { reject: false, stdin: 'ignore' });
+    await execa('tmux', ['-S', join(this.socketDir, 'sock'), 'kill-server'], { reject: false, stdin: 'ignore' });
+    rmSync(this.socketDir, { recursive: true, force: true });
   }
 }
