@@ -5,7 +5,7 @@
 HISTFILE=~/.zsh_history
 HISTSIZE=50000
 SAVEHIST=50000
-setopt share_history hist_ignore_dups interactive_comments
+setopt share_history hist_ignore_dups interactive_comments prompt_subst
 bindkey -e
 autoload -Uz compinit && compinit -u
 
