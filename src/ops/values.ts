@@ -58,15 +58,36 @@ export function canonical(v: unknown): string {
   return JSON.stringify(v);
 }
 
-/** Value keys whose change does not touch the pod template. */
-const NO_RESTART = new Set(['persistence', 'rbac', 'serviceAccount']);
+/**
+ * Value paths the chart keeps out of the pod template: changing them updates the PVC, the
+ * Role or the ServiceAccount but does not restart the pod. Everything else may restart it
+ * (test/cli/restart-paths.test.ts checks this list against the real chart).
+ */
+export const NO_RESTART_PATHS: readonly (readonly [string, string])[] = [
+  ['persistence', 'size'],
+  ['persistence', 'storageClass'],
+  ['persistence', 'accessMode'],
+  ['persistence', 'annotations'],
+  ['rbac', 'rules'],
+  ['serviceAccount', 'annotations'],
+];
+
+/** `v[key]` without the sub-keys that do not touch the pod template. */
+function podRelevant(key: string, v: unknown): unknown {
+  if (!isObj(v)) return v;
+  const dropped = NO_RESTART_PATHS.filter(([k]) => k === key).map(([, sub]) => sub);
+  if (dropped.length === 0) return v;
+  const kept = Object.entries(v).filter(([sub]) => !dropped.includes(sub));
+  // nothing left that reaches the pod: same as the key being absent
+  return kept.length === 0 ? undefined : Object.fromEntries(kept);
+}
 
 /** Why applying `next` over `prev` restarts the pod ([] = it does not). */
 export function restartReasons(prev: Values, next: Values): string[] {
   const reasons: string[] = [];
   const keys = new Set([...Object.keys(prev), ...Object.keys(next)]);
   for (const k of [...keys].sort()) {
-    if (NO_RESTART.has(k) || canonical(prev[k]) === canonical(next[k])) continue;
+    if (canonical(podRelevant(k, prev[k])) === canonical(podRelevant(k, next[k]))) continue;
     if (k === 'secrets') {
       const p = (prev.secrets ?? {}) as Values;
       const n = (next.secrets ?? {}) as Values;

@@ -70,8 +70,14 @@ describe('values', () => {
       extraEnv: [{ name: 'A', value: '1' }], rbac: { mode: 'namespace' }, nodeSelector: { a: 'b' },
     });
   });
-  it('restartReasons ignores storage/rbac and key order', () => {
+  it('restartReasons ignores key order and the paths outside the pod template', () => {
     expect(restartReasons({ a: { x: 1, y: 2 }, persistence: { size: '1Gi' } }, { a: { y: 2, x: 1 }, persistence: { size: '2Gi' } })).toEqual([]);
+    expect(restartReasons({ rbac: { mode: 'namespace', rules: [] } }, { rbac: { mode: 'namespace', rules: [{ verbs: ['get'] }] } })).toEqual([]);
+  });
+  it('restartReasons names pod-template changes: rbac mode, service account, existing claim', () => {
+    expect(restartReasons({ rbac: { mode: 'none' } }, { rbac: { mode: 'namespace' } })).toEqual(['rbac changed']);
+    expect(restartReasons({}, { serviceAccount: { name: 'other' } })).toEqual(['serviceAccount changed']);
+    expect(restartReasons({ persistence: { size: '1Gi' } }, { persistence: { size: '1Gi', existingClaim: 'old-home' } })).toEqual(['persistence changed']);
     expect(restartReasons({ secrets: { checksum: 'a' } }, { secrets: { checksum: 'b' } })).toEqual(['the secrets changed']);
   });
 });
