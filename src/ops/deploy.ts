@@ -57,8 +57,11 @@ export async function up(app: App, projectArg: string | undefined, opts: UpOptio
     return { project, target, helm, action: 'dry-run', restarted: false, status: null };
   }
 
-  const ns = await getNamespace(app.runner, app.tools, target);
-  const releases = await listReleases(app.runner, app.tools, target, project);
+  // independent reads: run them together
+  const [ns, releases] = await Promise.all([
+    getNamespace(app.runner, app.tools, target),
+    listReleases(app.runner, app.tools, target, project),
+  ]);
   const release = releases.find((r) => r.name === names.release);
   const plan = planRecovery(release, target, app.tools, app.now());
 
