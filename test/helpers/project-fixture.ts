@@ -2,8 +2,8 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const SECRET_TOKEN = 'ghp_FAKE0123456789abcdefSECRET';
-export const SECRET_KEY = 'sk-ant-FAKE-9876543210-SECRET';
+export const SECRET_TOKEN = 'ghp_FAKE-0123456789abcdef-SECRET';
+export const SECRET_KEY = 'sk-ant-FAKE_9876543210_SECRET';
 export const DEFAULT_ENV = `# test secrets\nGITHUB_TOKEN=${SECRET_TOKEN}\nANTHROPIC_API_KEY="${SECRET_KEY}"\nOPENAI_API_KEY=\n`;
 
 export function writeProject(
