@@ -4,7 +4,7 @@ import type { App } from '../core/app.js';
 import { CommandError, RgsdError, TimeoutError } from '../core/errors.js';
 import { detectHelm, getReleaseValues, helmHint, listReleases, templateArgs, upgradeInstallArgs, type HelmInfo } from '../core/helm.js';
 import { classifyClusterError, createNamespace, getNamespace, kubectl, kubectlArgs, namespaceManifest, type Target } from '../core/kube.js';
-import { buildSecretManifest, collectSecretData, maskSecretManifest, secretChecksum, secretValues, type SecretManifest } from '../core/secrets.js';
+import { buildSecretManifest, collectSecretData, maskSecretManifest, secretChecksum, secretValues, type SecretData, type SecretManifest } from '../core/secrets.js';
 import { confirmOrRefuse } from '../ui/prompts.js';
 import { goDuration, openProject, parseDuration, resolveChart, type OpenedProject } from './project.js';
 import { planRecovery } from './release.js';
@@ -39,11 +39,20 @@ export async function up(app: App, projectArg: string | undefined, opts: UpOptio
   const timeoutMs = parseDuration(opts.timeout ?? '5m');
   const dryRun = Boolean(opts.dryRun ?? app.globals.dryRun);
   const { out } = app;
-  // Local work first: nothing touches the cluster before settings and secrets are valid.
-  const helm = await detectHelm(app.runner, app.tools);
-  const opened = await openProject(app, projectArg, { command: 'up', requireSettings: true, tolerateTarget: dryRun });
+  // Local work first, in the order a user fixes things: project name, settings, secrets
+  // file, helm; only then the kube context and the cluster.
+  let data: SecretData = {};
+  let helm!: HelmInfo;
+  const opened = await openProject(app, projectArg, {
+    command: 'up',
+    requireSettings: true,
+    tolerateTarget: dryRun,
+    beforeTarget: async (settings) => {
+      data = await collectSecretData(settings!);
+      helm = await detectHelm(app.runner, app.tools);
+    },
+  });
   const { project, cfg, names, target } = opened;
-  const data = await collectSecretData(cfg!);
   app.guard.register(secretValues(data));
   const checksum = secretChecksum(data);
   const secret = buildSecretManifest(names, target.namespace, data);

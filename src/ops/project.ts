@@ -21,7 +21,14 @@ export interface OpenedProject {
 export async function openProject(
   app: App,
   arg: string | undefined,
-  opts: { command: string; requireSettings: boolean; announce?: boolean; tolerateTarget?: boolean },
+  opts: {
+    command: string;
+    requireSettings: boolean;
+    announce?: boolean;
+    tolerateTarget?: boolean;
+    /** Local checks that must pass before the kube context is even looked at. */
+    beforeTarget?: (cfg: ProjectConfig | undefined) => Promise<void>;
+  },
 ): Promise<OpenedProject> {
   const project = await resolveProjectName(app.configDir, arg, opts.command);
   let cfg: ProjectConfig | undefined;
@@ -30,6 +37,7 @@ export async function openProject(
   } catch (err) {
     if (opts.requireSettings || !(err instanceof NotFoundError)) throw err;
   }
+  await opts.beforeTarget?.(cfg);
   const input = {
     contextFlag: app.globals.context,
     namespaceFlag: app.globals.namespace,
