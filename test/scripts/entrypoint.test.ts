@@ -57,11 +57,20 @@ describe('entrypoint', () => {
     expect(root.hasSession('main')).toBe(true);
     // The shell in the session works: run a command in it and see its effect.
     const marker = join(root.workspace, 'typed.txt');
-    // Type only once the shell shows its prompt (a starting shell may flush typeahead).
+    // Type only once the shell shows its prompt; a starting shell may still flush typeahead
+    // (zle init), so type the command again until it has run (it appends: each run adds a line).
     await waitUntil(() => root.tmux('capture-pane', '-p', '-t', '=main:0').stdout.trim() !== '', 15_000, () => 'no prompt');
-    root.tmux('send-keys', '-t', '=main:0', `echo usable > ${marker}`, 'Enter');
-    await waitUntil(() => existsSync(marker), 10_000, () => 'the session shell did not run the command');
-    expect(readFileSync(marker, 'utf8')).toBe('usable\n');
+    let typed = 0;
+    await waitUntil(
+      () => {
+        if (existsSync(marker)) return true;
+        if (typed++ % 10 === 0) root.tmux('send-keys', '-t', '=main:0', `echo usable >> ${marker}`, 'Enter');
+        return false;
+      },
+      20_000,
+      () => 'the session shell did not run the command',
+    );
+    expect(readFileSync(marker, 'utf8')).toMatch(/^(usable\n)+$/);
   });
 
   it('recreates the session after tmux kill-session', async () => {
@@ -136,13 +145,14 @@ describe('entrypoint', () => {
     expect(root.tmux('show-options', '-gv', 'history-limit').stdout.trim()).toBe('1234');
   });
 
-  it('starts the chosen agent in window 1 with its arguments', async () => {
+  it('starts the chosen agent in the first window (0, where attach lands) with its arguments', async () => {
     const calls = join(root.dir, 'agent-calls');
     root.fakeBin('claude', `printf '%s\\n' "$*" >> '${calls}'; exec sleep 600`);
     const ep = root.start({ RGSD_AGENT: 'claude', RGSD_AGENT_AUTOSTART: 'true', RGSD_AGENT_ARGS: '--model opus' });
-    await ep.waitFor("agent 'claude' started in window 1");
-    const windows = root.tmux('list-windows', '-t', '=main', '-F', '#{window_index}:#{window_name}').stdout.trim().split('\n');
-    expect(windows).toEqual(['0:shell', '1:claude']);
+    await ep.waitFor("agent 'claude' started in window 0");
+    // index:name:active — the agent's window is the current one, so attach lands on it
+    const windows = root.tmux('list-windows', '-t', '=main', '-F', '#{window_index}:#{window_name}:#{window_active}').stdout.trim().split('\n');
+    expect(windows).toEqual(['0:claude:1', '1:shell:0']);
     await waitUntil(() => existsSync(calls), 15_000, () => 'the agent was not started');
     expect(readFileSync(calls, 'utf8')).toBe('--model opus\n');
   });
