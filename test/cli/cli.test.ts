@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SECRET_TOKEN, writeProject } from '../helpers/project-fixture.js';
-import { REPO_ROOT, tempDir } from '../helpers/test-app.js';
+import { deadKubeconfig, REPO_ROOT, tempDir } from '../helpers/test-app.js';
 
 const BIN = resolve(REPO_ROOT, 'bin', 'rgsd');
 
@@ -29,18 +29,6 @@ function rgsd(args: string[], o: { env?: Record<string, string>; configDir?: str
   });
 }
 
-/** A kubeconfig whose only context points at a closed port. */
-function deadKubeconfig(): string {
-  const f = join(tempDir(), 'config');
-  writeFileSync(f, `apiVersion: v1
-kind: Config
-clusters: [{name: dead, cluster: {server: "https://127.0.0.1:1"}}]
-users: [{name: u, user: {token: not-a-real-token}}]
-contexts: [{name: dead, context: {cluster: dead, user: u}}, {name: other, context: {cluster: dead, user: u}}]
-current-context: dead
-`);
-  return f;
-}
 
 function expectOneLineError(stderr: string, message: RegExp, hint: RegExp): void {
   const lines = stderr.trim().split('\n').filter((l) => l.startsWith('rgsd:') || l.startsWith('hint:'));

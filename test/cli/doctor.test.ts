@@ -1,10 +1,10 @@
 // `rgsd doctor` as the BUILT CLI with the REAL helm and kubectl (test/setup/tools.ts puts
 // them on PATH) and a kubeconfig whose cluster is a closed port.
-import { existsSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, tempDir } from '../helpers/test-app.js';
+import { deadKubeconfig, REPO_ROOT, tempDir } from '../helpers/test-app.js';
 import { writeProject } from '../helpers/project-fixture.js';
 
 const BIN = resolve(REPO_ROOT, 'bin', 'rgsd');
@@ -12,17 +12,6 @@ beforeAll(() => {
   if (!existsSync(resolve(REPO_ROOT, 'dist', 'main.js'))) throw new Error('dist/main.js missing: run `npm run build`');
 });
 
-function deadKubeconfig(): string {
-  const f = join(tempDir(), 'config');
-  writeFileSync(f, `apiVersion: v1
-kind: Config
-clusters: [{name: dead, cluster: {server: "https://127.0.0.1:1"}}]
-users: [{name: u, user: {token: not-a-real-token}}]
-contexts: [{name: dead, context: {cluster: dead, user: u}}]
-current-context: dead
-`);
-  return f;
-}
 
 function rgsd(args: string[], cfg: string, extra: Record<string, string> = {}) {
   return execa(process.execPath, [BIN, ...args], {

@@ -1,5 +1,5 @@
 // Build an App for unit tests: fake runner, scripted prompter, captured stdout/stderr.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach } from 'vitest';
@@ -93,4 +93,17 @@ export async function testApp(
     ...(opts.now ? { now: () => opts.now as Date } : {}),
   });
   return { app, runner, prompter, stdout: () => out, stderr: () => err, configDir };
+}
+
+/** A kubeconfig whose contexts (`dead`, current, and `other`) point at a closed port. */
+export function deadKubeconfig(): string {
+  const f = join(tempDir(), 'config');
+  writeFileSync(f, `apiVersion: v1
+kind: Config
+clusters: [{name: dead, cluster: {server: "https://127.0.0.1:1"}}]
+users: [{name: u, user: {token: not-a-real-token}}]
+contexts: [{name: dead, context: {cluster: dead, user: u}}, {name: other, context: {cluster: dead, user: u}}]
+current-context: dead
+`);
+  return f;
 }
