@@ -2,12 +2,10 @@
 // image, and the local cluster (scripts/local-cluster up, which also loads the image).
 // If this setup started the cluster, teardown stops it again (RGSD_E2E_KEEP_CLUSTER=1 keeps
 // it for faster re-runs); a cluster that was already up is left as found.
-import { spawn } from 'node:child_process';
-import { openSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import type { TestProject } from 'vitest/node';
+import { ensureDockerd } from '../helpers/dockerd.js';
 
 const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 const LOCAL_CLUSTER = join(REPO_ROOT, 'scripts', 'local-cluster');
@@ -23,23 +21,6 @@ async function run(cmd: string, args: string[], what: string): Promise<void> {
   log(`${what}: done in ${Math.round((Date.now() - started) / 1000)}s`);
 }
 
-async function dockerUp(): Promise<boolean> {
-  return (await execa('docker', ['info'], { reject: false, stdin: 'ignore' })).exitCode === 0;
-}
-
-/** The rgsd image is built with docker; start the daemon when it is not running. */
-async function ensureDocker(): Promise<void> {
-  if (await dockerUp()) return;
-  log('docker is not running; starting dockerd');
-  const out = openSync(join(tmpdir(), 'rgsd-e2e-dockerd.log'), 'a');
-  spawn('dockerd', [], { detached: true, stdio: ['ignore', out, out] }).unref();
-  for (let i = 0; i < 60; i++) {
-    if (await dockerUp()) return;
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-  throw new Error(`dockerd did not start within 60s (log: ${join(tmpdir(), 'rgsd-e2e-dockerd.log')})`);
-}
-
 async function imageRef(): Promise<string> {
   const { readFile } = await import('node:fs/promises');
   const chart = await readFile(join(REPO_ROOT, 'chart', 'rgsd', 'Chart.yaml'), 'utf8');
@@ -52,7 +33,8 @@ async function clusterUp(): Promise<boolean> {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  await ensureDocker();
+  // dockerd stays up when this setup started it: the images the cluster runs live in it.
+  ensureDockerd();
   const ref = await imageRef();
   // The image suite (npm test) builds the full image; when it is missing, build the minimal
   // variant (same contract, no optional downloads). RGSD_E2E_BUILD_IMAGE=1 forces a rebuild.

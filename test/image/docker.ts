@@ -1,8 +1,6 @@
-// Docker helpers for the image suite: a real engine (started here when none runs), the
-// real build script, and containers/volumes that are always cleaned up.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, openSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// Docker helpers for the image suite: the real build script, and containers/volumes that
+// are always cleaned up. The engine itself comes from test/helpers/dockerd.ts.
+import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 
 export const REPO = resolve(import.meta.dirname, '..', '..');
@@ -23,27 +21,6 @@ export function dockerOk(args: string[], opts: { timeout?: number } = {}): strin
   const r = docker(args, opts);
   if (r.status !== 0) throw new Error(`docker ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
   return r.stdout.trim();
-}
-
-const engineUp = (): boolean => spawnSync('docker', ['info'], { stdio: 'ignore', timeout: 20_000 }).status === 0;
-
-/** Ensures a Docker engine answers; starts dockerd when none runs. Returns a stop function. */
-export async function ensureDockerd(): Promise<() => void> {
-  if (engineUp()) return () => {};
-  const logDir = mkdtempSync(join(tmpdir(), 'rgsd-dockerd-'));
-  const log = openSync(join(logDir, 'dockerd.log'), 'a');
-  const child: ChildProcess = spawn('dockerd', [], { stdio: ['ignore', log, log], detached: true });
-  const deadline = Date.now() + 60_000;
-  while (!engineUp()) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      throw new Error(`dockerd did not come up; see ${join(logDir, 'dockerd.log')}`);
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  return () => {
-    child.kill('SIGTERM');
-    rmSync(logDir, { recursive: true, force: true });
-  };
 }
 
 /** scripts/build-image, the same entry point the cluster helper uses. */

@@ -2,23 +2,24 @@
 // layers off (scripts/build-image --minimal, debootstrap base, layer cache), then run it the
 // way the chart does (init-home, then the entrypoint) with a named volume as the home.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildImage, docker, dockerOk, ensureDockerd, Resources, waitUntil } from './docker.js';
+import { ensureDockerd } from '../helpers/dockerd.js';
+import { buildImage, docker, dockerOk, Resources, waitUntil } from './docker.js';
 
 const IMAGE = 'rgsd/workstation:0.1.0';
 const TEST_TAG = 'rgsd/workstation:image-test';
 
-let stopDockerd: () => void = () => {};
+let stopDockerd: () => Promise<void> = async () => {};
 const res = new Resources();
 
 beforeAll(async () => {
-  stopDockerd = await ensureDockerd();
+  stopDockerd = ensureDockerd();
   const b = buildImage(['--minimal', '--tag', IMAGE, '--tag', TEST_TAG]);
   if (b.status !== 0) throw new Error(`scripts/build-image failed:\n${b.stderr.slice(-4000)}`);
 });
 
-afterAll(() => {
+afterAll(async () => {
   res.cleanup();
-  stopDockerd();
+  await stopDockerd();
 });
 
 /** One boot the way the chart does it: init-home (the init container), then the workstation. */

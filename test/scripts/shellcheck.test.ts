@@ -1,20 +1,20 @@
 // Every shell script of the image and the build tooling passes shellcheck (following sources).
 import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DOCKER, REPO } from './harness.js';
 
-const SCRIPTS = [
-  join(DOCKER, 'entrypoint'),
-  join(DOCKER, 'init-home'),
-  join(DOCKER, 'vscode-tunnel'),
-  join(DOCKER, 'status'),
-  join(DOCKER, 'lib.sh'),
-  join(DOCKER, 'build', 'fetch'),
-  join(REPO, 'scripts', 'build-base-image'),
-  join(REPO, 'scripts', 'build-image'),
-  join(REPO, 'scripts', 'bench-image'),
-];
+/** Every file with a bash shebang in these folders, so a new script cannot skip the check. */
+function shellScripts(dirs: string[]): string[] {
+  return dirs.flatMap((d) =>
+    readdirSync(join(REPO, d))
+      .map((f) => join(REPO, d, f))
+      .filter((p) => statSync(p).isFile() && /^#!.*\b(bash|sh)\b/.test(readFileSync(p, 'utf8').split('\n', 1)[0]!)),
+  );
+}
+
+const SCRIPTS = [...shellScripts(['docker', 'docker/build', 'scripts', 'scripts/cluster', '.ci']), join(DOCKER, 'lib.sh')];
 
 describe('shellcheck', () => {
   it.each(SCRIPTS.map((s) => [s.slice(REPO.length + 1), s]))('%s is clean', (_name, path) => {
@@ -22,6 +22,13 @@ describe('shellcheck', () => {
     expect(r.error).toBeUndefined();
     expect(r.stdout + r.stderr).toBe('');
     expect(r.status).toBe(0);
+  });
+
+  it('covers the scripts CI and the image depend on', () => {
+    const names = SCRIPTS.map((s) => s.slice(REPO.length + 1));
+    for (const n of ['.ci/run', 'docker/entrypoint', 'docker/init-home', 'scripts/ensure-dockerd', 'scripts/build-image', 'scripts/local-cluster']) {
+      expect(names).toContain(n);
+    }
   });
 
   it('would report a real problem (the check is live)', () => {
