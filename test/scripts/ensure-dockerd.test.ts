@@ -2,27 +2,28 @@
 // against the real engine): it starts the daemon once, retries once, reports the log tail
 // when the daemon dies or hangs, and leaves no daemon of its own behind on failure.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { REPO } from './harness.js';
+import { REPO, Root } from './harness.js';
 
 const SCRIPT = join(REPO, 'scripts', 'ensure-dockerd');
 
-let dir: string;
+let root: Root;
+let dir: string; // state the stand-ins share: `up` (engine answers), `starts` (daemon runs)
 let daemon: string; // a unique name, so pgrep never sees another test's (or the real) daemon
 let started: number[];
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'rgsd-ensure-dockerd-'));
+  root = new Root();
+  dir = root.dir;
   daemon = `fakedk${Math.random().toString(36).slice(2, 8)}`;
   started = [];
   // `docker info` answers once the stand-in daemon has written $STATE/up.
-  bin('docker', `[ "$1" = info ] && [ -e "${dir}/up" ]`);
+  root.fakeBin('docker', `[ "$1" = info ] && [ -e "${dir}/up" ]`);
 });
 
-afterEach(() => {
+afterEach(async () => {
   for (const pid of [...started, ...pids()]) {
     try {
       process.kill(pid, 'SIGKILL');
@@ -30,19 +31,16 @@ afterEach(() => {
       // already gone
     }
   }
-  rmSync(dir, { recursive: true, force: true });
+  await root.cleanup();
 });
 
-function bin(name: string, body: string): string {
-  const path = join(dir, name);
-  writeFileSync(path, `#!/bin/bash\n${body}\n`);
-  chmodSync(path, 0o755);
-  return path;
-}
-
-/** The stand-in daemon: counts its starts, then runs `behaviour`. */
+/**
+ * The stand-in daemon: counts its starts, then runs `behaviour`. A direct `#!/bin/bash` (not
+ * fakeBin's `env bash`) keeps the script's own name as the process name that pgrep matches.
+ */
 function fakeDaemon(behaviour: string): void {
-  bin(daemon, `echo start >>"${dir}/starts"\n${behaviour}`);
+  const path = join(root.bin, daemon);
+  writeFileSync(path, `#!/bin/bash\necho start >>"${dir}/starts"\n${behaviour}\n`, { mode: 0o755 });
 }
 
 /** Keeps the stand-in running under its own name (pgrep finds it) until SIGTERM. */
@@ -59,15 +57,13 @@ function run(env: Record<string, string> = {}): { status: number; stdout: string
   const r = spawnSync(SCRIPT, [], {
     encoding: 'utf8',
     timeout: 60_000,
-    env: {
-      ...process.env,
-      PATH: `${dir}:${process.env.PATH ?? ''}`,
-      RGSD_DOCKERD: join(dir, daemon),
+    env: root.env({
+      RGSD_DOCKERD: join(root.bin, daemon),
       RGSD_DOCKERD_LOG: join(dir, 'dockerd.log'),
       RGSD_DOCKERD_PIDFILE: join(dir, 'docker.pid'),
       RGSD_DOCKERD_TIMEOUT: '5',
       ...env,
-    },
+    }),
   });
   if (r.error) throw r.error;
   const m = /^started (\d+)$/m.exec(r.stdout);
@@ -98,7 +94,7 @@ describe('scripts/ensure-dockerd', () => {
 
   it('waits for a daemon that is already starting instead of starting a second one', () => {
     fakeDaemon(`sleep 1; : >"${dir}/up"; ${serve}`);
-    const first = spawnSync('bash', ['-c', `setsid "${join(dir, daemon)}" </dev/null >/dev/null 2>&1 & echo $!`], { encoding: 'utf8' });
+    const first = spawnSync('bash', ['-c', `setsid "${join(root.bin, daemon)}" </dev/null >/dev/null 2>&1 & echo $!`], { encoding: 'utf8' });
     started.push(Number(first.stdout.trim()));
     const r = run();
     expect(r.status, r.stderr).toBe(0);
