@@ -76,8 +76,9 @@ describe('rgsd lifecycle on a real cluster (Helm 4)', () => {
     const term = new Terminal();
     try {
       await term.start(config, ['connect', PROJECT]);
-      await term.waitForText('attaching to tmux session "main"');
       await term.waitForText(/\[main\]/); // the status line of the session inside the pod
+      // printed before the attach took over the screen (so only the saved screen still has it)
+      expect(await term.transcript()).toContain('attaching to tmux session "main"');
       await term.type(`echo ${connectFile.content} > ${connectFile.path}`);
       const pod = await readyPod(PROJECT);
       await waitFor('the typed command to write its file', async () =>

@@ -59,8 +59,9 @@ describe('two projects side by side', () => {
       expect(screen).toMatch(/beta/);
       await term.keys('Down'); // alpha is listed first
       await term.keys('Enter');
-      await term.waitForText('attaching to tmux session "main"');
-      await term.waitForText(/\[main\]/);
+      await term.waitForText(/\[main\]/); // the status line of the session inside the pod
+      // printed before the attach took over the screen (so only the saved screen still has it)
+      expect(await term.transcript()).toContain('attaching to tmux session "main"');
       await term.type(`echo ${marker} > ${HOME}/e2e-picked.txt`);
       const beta = await readyPod('beta');
       await waitFor('the file in the picked project', async () =>

@@ -34,9 +34,23 @@ export class Terminal {
     return this.tmux('capture-pane', '-p', '-t', this.target);
   }
 
+  /**
+   * Everything the terminal shows or has shown: the screen a full-screen program (tmux attach)
+   * saved when it took over, the scrollback, and the visible screen. A line printed just before
+   * `kubectl exec -it … tmux attach` is gone from the visible screen a moment later.
+   */
+  async transcript(): Promise<string> {
+    const [saved, shown] = await Promise.all([
+      this.tmux('capture-pane', '-p', '-a', '-q', '-t', this.target),
+      this.tmux('capture-pane', '-p', '-S', '-', '-t', this.target),
+    ]);
+    return `${saved}\n${shown}`;
+  }
+
+  /** Waits until the text is in the transcript (see transcript()); returns the transcript. */
   async waitForText(text: string | RegExp, timeoutMs = 60_000): Promise<string> {
     return waitFor(`"${String(text)}" on the terminal`, async () => {
-      const s = await this.screen();
+      const s = await this.transcript();
       return (typeof text === 'string' ? s.includes(text) : text.test(s)) ? s : null;
     }, timeoutMs, 300).catch(async (err: Error) => {
       throw new Error(`${err.message}\n--- screen ---\n${await this.screen().catch(() => '(gone)')}`);
