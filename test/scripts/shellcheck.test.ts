@@ -3,18 +3,19 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DOCKER, REPO } from './harness.js';
+import { REPO } from './harness.js';
 
-/** Every file with a bash shebang in these folders, so a new script cannot skip the check. */
+/** Every `.sh` file and every file with a bash shebang in these folders, so a new script
+ * cannot skip the check. */
 function shellScripts(dirs: string[]): string[] {
   return dirs.flatMap((d) =>
     readdirSync(join(REPO, d))
       .map((f) => join(REPO, d, f))
-      .filter((p) => statSync(p).isFile() && /^#!.*\b(bash|sh)\b/.test(readFileSync(p, 'utf8').split('\n', 1)[0]!)),
+      .filter((p) => statSync(p).isFile() && (p.endsWith('.sh') || /^#!.*\b(bash|sh)\b/.test(readFileSync(p, 'utf8').split('\n', 1)[0]!))),
   );
 }
 
-const SCRIPTS = [...shellScripts(['docker', 'docker/build', 'scripts', 'scripts/cluster', '.ci']), join(DOCKER, 'lib.sh')];
+const SCRIPTS = shellScripts(['docker', 'docker/build', 'scripts', 'scripts/cluster', 'scripts/cluster/lib', '.ci']);
 
 describe('shellcheck', () => {
   it.each(SCRIPTS.map((s) => [s.slice(REPO.length + 1), s]))('%s is clean', (_name, path) => {
@@ -26,7 +27,7 @@ describe('shellcheck', () => {
 
   it('covers the scripts CI and the image depend on', () => {
     const names = SCRIPTS.map((s) => s.slice(REPO.length + 1));
-    for (const n of ['.ci/run', 'docker/entrypoint', 'docker/init-home', 'scripts/ensure-dockerd', 'scripts/build-image', 'scripts/local-cluster']) {
+    for (const n of ['.ci/run', 'docker/entrypoint', 'docker/init-home', 'docker/lib.sh', 'scripts/ensure-dockerd', 'scripts/build-image', 'scripts/local-cluster', 'scripts/cluster/lib/common.sh']) {
       expect(names).toContain(n);
     }
   });
