@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { HELM_BINARIES, helmTemplate, type K8sObject } from '../helpers/helm.js';
 import { validateObjects } from '../helpers/k8s-validate.js';
 import { restrictedViolations } from '../helpers/pod-security.js';
+import { PACKAGE_VERSION } from '../helpers/version.js';
 import { CI_VALUES, ciFile, container, envOf, ofKind, one, podSpec, type Obj } from './fixtures.js';
 
 const NAMESPACE = 'team-ns';
@@ -41,7 +42,7 @@ describe.each(HELM_BINARIES)('%s template', (bin) => {
           'app.kubernetes.io/name': 'rgsd',
           'app.kubernetes.io/instance': 'myproj',
           'app.kubernetes.io/managed-by': 'Helm',
-          'helm.sh/chart': 'rgsd-0.1.0',
+          'helm.sh/chart': `rgsd-${PACKAGE_VERSION}`,
           'rgsd.dev/project': project,
         });
         expect(o.metadata.labels?.['app.kubernetes.io/version']).toBeTruthy();
@@ -149,7 +150,7 @@ describe.each(HELM_BINARIES)('%s template', (bin) => {
       expect(pvc.spec.resources.requests.storage).toBe('20Gi');
       expect((podSpec(objs).volumes as Obj[]).find((v) => v.name === 'home')?.persistentVolumeClaim.claimName).toBe('myproj-rgsd-home');
       const main = container(objs, 'workstation');
-      expect(main.image).toBe('rgsd/workstation:0.1.0');
+      expect(main.image).toBe(`rgsd/workstation:${PACKAGE_VERSION}`);
       expect(main.imagePullPolicy).toBe('IfNotPresent');
       expect(main.resources).toEqual({ requests: { cpu: '500m', memory: '2Gi' }, limits: { memory: '8Gi' } });
       expect(envOf(main)).toMatchObject({

@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import type { TestProject } from 'vitest/node';
 import { ensureDockerd } from '../helpers/dockerd.js';
+import { DEFAULT_IMAGE } from '../helpers/version.js';
 
 const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 const LOCAL_CLUSTER = join(REPO_ROOT, 'scripts', 'local-cluster');
@@ -21,13 +22,6 @@ async function run(cmd: string, args: string[], what: string): Promise<void> {
   log(`${what}: done in ${Math.round((Date.now() - started) / 1000)}s`);
 }
 
-async function imageRef(): Promise<string> {
-  const { readFile } = await import('node:fs/promises');
-  const chart = await readFile(join(REPO_ROOT, 'chart', 'rgsd', 'Chart.yaml'), 'utf8');
-  const version = /^appVersion:\s*"?([^"\n]+)"?/m.exec(chart)?.[1] ?? '0.1.0';
-  return `rgsd/workstation:${version}`;
-}
-
 async function clusterUp(): Promise<boolean> {
   return (await execa(LOCAL_CLUSTER, ['status'], { reject: false, stdin: 'ignore' })).exitCode === 0;
 }
@@ -35,7 +29,7 @@ async function clusterUp(): Promise<boolean> {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   // dockerd stays up when this setup started it: the images the cluster runs live in it.
   ensureDockerd();
-  const ref = await imageRef();
+  const ref = DEFAULT_IMAGE; // what scripts/build-image tags by default: rgsd/workstation:<package.json version>
   // The image suite (npm test) builds the full image; when it is missing, build the minimal
   // variant (same contract, no optional downloads). RGSD_E2E_BUILD_IMAGE=1 forces a rebuild.
   const haveImage = (await execa('docker', ['image', 'inspect', ref], { reject: false, stdin: 'ignore' })).exitCode === 0;

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_IMAGE } from '../helpers/version.js';
 import { diagnoseFailure, getObject, kubeconfig, kubectl, kubectlOk, LOCAL_CLUSTER, REPO_ROOT, waitFor, type K8sObject } from './helpers/cluster.js';
 
 const pinned = /^\s*k8s\.io\/kubernetes (v[0-9.]+)$/m.exec(readFileSync(join(REPO_ROOT, 'scripts', 'cluster', 'go.mod'), 'utf8'))?.[1];
@@ -100,7 +101,7 @@ describe('scripts/local-cluster', () => {
             securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } },
             containers: [{
               name: 'writer',
-              image: 'rgsd/workstation:0.1.0',
+              image: DEFAULT_IMAGE,
               command: ['sh', '-c', 'stat -c "%g %a" /data && echo payload > /data/file && echo wrote'],
               securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
               volumeMounts: [{ name: 'data', mountPath: '/data' }],

@@ -3,9 +3,10 @@
 // way the chart does (init-home, then the entrypoint) with a named volume as the home.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDockerd } from '../helpers/dockerd.js';
+import { DEFAULT_IMAGE, PACKAGE_VERSION } from '../helpers/version.js';
 import { buildImage, docker, dockerOk, Resources, waitUntil } from './docker.js';
 
-const IMAGE = 'rgsd/workstation:0.1.0';
+const IMAGE = DEFAULT_IMAGE; // rgsd/workstation:<package.json version>
 const TEST_TAG = 'rgsd/workstation:image-test';
 
 let stopDockerd: () => Promise<void> = async () => {};
@@ -57,6 +58,13 @@ describe('workstation image', () => {
     expect(lines[2]).toMatch(/^v22\./);
     expect(lines.filter((l) => l.startsWith('missing'))).toEqual([]);
     expect(lines).toEqual(expect.arrayContaining(['entrypoint', 'init-home', 'status', 'vscode-tunnel', 'skel']));
+  });
+
+  it("is labelled with package.json's version", () => {
+    for (const ref of [IMAGE, TEST_TAG]) {
+      const label = dockerOk(['image', 'inspect', '--format', '{{index .Config.Labels "org.opencontainers.image.version"}}', ref]);
+      expect(label, ref).toBe(PACKAGE_VERSION);
+    }
   });
 
   it('keeps the optional layers out of a --minimal build', () => {

@@ -24,7 +24,7 @@ The CLI mirrors this rule in src/core/names.ts.
 {{- end }}
 
 {{/*
-"rgsd-0.1.0", the helm.sh/chart label value.
+"rgsd-<chart version>", the helm.sh/chart label value.
 */}}
 {{- define "rgsd.chart" -}}
 {{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}

@@ -4,6 +4,7 @@
 import { execa } from 'execa';
 import { expect } from 'vitest';
 import { getObject, kubeconfig, kubectl, livePods, NAMESPACE, podExec, readyPod, waitFor, type K8sObject, type PodObject } from './cluster.js';
+import { DEFAULT_IMAGE } from '../../helpers/version.js';
 import { rgsd, rgsdOk, type ConfigDir, type HelmBinary } from './rgsd.js';
 
 /** Object names of a project (ARCHITECTURE.md: fullname = <project>-rgsd unless it contains rgsd). */
@@ -12,7 +13,7 @@ export function namesOf(project: string): { deployment: string; pvc: string; sec
   return { deployment: fullname, pvc: `${fullname}-home`, secret: `${fullname}-secrets` };
 }
 
-export const IMAGE = 'rgsd/workstation:0.1.0';
+export const IMAGE = DEFAULT_IMAGE; // rgsd/workstation:<package.json version>
 export const HOME = '/home/gsd';
 
 /** A flag the steps of one file share: once a step fails, the later ones are skipped. */
