@@ -26,7 +26,8 @@ describe('ExecaRunner (real subprocesses)', () => {
     expect((err as MissingToolError).hint).toContain('RGSD_HELM');
   });
   it('maps a timeout to TimeoutError (exit 8)', async () => {
-    const err = await r.run('sleep', ['5'], { timeoutMs: 200 }).catch((e: unknown) => e);
+    // Outlives any stall of this process by far, so only the 200-ms timeout can end it.
+    const err = await r.run('sleep', ['60'], { timeoutMs: 200 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TimeoutError);
     expect((err as TimeoutError).exitCode).toBe(8);
   });
