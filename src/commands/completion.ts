@@ -1,13 +1,30 @@
-// `rgsd completion bash|zsh` — print a completion script generated from the program.
-import type { Command } from 'commander';
-import type { App } from '../core/app.js';
-import { RgsdError, UsageError } from '../core/errors.js';
-import { bashScript, specFromProgram, zshScript } from '../ops/completion.js';
+// `rgsd completion bash|zsh` — print a completion script generated from the command specs.
+import { GLOBAL_OPTIONS, PROGRAM, defineCommand } from '../cli/spec.js';
+import { UsageError } from '../core/errors.js';
+import { SHELLS } from '../core/vocab.js';
 
-export async function run(app: App, shell: string, _opts: Record<string, unknown>, program?: Command): Promise<void> {
-  if (!program) throw new RgsdError('completion: the command tree is not available', { hint: 'this is a bug in rgsd; please report it' });
-  const spec = specFromProgram(program);
-  if (shell === 'bash') app.out.data(bashScript(spec));
-  else if (shell === 'zsh') app.out.data(zshScript(spec));
-  else throw new UsageError(`no completion for shell "${shell}"`, { hint: 'rgsd completion bash | rgsd completion zsh' });
-}
+export default defineCommand(
+  {
+    name: 'completion',
+    summary: 'print a shell completion script',
+    description:
+      'Commands, flags and their choices come from the same specs as this help; project names are read from ' +
+      '<config dir>/projects/*.yaml when you press Tab, --context completes kube contexts.',
+    args: [{ name: 'shell', required: true, description: 'bash or zsh', choices: SHELLS }],
+    options: [],
+    examples: ['source <(rgsd completion bash)', 'rgsd completion zsh > "${fpath[1]}/_rgsd"'],
+  },
+  async (app, { shell }) => {
+    const [{ loadCommands }, { HELP_OPTION, VERSION_OPTION }, ops] = await Promise.all([
+      import('./index.js'),
+      import('../cli/help.js'),
+      import('../cli/completion.js'),
+    ]);
+    const specs = (await loadCommands()).map((c) => c.spec);
+    const spec = ops.completionSpec(PROGRAM, specs, [VERSION_OPTION, ...GLOBAL_OPTIONS, HELP_OPTION], HELP_OPTION);
+    if (shell === 'bash') app.out.data(ops.bashScript(spec));
+    else if (shell === 'zsh') app.out.data(ops.zshScript(spec));
+    // the parser checks the choices; this guards a direct call
+    else throw new UsageError(`no completion for shell "${shell}"`, { hint: 'rgsd completion bash | rgsd completion zsh' });
+  },
+);

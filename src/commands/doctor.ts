@@ -1,29 +1,60 @@
 // `rgsd doctor [project]` — every preflight check with its result; non-zero if any fails.
+import { JSON_OPTION, defineCommand } from '../cli/spec.js';
 import type { App } from '../core/app.js';
 import { RgsdError } from '../core/errors.js';
-import { doctor, type Check } from '../ops/doctor.js';
-import { table } from '../ui/output.js';
+import type { Check, DoctorDocument } from '../ops/doctor.js';
+import { plural, table } from '../ui/format.js';
 
-export async function run(app: App, project: string | undefined, opts: { json?: boolean }): Promise<void> {
-  const { doc, failed } = await doctor(app, project);
-  const { out } = app;
-  if (opts.json ?? app.globals.json) {
-    out.json(doc);
-  } else {
-    const mark = (c: Check): string =>
-      c.status === 'ok' ? out.c.green('✓') : c.status === 'fail' ? out.c.red('✗') : c.status === 'warn' ? out.c.yellow('!') : out.c.dim('-');
-    const rows = doc.checks.flatMap((c) => [
-      [mark(c), c.project ? `${c.name} (${c.project})` : c.name, `${c.status === 'skip' ? 'skipped: ' : ''}${c.detail}`],
-      ...(c.hint && c.status !== 'ok' ? [['', '', `hint: ${c.hint}`]] : []),
-    ]);
-    out.data(table(rows));
-  }
-  const first = failed[0];
-  if (first) {
-    throw new RgsdError(`${failed.length} check${failed.length === 1 ? '' : 's'} failed: ${failed.map((c) => c.name).join(', ')}`, {
-      ...(first.exitCode !== undefined ? { exitCode: first.exitCode } : {}),
-      ...(first.hint ? { hint: first.hint } : {}),
-    });
-  }
-  if (!(opts.json ?? app.globals.json)) out.success('all checks passed');
+export default defineCommand(
+  {
+    name: 'doctor',
+    summary: 'run every preflight check (tools, Helm version, context, cluster, namespace, settings, secrets) and report each',
+    description:
+      'Read-only. Each check prints ✓ (ok), ! (warning), ✗ (failed) or - (skipped), with a hint when it is not ok. ' +
+      'Without a project every configured one is checked. Exits with the code of the first failed check, 0 when none failed.',
+    args: [{ name: 'project', required: false, description: 'also check this project’s settings and secrets', complete: 'project' }],
+    options: [JSON_OPTION],
+    examples: ['rgsd doctor', 'rgsd doctor myproj --json'],
+  },
+  async (app, { project }) => {
+    const { doctor } = await import('../ops/doctor.js');
+    const { announce } = await import('../cli/open.js');
+    const { doc, failed } = await doctor(app, project, (e) => announce(app, e.target));
+    if (app.globals.json) app.out.json(doc);
+    else app.out.data(renderChecks(app, doc));
+    const first = failed[0];
+    if (first) {
+      throw new RgsdError(`${plural(failed.length, 'check')} failed: ${failed.map((c) => c.name).join(', ')}`, {
+        ...(first.exitCode !== undefined ? { exitCode: first.exitCode } : {}),
+        ...(first.hint ? { hint: first.hint } : {}),
+      });
+    }
+    if (!app.globals.json) app.out.success('all checks passed');
+  },
+);
+
+/** The checks as a table on stdout; the marks are data, so they take stdout's colour decision. */
+export function renderChecks(app: App, doc: DoctorDocument): string {
+  const c = app.out.cData;
+  const mark = (check: Omit<Check, 'exitCode'>): string => {
+    switch (check.status) {
+      case 'ok':
+        return c.green('✓');
+      case 'fail':
+        return c.red('✗');
+      case 'warn':
+        return c.yellow('!');
+      default:
+        return c.dim('-');
+    }
+  };
+  const rows = doc.checks.flatMap((check) => [
+    [
+      mark(check),
+      check.project ? `${check.name} (${check.project})` : check.name,
+      `${check.status === 'skip' ? 'skipped: ' : ''}${check.detail}`,
+    ],
+    ...(check.hint && check.status !== 'ok' ? [['', '', `hint: ${check.hint}`]] : []),
+  ]);
+  return table(rows);
 }

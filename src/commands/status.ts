@@ -1,55 +1,74 @@
 // `rgsd status [project]` — one project or every rgsd project in the namespace.
-import type { App } from '../core/app.js';
-import { collectStatus, type ProjectStatus, type StatusDocument } from '../ops/status.js';
-import { table } from '../ui/output.js';
+import { JSON_OPTION, defineCommand, projectArg } from '../cli/spec.js';
+import type { ProjectStatus, StatusDocument } from '../ops/status.js';
+import { plural, table } from '../ui/format.js';
 
-export async function run(app: App, project: string | undefined, opts: { json?: boolean }): Promise<void> {
-  const doc = await collectStatus(app, project);
-  if (opts.json ?? app.globals.json) {
-    app.out.json(doc);
-    return;
-  }
-  if (project) app.out.data(renderOne(doc.projects[0] as ProjectStatus));
-  else if (doc.projects.length === 0) app.out.info(`no rgsd projects in namespace ${doc.namespace}; create one with \`rgsd init <project>\` and \`rgsd up\``);
-  else app.out.data(renderTable(doc));
-}
+export default defineCommand(
+  {
+    name: 'status',
+    summary: 'release, pod, volume, tmux sessions and VS Code tunnel of one or every project',
+    description:
+      'Three cluster calls run concurrently (helm list, the project objects, Secret names — never Secret data), ' +
+      'then one in-pod status query per ready pod. `--json` prints one document (schema in the README).',
+    args: [projectArg('project (default: every rgsd project in the namespace)')],
+    options: [JSON_OPTION],
+    examples: ['rgsd status', 'rgsd status myproj', 'rgsd status --json | jq .projects[0].pod'],
+  },
+  async (app, { project }) => {
+    const { collectStatus } = await import('../ops/status.js');
+    const { openNamespace, openProject } = await import('../cli/open.js');
+    const opened = project ? await openProject(app, project, { command: 'status', requireSettings: false }) : undefined;
+    const target = opened?.target ?? (await openNamespace(app));
+    const doc = await collectStatus(app, target, opened?.project);
+    if (app.globals.json) app.out.json(doc);
+    else if (opened) app.out.data(renderOne(doc.projects[0] as ProjectStatus));
+    else if (doc.projects.length > 0) app.out.data(renderTable(doc));
+    else app.out.info(`no rgsd projects in namespace ${doc.namespace}; create one with \`rgsd init <project>\` and \`rgsd up\``);
+  },
+);
 
 function sessionsText(p: ProjectStatus): string {
   if (p.sessionsError) return `unavailable (${p.sessionsError})`;
   if (!p.sessions) return '-';
   if (p.sessions.length === 0) return 'none';
-  return p.sessions.map((s) => `${s.name} (${s.windows} window${s.windows === 1 ? '' : 's'}${s.attached ? ', attached' : ''})`).join(', ');
+  return p.sessions.map((s) => `${s.name} (${plural(s.windows, 'window')}${s.attached ? ', attached' : ''})`).join(', ');
+}
+
+function podText(pod: NonNullable<ProjectStatus['pod']>): string {
+  const state = `${pod.phase}, ${pod.ready ? 'ready' : 'not ready'}${pod.reason ? ` (${pod.reason})` : ''}`;
+  return `${pod.name}: ${state}, ${plural(pod.restarts, 'restart')}, age ${pod.age}, node ${pod.node ?? '-'}`;
+}
+
+function tunnelText(t: ProjectStatus['tunnel']): string {
+  if (!t) return '-';
+  return `${t.state}${t.name ? ` (${t.name})` : ''}${t.url ? ` ${t.url}` : ''}`;
 }
 
 export function renderOne(p: ProjectStatus): string {
-  const rows: string[][] = [
+  const rows: [string, string][] = [
     ['project', p.project],
     ['release', p.release ? `${p.release.status}, revision ${p.release.revision}, ${p.release.chart}` : 'not installed'],
-    [
-      'pod',
-      p.pod
-        ? `${p.pod.name}: ${p.pod.phase}${p.pod.ready ? ', ready' : ', not ready'}${p.pod.reason ? ` (${p.pod.reason})` : ''}, ${p.pod.restarts} restarts, age ${p.pod.age}, node ${p.pod.node ?? '-'}`
-        : 'none',
-    ],
+    ['pod', p.pod ? podText(p.pod) : 'none'],
     ['home', p.pvc ? `${p.pvc.name}: ${p.pvc.phase ?? '?'}, ${p.pvc.capacity ?? '?'}, class ${p.pvc.storageClass ?? 'default'}` : 'none'],
     ['secret', p.secret ? p.secret.name : 'none'],
     ['tmux', sessionsText(p)],
-    ['vscode', p.tunnel ? `${p.tunnel.state}${p.tunnel.name ? ` (${p.tunnel.name})` : ''}${p.tunnel.url ? ` ${p.tunnel.url}` : ''}` : '-'],
+    ['vscode', tunnelText(p.tunnel)],
   ];
-  return table(rows.map(([k, v]) => [`${k}:`, v as string]));
+  return table(rows.map(([k, v]) => [`${k}:`, v]));
 }
 
 export function renderTable(doc: StatusDocument): string {
   const rows = [['PROJECT', 'RELEASE', 'POD', 'READY', 'RESTARTS', 'AGE', 'NODE', 'HOME', 'SESSIONS']];
   for (const p of doc.projects) {
+    const pod = p.pod;
     rows.push([
       p.project,
       p.release ? `${p.release.status}#${p.release.revision}` : '-',
-      p.pod ? (p.pod.reason && !p.pod.ready ? `${p.pod.phase}/${p.pod.reason}` : p.pod.phase) : '-',
-      p.pod ? (p.pod.ready ? 'yes' : 'no') : '-',
-      p.pod ? String(p.pod.restarts) : '-',
-      p.pod ? p.pod.age : '-',
-      p.pod?.node ?? '-',
+      pod ? (pod.reason && !pod.ready ? `${pod.phase}/${pod.reason}` : pod.phase) : '-',
+      pod ? (pod.ready ? 'yes' : 'no') : '-',
+      pod ? String(pod.restarts) : '-',
+      pod ? pod.age : '-',
+      pod?.node ?? '-',
       p.pvc ? `${p.pvc.capacity ?? '?'} ${p.pvc.phase ?? ''}`.trim() : '-',
       p.sessions ? p.sessions.map((s) => s.name).join(',') || 'none' : '-',
     ]);

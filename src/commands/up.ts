@@ -1,7 +1,143 @@
 // `rgsd up [project]` — install or upgrade, wait for tmux, print how to connect.
+import { defineCommand, dryRunOption, projectArg, timeoutOption, type Args } from '../cli/spec.js';
 import type { App } from '../core/app.js';
-import { up, type UpOptions } from '../ops/deploy.js';
+import { CONTAINER, DEFAULT_TIMEOUT, goDuration } from '../core/vocab.js';
+import type { UpDryRun, UpEvent, UpPlan, UpResult } from '../ops/up.js';
+import type { Spinner } from '../ui/output.js';
+import { plural } from '../ui/format.js';
 
-export async function run(app: App, project: string | undefined, opts: UpOptions): Promise<void> {
-  await up(app, project, opts);
+export interface UpFlags {
+  chart?: string | undefined;
+  timeout?: string | undefined;
+}
+
+export default defineCommand<UpFlags>(
+  {
+    name: 'up',
+    summary: 'install or upgrade the workstation and wait until its tmux session is ready',
+    description:
+      'Local checks first (settings, a secrets file readable only by you, Helm 3 or 4), then the cluster. ' +
+      'A change that restarts the pod ends its tmux session: up says why and asks first (without a terminal it needs --yes). ' +
+      'Secret values travel on stdin only, never in an argv.',
+    args: [projectArg()],
+    options: [
+      { flags: '--chart <path>', description: 'chart directory or reference (default: the bundled chart/rgsd)', complete: 'file' },
+      timeoutOption('the pod', DEFAULT_TIMEOUT),
+      dryRunOption('print the manifests that would be applied (secret values masked); change nothing'),
+    ],
+    examples: ['rgsd up myproj', 'rgsd up myproj --yes --timeout 10m', 'rgsd up myproj --dry-run > manifests.yaml'],
+  },
+  (app, args, opts) => runUp(app, args, opts),
+);
+
+async function runUp(app: App, { project }: Args, opts: UpFlags): Promise<void> {
+  const { openTarget, parseTimeout, resolveChart, resolveProject } = await import('../cli/open.js');
+  // a bad --timeout is a usage error before anything is read or run
+  const timeoutMs = parseTimeout(opts.timeout ?? DEFAULT_TIMEOUT);
+  const ops = await import('../ops/up.js');
+  const dryRun = app.globals.dryRun;
+
+  const found = await resolveProject(app, project, { command: 'up', requireSettings: true });
+  const checks = await ops.checkLocal(app, found);
+  const local = { ...checks, chart: resolveChart(app, found.cfg, opts.chart) };
+  // a dry run never touches the cluster: a missing or mismatching context is only a warning
+  const { target } = await openTarget(app, found, { tolerate: dryRun });
+
+  if (dryRun) {
+    await renderDryRun(app, await ops.dryRunUp(app, local, target));
+    return;
+  }
+
+  const plan = await ops.planUp(app, local, target);
+  await confirmRestart(app, plan);
+  const events = eventRenderer(app);
+  let result: UpResult;
+  try {
+    result = await ops.applyUp(app, local, plan, { timeoutMs, onEvent: events.render });
+  } finally {
+    events.close();
+  }
+  renderConnect(app, result);
+}
+
+async function confirmRestart(app: App, plan: UpPlan): Promise<void> {
+  if (plan.restartReasons.length === 0) return;
+  const why = plan.restartReasons.join(', ');
+  app.out.warn(`this update restarts the pod, which ends its tmux session and whatever the agent is doing (${why})`);
+  const { confirmOrRefuse } = await import('../ui/prompts.js');
+  await confirmOrRefuse(app.prompter, 'Restart the workstation now?', {
+    yes: app.globals.yes,
+    refusal: 'not updating: the pod would restart',
+    hint: 'detach and save your work, then re-run with --yes',
+    default: true,
+  });
+}
+
+/** Progress lines on stderr; a spinner while the rollout runs (failed if apply throws). */
+function eventRenderer(app: App): { render: (e: UpEvent) => void; close: () => void } {
+  const { out } = app;
+  let spinner: Spinner | undefined;
+  const render = (e: UpEvent): void => {
+    switch (e.kind) {
+      case 'namespace-created':
+        out.success(`created namespace ${e.namespace} (pod-security: restricted; not owned by any release)`);
+        return;
+      case 'recovering':
+        if (e.command === null) out.warn(`release ${e.release} is failed (an interrupted or failed run); upgrading it`);
+        else {
+          const kept = e.reinstall ? ' (the home volume is kept)' : '';
+          out.warn(`release ${e.release} was left ${e.status} by an interrupted run; recovering: ${e.command}${kept}`);
+        }
+        return;
+      case 'secret-applied':
+        out.success(`Secret ${e.name} applied (${e.keys} keys, checksum ${e.checksum.slice(0, 12)})`);
+        return;
+      case 'helm-done': {
+        const verb = e.action === 'installed' ? 'installed' : 'upgraded';
+        const note = e.action === 'unchanged' ? '; pod template unchanged, no restart' : '';
+        out.success(`helm ${verb} release ${e.release} (Helm ${e.helm.major})${note}`);
+        return;
+      }
+      case 'rollout-waiting':
+        spinner = out.spinner(`waiting for the pod (tmux ready) — up to ${goDuration(e.timeoutMs)}`);
+        return;
+      case 'rollout-ready':
+        spinner?.succeed('pod ready (its readiness probe is `tmux has-session`)');
+        spinner = undefined;
+        return;
+      case 'session-ready':
+        out.success(`tmux session "${e.session}" is ready (${plural(e.sessions.length, 'session')})`);
+        return;
+      case 'session-missing':
+        out.warn(`the pod is ready but tmux session "${e.session}" is not listed (${e.sessions.join(', ') || 'none'})`);
+        return;
+      case 'session-unknown':
+        out.warn(`the pod is ready but its session list could not be read: ${e.error}`);
+        return;
+    }
+  };
+  const close = (): void => {
+    spinner?.fail('the pod did not become ready');
+    spinner = undefined;
+  };
+  return { render, close };
+}
+
+function renderConnect(app: App, r: UpResult): void {
+  const { out } = app;
+  const attach = `exec -it deployment/${r.deployment} -c ${CONTAINER.workstation} -- tmux attach -t ${r.session}`;
+  out.info('');
+  out.info(`connect:  rgsd connect ${r.project}`);
+  out.info(`     or:  ${app.tools.kubectl} --context ${r.target.context} -n ${r.target.namespace} ${attach}`);
+}
+
+async function renderDryRun(app: App, d: UpDryRun): Promise<void> {
+  const { stringify } = await import('yaml');
+  const { out } = app;
+  out.info('values passed to helm on stdin (no secrets):');
+  out.info(d.valuesYaml.trimEnd().replace(/^/gm, '  '));
+  out.data(`# Namespace: created by rgsd only if missing (never part of the release)\n${stringify(d.namespace)}`);
+  out.data(`---\n# Secret: applied with kubectl apply --server-side -f - (values masked)\n${stringify(d.maskedSecret)}`);
+  out.data(`---\n# helm upgrade --install ${d.release} ${d.chart}\n${d.rendered.replace(/^---\n/, '')}`);
+  out.success('dry run: nothing was changed');
 }

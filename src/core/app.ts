@@ -1,14 +1,15 @@
 // The dependencies every command gets: runner, prompter, output, tools, options, clock.
 // main.ts builds the real one; tests build one with a fake runner/prompter and buffers.
-import { resolve } from 'node:path';
 import { homedir } from 'node:os';
+import { toolsFromEnv, type Tools } from '../cluster/gateway.js';
 import { resolveConfigDir } from './config.js';
-import { toolsFromEnv, type Tools } from './kube.js';
+import { packageRoot } from './version.js';
 import { ExecaRunner, SecretGuard, withSafety, type Runner } from './runner.js';
 import type { Output, Stream } from '../ui/output.js';
 import type { Prompter } from '../ui/prompts.js';
 
-/** Options every command accepts (defined on the program in main.ts). */
+/** Options every command accepts (src/cli/spec.ts GLOBAL_OPTIONS), plus the run modes
+ * --json and --dry-run of the commands that have them: read here, and only here. */
 export interface GlobalOptions {
   namespace?: string | undefined;
   context?: string | undefined;
@@ -17,7 +18,6 @@ export interface GlobalOptions {
   verbose: boolean;
   /** false with --no-color */
   color: boolean;
-  /** per-command flags that main.ts copies here when the command has them */
   json: boolean;
   dryRun: boolean;
 }
@@ -40,11 +40,6 @@ export interface App {
   interactive: boolean;
 }
 
-/** Root of the installed package: two levels above this file (dist/core or src/core). */
-export function packageRoot(): string {
-  return resolve(import.meta.dirname, '..', '..');
-}
-
 export interface AppDeps {
   runner?: Runner;
   prompter?: Prompter;
@@ -64,7 +59,7 @@ export async function createApp(globals: GlobalOptions, deps: AppDeps = {}): Pro
   const stdout = deps.stdout ?? process.stdout;
   const stderr = deps.stderr ?? process.stderr;
   const interactive = deps.interactive ?? Boolean(process.stdin.isTTY && process.stdout.isTTY && process.stderr.isTTY);
-  const out = createOutput({ stdout, stderr, env, noColor: !globals.color, json: globals.json, verbose: globals.verbose });
+  const out = createOutput({ stdout, stderr, env, noColor: !globals.color, verbose: globals.verbose });
   const guard = new SecretGuard();
   const runner = withSafety(deps.runner ?? new ExecaRunner(), {
     guard,

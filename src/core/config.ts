@@ -9,12 +9,7 @@ import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { ConfigError, NotFoundError, UsageError } from './errors.js';
 import { validateProjectName } from './names.js';
-
-export const AGENTS = ['gsd', 'claude', 'codex', 'none'] as const;
-export type Agent = (typeof AGENTS)[number];
-export const RBAC_MODES = ['none', 'namespace', 'cluster-admin'] as const;
-export type RbacMode = (typeof RBAC_MODES)[number];
-export const ACCESS_MODES = ['ReadWriteOnce', 'ReadWriteOncePod', 'ReadWriteMany'] as const;
+import { ACCESS_MODES, AGENTS, PULL_POLICIES, RBAC_MODES, sizeProblem, type Agent, type RbacMode } from './vocab.js';
 
 /** Secret file keys (ARCHITECTURE.md secret contract) by settings `files` entry. */
 export const FILE_KEYS = { models: 'models.json', preferences: 'preferences.md', projectEnv: 'project.env' } as const;
@@ -138,8 +133,24 @@ export function settingsRelative(settingsFile: string, p: string): string {
 // ---- validation -------------------------------------------------------------------------
 
 const KNOWN_KEYS = [
-  'repo', 'branch', 'agent', 'autoStart', 'agentArgs', 'image', 'resources', 'storage', 'rbac', 'extraEnv',
-  'files', 'namespace', 'context', 'tmuxSession', 'chart', 'git', 'vscodeTunnel', 'values',
+  'repo',
+  'branch',
+  'agent',
+  'autoStart',
+  'agentArgs',
+  'image',
+  'resources',
+  'storage',
+  'rbac',
+  'extraEnv',
+  'files',
+  'namespace',
+  'context',
+  'tmuxSession',
+  'chart',
+  'git',
+  'vscodeTunnel',
+  'values',
 ] as const;
 
 type Obj = Record<string, unknown>;
@@ -195,14 +206,15 @@ export function validateSettings(raw: unknown, file: string): Settings {
     set('image', {
       ...(str('image.repository', image.repository) !== undefined ? { repository: image.repository as string } : {}),
       ...(image.tag !== undefined && image.tag !== null ? { tag: String(image.tag) } : {}),
-      ...(oneOf('image.pullPolicy', image.pullPolicy, ['Always', 'IfNotPresent', 'Never']) ? { pullPolicy: image.pullPolicy as string } : {}),
+      ...(oneOf('image.pullPolicy', image.pullPolicy, PULL_POLICIES) ? { pullPolicy: image.pullPolicy as string } : {}),
     });
   }
   set('resources', obj('resources', o.resources));
   const storage = obj('storage', o.storage, ['size', 'storageClass', 'accessMode']);
   if (storage) {
     const size = str('storage.size', storage.size);
-    if (size !== undefined && !/^\d+(\.\d+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/.test(size)) bad('storage.size', `must be a Kubernetes quantity such as 20Gi (got "${size}")`);
+    const problem = size === undefined ? undefined : sizeProblem(size);
+    if (problem) bad('storage.size', problem);
     set('storage', {
       ...(size !== undefined ? { size } : {}),
       ...(str('storage.storageClass', storage.storageClass) !== undefined ? { storageClass: storage.storageClass as string } : {}),

@@ -1,6 +1,7 @@
 // Typed errors with distinct exit codes. The top-level handler in main.ts prints
 // `rgsd: <message>` and `hint: <hint>` (one line each) and exits with `exitCode`.
-// The table is documented in README.md ("Exit codes"); keep both in sync.
+// The table is documented in README.md ("Exit codes"); keep both in sync. Failed helm and
+// kubectl calls become these types in one place only: src/cluster/classify.ts.
 
 export const ExitCode = {
   ok: 0,
@@ -12,6 +13,7 @@ export const ExitCode = {
   notFound: 6,
   refused: 7,
   timeout: 8,
+  forbidden: 9,
   interrupted: 130,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
@@ -53,12 +55,36 @@ export class ClusterUnreachableError extends RgsdError {
     super(message, { ...opts, exitCode: ExitCode.unreachable });
   }
 }
-/** A project, release, pod or session does not exist. */
+/** A project, release, pod or session does not exist. `resource` names the kind of a
+ * cluster object (as the API server spells it: "deployments.apps", "release", …). */
 export class NotFoundError extends RgsdError {
-  constructor(message: string, opts: Opts = {}) {
+  readonly resource: string | undefined;
+  constructor(message: string, opts: Opts & { resource?: string | undefined } = {}) {
     super(message, { ...opts, exitCode: ExitCode.notFound });
+    this.resource = opts.resource;
   }
 }
+/** The cluster refused the call: the credentials lack a permission (RBAC). */
+export class ForbiddenError extends RgsdError {
+  readonly verb: string | undefined;
+  readonly resource: string | undefined;
+  constructor(message: string, opts: Opts & { verb?: string | undefined; resource?: string | undefined } = {}) {
+    super(message, { ...opts, exitCode: ExitCode.forbidden });
+    this.verb = opts.verb;
+    this.resource = opts.resource;
+  }
+}
+/** The object to create exists already (kubectl create). */
+export class AlreadyExistsError extends RgsdError {
+  readonly resource: string | undefined;
+  constructor(message: string, opts: Opts & { resource?: string | undefined } = {}) {
+    super(message, opts);
+    this.resource = opts.resource;
+  }
+}
+/** Helm refused: another install/upgrade/rollback of the release is in progress. */
+export class ReleaseBusyError extends RgsdError {}
+
 /** A confirmation was refused, or could not be asked (no TTY and no --yes/--confirm). */
 export class RefusedError extends RgsdError {
   constructor(message: string, opts: Opts = {}) {

@@ -1,10 +1,9 @@
 // Project names and the object names the chart derives from them (see ARCHITECTURE.md "Names").
 import { ConfigError } from './errors.js';
+import { CHART_NAME, CONTAINER, projectSelector } from './vocab.js';
 
 export const PROJECT_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export const PROJECT_MAX = 53;
-export const CHART_NAME = 'rgsd';
-export const DEFAULT_NAMESPACE = 'rgsd';
 
 /** Throws ConfigError unless `name` is a DNS-1123 label of at most 53 characters. */
 export function validateProjectName(name: string): string {
@@ -50,10 +49,7 @@ export function projectNames(project: string): ProjectNames {
     deployment: fn,
     pvc: `${fn}-home`,
     secret: `${fn}-secrets`,
-    container: 'workstation',
-    selector: `rgsd.dev/project=${project}`,
+    container: CONTAINER.workstation,
+    selector: projectSelector(project),
   };
 }
-
-/** Label selector of every rgsd object in a namespace. */
-export const ALL_PROJECTS_SELECTOR = 'app.kubernetes.io/name=rgsd';

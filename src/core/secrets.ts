@@ -1,11 +1,10 @@
-// The project's Secret: read secrets/<project>.env (dotenv, mode 0600) plus the files the
-// settings list, build the Secret manifest (ARCHITECTURE.md "Secret contract") and its
-// checksum. The manifest only ever travels on stdin (`kubectl apply -f -`).
+// The project's secret data, read locally: secrets/<project>.env (dotenv, mode 0600) plus
+// the files the settings list, its checksum, and the values the SecretGuard must know.
+// The Secret object built from it lives in src/cluster/secret.ts.
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { ConfigError } from './errors.js';
 import { FILE_KEYS, settingsRelative, type FileEntry, type ProjectConfig } from './config.js';
-import type { ProjectNames } from './names.js';
 
 export const ENV_KEY_RE = /^[A-Z_][A-Z0-9_]*$/;
 
@@ -57,9 +56,12 @@ export async function collectSecretData(cfg: ProjectConfig): Promise<SecretData>
     try {
       data[FILE_KEYS[entry]] = await readFile(path);
     } catch (err) {
-      throw new ConfigError(`files.${entry} in ${cfg.settingsFile}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, {
-        hint: 'fix the path (relative paths are relative to the settings file) or remove the entry',
-      });
+      throw new ConfigError(
+        `files.${entry} in ${cfg.settingsFile}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+        {
+          hint: 'fix the path (relative paths are relative to the settings file) or remove the entry',
+        },
+      );
     }
   }
   return data;
@@ -74,41 +76,9 @@ export function encodeData(data: SecretData): Record<string, string> {
 
 /** sha256 (hex) over the canonical JSON of the Secret's base64 data, keys sorted. */
 export function secretChecksum(data: SecretData): string {
-  return createHash('sha256').update(JSON.stringify(encodeData(data))).digest('hex');
-}
-
-export interface SecretManifest {
-  apiVersion: 'v1';
-  kind: 'Secret';
-  metadata: { name: string; namespace: string; labels: Record<string, string> };
-  type: 'Opaque';
-  data: Record<string, string>;
-}
-
-export function buildSecretManifest(names: ProjectNames, namespace: string, data: SecretData): SecretManifest {
-  return {
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: {
-      name: names.secret,
-      namespace,
-      labels: {
-        'app.kubernetes.io/name': 'rgsd',
-        'app.kubernetes.io/instance': names.release,
-        'app.kubernetes.io/managed-by': 'rgsd',
-        'rgsd.dev/project': names.release,
-      },
-    },
-    type: 'Opaque',
-    data: encodeData(data),
-  };
-}
-
-/** A copy safe to print: every value replaced by a length note. */
-export function maskSecretManifest(m: SecretManifest): SecretManifest {
-  const data: Record<string, string> = {};
-  for (const [k, v] of Object.entries(m.data)) data[k] = `<masked: ${Buffer.from(v, 'base64').length} bytes>`;
-  return { ...m, data };
+  return createHash('sha256')
+    .update(JSON.stringify(encodeData(data)))
+    .digest('hex');
 }
 
 /** Every raw secret value (and its base64), for the runner's SecretGuard. */

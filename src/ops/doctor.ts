@@ -1,21 +1,32 @@
 // `rgsd doctor`: the preflight alone, every check reported with its result. Read-only.
 // Checks: helm (present, major 3|4), kubectl (present), context (current / pinned match),
 // cluster (reachable, server version), namespace (exists), settings (valid), secrets
-// (present, mode 0600, keys valid, files readable). Exit non-zero if any check fails.
+// (present, mode 0600, keys valid, files readable). Returns the document and the failed
+// checks; the command renders them and exits with the first failure's code.
+import { kubectl, type Target } from '../cluster/gateway.js';
+import { createdByRgsd, getNamespace } from '../cluster/namespace.js';
+import { detectHelm } from '../cluster/release.js';
+import { currentContext, namespaceOf, pinnedContextError, type TargetInput } from '../cluster/target.js';
 import type { App } from '../core/app.js';
 import { listProjects, loadProject, resolveProjectName, type ProjectConfig } from '../core/config.js';
-import { ClusterUnreachableError, CommandError, ExitCode, RgsdError, firstLine, type ExitCodeValue } from '../core/errors.js';
-import { detectHelm } from '../core/helm.js';
-import { classifyClusterError, currentContext, getNamespace, type Target } from '../core/kube.js';
-import { DEFAULT_NAMESPACE } from '../core/names.js';
+import {
+  ClusterUnreachableError,
+  CommandError,
+  ExitCode,
+  ForbiddenError,
+  RgsdError,
+  firstLine,
+  type ExitCodeValue,
+} from '../core/errors.js';
 import { collectSecretData } from '../core/secrets.js';
-import type { RunResult } from '../core/runner.js';
-import { announce } from './project.js';
+import { LABEL } from '../core/vocab.js';
+import { plural } from '../ui/format.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
+export type CheckName = 'helm' | 'kubectl' | 'context' | 'cluster' | 'namespace' | 'settings' | 'secrets';
 
 export interface Check {
-  name: 'helm' | 'kubectl' | 'context' | 'cluster' | 'namespace' | 'settings' | 'secrets';
+  name: CheckName;
   status: CheckStatus;
   detail: string;
   hint: string | null;
@@ -35,7 +46,17 @@ export interface DoctorDocument {
   checks: Omit<Check, 'exitCode'>[];
 }
 
-const REQUEST_TIMEOUT = '--request-timeout=10s';
+export interface DoctorResult {
+  doc: DoctorDocument;
+  /** the failed checks, in order, with their exit codes */
+  failed: Check[];
+}
+
+/** Progress the command renders: the target is known, cluster checks follow. */
+export type DoctorEvent = { kind: 'target'; target: Target };
+
+/** The server check's own limit: an unreachable API server fails in 10 s, not kubectl's default. */
+export const CLUSTER_CHECK_ARGS = ['version', '-o', 'json', '--request-timeout=10s'];
 
 function parseJson<T>(text: string): T | undefined {
   try {
@@ -45,7 +66,15 @@ function parseJson<T>(text: string): T | undefined {
   }
 }
 
-function fromError(name: Check['name'], err: unknown, project?: string): Check {
+function ok(name: CheckName, detail: string, project?: string): Check {
+  return { name, status: 'ok', detail, hint: null, ...(project ? { project } : {}) };
+}
+
+function skip(name: CheckName, detail: string, project?: string): Check {
+  return { name, status: 'skip', detail, hint: null, ...(project ? { project } : {}) };
+}
+
+function fromError(name: CheckName, err: unknown, project?: string): Check {
   const e = err instanceof RgsdError ? err : null;
   return {
     name,
@@ -59,9 +88,9 @@ function fromError(name: Check['name'], err: unknown, project?: string): Check {
 
 async function checkKubectl(app: App): Promise<Check> {
   try {
-    const res = await app.runner.run(app.tools.kubectl, ['version', '--client', '-o', 'json']);
+    const res = await kubectl(app, null, ['version', '--client', '-o', 'json']);
     const v = parseJson<{ clientVersion?: { gitVersion?: string } }>(res.stdout)?.clientVersion?.gitVersion ?? '(version unknown)';
-    return { name: 'kubectl', status: 'ok', detail: `${app.tools.kubectl} ${v} (client)`, hint: null };
+    return ok('kubectl', `${app.tools.kubectl} ${v} (client)`);
   } catch (err) {
     return fromError('kubectl', err);
   }
@@ -69,8 +98,8 @@ async function checkKubectl(app: App): Promise<Check> {
 
 async function checkHelm(app: App): Promise<Check> {
   try {
-    const h = await detectHelm(app.runner, app.tools);
-    return { name: 'helm', status: 'ok', detail: `${app.tools.helm} ${h.version} (Helm ${h.major})`, hint: null };
+    const h = await detectHelm(app);
+    return ok('helm', `${app.tools.helm} ${h.version} (Helm ${h.major})`);
   } catch (err) {
     return fromError('helm', err);
   }
@@ -81,28 +110,90 @@ async function checkProject(project: string, configDir: string): Promise<{ cfg: 
   try {
     cfg = await loadProject(configDir, project);
   } catch (err) {
-    return {
-      cfg: undefined,
-      checks: [fromError('settings', err, project), { name: 'secrets', status: 'skip', detail: 'settings not valid', hint: null, project }],
-    };
+    return { cfg: undefined, checks: [fromError('settings', err, project), skip('secrets', 'settings not valid', project)] };
   }
-  const checks: Check[] = [{ name: 'settings', status: 'ok', detail: `${cfg.settingsFile} is valid`, hint: null, project }];
+  const checks: Check[] = [ok('settings', `${cfg.settingsFile} is valid`, project)];
   try {
-    const data = await collectSecretData(cfg);
-    const n = Object.keys(data).length;
-    checks.push({ name: 'secrets', status: n ? 'ok' : 'warn', detail: `${cfg.secretsFile} (mode 0600, ${n} key${n === 1 ? '' : 's'} set)`, hint: n ? null : `fill in ${cfg.secretsFile} (see secrets.example/)`, project });
+    const n = Object.keys(await collectSecretData(cfg)).length;
+    const detail = `${cfg.secretsFile} (mode 0600, ${plural(n, 'key')} set)`;
+    const hint = `fill in ${cfg.secretsFile} (see secrets.example/)`;
+    checks.push(n ? ok('secrets', detail, project) : { name: 'secrets', status: 'warn', detail, hint, project });
   } catch (err) {
     checks.push(fromError('secrets', err, project));
   }
   return { cfg, checks };
 }
 
-export async function doctor(app: App, projectArg: string | undefined): Promise<{ doc: DoctorDocument; failed: Check[] }> {
-  const configured = await listProjects(app.configDir);
+/** The context check: --context wins; a pinned context must be the current one (the rule of
+ * cluster/target.ts); else the current context. `context` is null when none is usable. */
+function checkContext(input: TargetInput, current: string | undefined, kubectlOk: boolean): { context: string | null; check: Check } {
+  const pinned = input.pinnedContext;
+  if (input.contextFlag) {
+    const note = pinned && pinned !== input.contextFlag ? `; the project pins "${pinned}"` : '';
+    return { context: input.contextFlag, check: ok('context', `${input.contextFlag} (--context)${note}`) };
+  }
+  const mismatch = pinnedContextError(input, current);
+  if (mismatch) return { context: null, check: fromError('context', mismatch) };
+  if (pinned) return { context: pinned, check: ok('context', `${pinned} (current, pinned by ${input.project})`) };
+  if (current) return { context: current, check: ok('context', `${current} (current)`) };
+  if (!kubectlOk) return { context: null, check: skip('context', 'kubectl missing') };
+  return {
+    context: null,
+    check: {
+      name: 'context',
+      status: 'fail',
+      detail: 'no current kube context',
+      hint: 'pass --context <name>, or `kubectl config use-context <name>`',
+      exitCode: ExitCode.unreachable,
+    },
+  };
+}
+
+async function checkCluster(app: App, t: Target): Promise<Check> {
+  try {
+    const res = await kubectl(app, t, CLUSTER_CHECK_ARGS, { clusterScoped: true, timeoutMs: 30_000 });
+    const server = parseJson<{ serverVersion?: { gitVersion?: string } }>(res.stdout)?.serverVersion?.gitVersion ?? '(version unknown)';
+    return ok('cluster', `reachable, Kubernetes ${server}`);
+  } catch (err) {
+    const typed = err instanceof ClusterUnreachableError || err instanceof ForbiddenError;
+    if (typed || !(err instanceof CommandError)) return fromError('cluster', err);
+    // Any other failure of `kubectl version` still means no server version: the cluster is not usable.
+    const said = firstLine(err.stderr) || `kubectl exit ${err.commandExitCode}`;
+    return {
+      name: 'cluster',
+      status: 'fail',
+      detail: `cannot reach the cluster (context ${t.context}): ${said}`,
+      hint: 'check `kubectl cluster-info`, your VPN and credentials, or pick another context with --context',
+      exitCode: ExitCode.unreachable,
+    };
+  }
+}
+
+async function checkNamespace(app: App, t: Target): Promise<Check> {
+  try {
+    const ns = await getNamespace(app, t);
+    if (!ns.exists) {
+      const hint = '`rgsd up` creates it (pod-security: restricted)';
+      return { name: 'namespace', status: 'warn', detail: `${t.namespace} does not exist yet`, hint };
+    }
+    const by = createdByRgsd(ns) ? 'created by rgsd' : 'not created by rgsd';
+    const pss = ns.labels[LABEL.podSecurity];
+    return ok('namespace', `${t.namespace} exists (${by}${pss ? `, pod-security: ${pss}` : ''})`);
+  } catch (err) {
+    return fromError('namespace', err);
+  }
+}
+
+/** Every check. `onEvent` hears of the target before the first cluster call. */
+export async function doctor(
+  app: App,
+  projectArg: string | undefined,
+  onEvent: (e: DoctorEvent) => void = () => undefined,
+): Promise<DoctorResult> {
   let projects: string[];
   const projectChecks: Check[] = [];
   try {
-    projects = projectArg ? [await resolveProjectName(app.configDir, projectArg, 'doctor')] : configured;
+    projects = projectArg ? [await resolveProjectName(app.configDir, projectArg, 'doctor')] : await listProjects(app.configDir);
   } catch (err) {
     projects = [];
     projectChecks.push(fromError('settings', err, projectArg));
@@ -110,58 +201,35 @@ export async function doctor(app: App, projectArg: string | undefined): Promise<
   const [helm, kubectlCheck, current, ...perProject] = await Promise.all([
     checkHelm(app),
     checkKubectl(app),
-    currentContext(app.runner, app.tools).catch(() => undefined),
+    currentContext(app).catch(() => undefined),
     ...projects.map((p) => checkProject(p, app.configDir)),
   ]);
   for (const r of perProject) projectChecks.push(...r.checks);
   if (projects.length === 0 && projectChecks.length === 0) {
-    projectChecks.push({ name: 'settings', status: 'skip', detail: `no project configured in ${app.configDir}`, hint: 'create one with `rgsd init <project>`' });
+    projectChecks.push({ ...skip('settings', `no project configured in ${app.configDir}`), hint: 'create one with `rgsd init <project>`' });
   }
   // Context and namespace come from the one project checked (pinned context, settings namespace).
   const single = perProject.length === 1 ? perProject[0]?.cfg : undefined;
-  const pinned = single?.settings.context;
-  const namespace = app.globals.namespace || single?.settings.namespace || DEFAULT_NAMESPACE;
-  let context: string | null = null;
-  let ctxCheck: Check;
-  if (app.globals.context) {
-    context = app.globals.context;
-    ctxCheck = { name: 'context', status: 'ok', detail: `${context} (--context)${pinned && pinned !== context ? `; the project pins "${pinned}"` : ''}`, hint: null };
-  } else if (pinned) {
-    if (current === pinned) {
-      context = pinned;
-      ctxCheck = { name: 'context', status: 'ok', detail: `${pinned} (current, pinned by ${single?.project})`, hint: null };
-    } else {
-      ctxCheck = {
-        name: 'context',
-        status: 'fail',
-        detail: `${single?.project} is pinned to "${pinned}" but the current context is ${current ? `"${current}"` : 'not set'}`,
-        hint: `pass --context ${pinned} (or \`kubectl config use-context ${pinned}\`)`,
-        exitCode: ExitCode.config,
-      };
-    }
-  } else if (current) {
-    context = current;
-    ctxCheck = { name: 'context', status: 'ok', detail: `${current} (current)`, hint: null };
-  } else {
-    ctxCheck = {
-      name: 'context',
-      status: kubectlCheck.status === 'ok' ? 'fail' : 'skip',
-      detail: kubectlCheck.status === 'ok' ? 'no current kube context' : 'kubectl missing',
-      hint: kubectlCheck.status === 'ok' ? 'pass --context <name>, or `kubectl config use-context <name>`' : null,
-      exitCode: ExitCode.unreachable,
-    };
-  }
+  const input: TargetInput = {
+    contextFlag: app.globals.context,
+    namespaceFlag: app.globals.namespace,
+    pinnedContext: single?.settings.context,
+    settingsNamespace: single?.settings.namespace,
+    project: single?.project,
+  };
+  const namespace = namespaceOf(input);
+  const { context, check: ctxCheck } = checkContext(input, current, kubectlCheck.status === 'ok');
 
   let cluster: Check;
   let ns: Check;
   if (!context || kubectlCheck.status !== 'ok') {
-    cluster = { name: 'cluster', status: 'skip', detail: 'no usable context', hint: null };
-    ns = { name: 'namespace', status: 'skip', detail: 'no usable context', hint: null };
+    cluster = skip('cluster', 'no usable context');
+    ns = skip('namespace', 'no usable context');
   } else {
     const target: Target = { context, namespace };
-    announce(app, target);
+    onEvent({ kind: 'target', target });
     cluster = await checkCluster(app, target);
-    ns = cluster.status === 'ok' ? await checkNamespace(app, target) : { name: 'namespace', status: 'skip', detail: 'cluster not reachable', hint: null };
+    ns = cluster.status === 'ok' ? await checkNamespace(app, target) : skip('namespace', 'cluster not reachable');
   }
   const checks = [helm, kubectlCheck, ctxCheck, cluster, ns, ...projectChecks];
   const failed = checks.filter((c) => c.status === 'fail');
@@ -176,39 +244,4 @@ export async function doctor(app: App, projectArg: string | undefined): Promise<
     },
     failed,
   };
-}
-
-async function checkCluster(app: App, t: Target): Promise<Check> {
-  let res: RunResult;
-  try {
-    res = await app.runner.run(app.tools.kubectl, ['--context', t.context, 'version', '-o', 'json', REQUEST_TIMEOUT], { allowFailure: true, timeoutMs: 30_000 });
-  } catch (err) {
-    return fromError('cluster', err);
-  }
-  if (res.exitCode === 0) {
-    const server = parseJson<{ serverVersion?: { gitVersion?: string } }>(res.stdout)?.serverVersion?.gitVersion ?? '(version unknown)';
-    return { name: 'cluster', status: 'ok', detail: `reachable, Kubernetes ${server}`, hint: null };
-  }
-  const err = classifyClusterError(new CommandError([app.tools.kubectl, 'version'], res.exitCode, res.stderr), t);
-  if (err instanceof ClusterUnreachableError || (err instanceof RgsdError && /^permission denied/.test(err.message))) return fromError('cluster', err);
-  // `kubectl version` failing to get the server version means the cluster is not usable
-  return {
-    name: 'cluster',
-    status: 'fail',
-    detail: `cannot reach the cluster (context ${t.context}): ${firstLine(res.stderr) || `kubectl exit ${res.exitCode}`}`,
-    hint: 'check `kubectl cluster-info`, your VPN and credentials, or pick another context with --context',
-    exitCode: ExitCode.unreachable,
-  };
-}
-
-async function checkNamespace(app: App, t: Target): Promise<Check> {
-  try {
-    const ns = await getNamespace(app.runner, app.tools, t);
-    if (!ns.exists) return { name: 'namespace', status: 'warn', detail: `${t.namespace} does not exist yet`, hint: '`rgsd up` creates it (pod-security: restricted)' };
-    const by = ns.labels['app.kubernetes.io/managed-by'] === 'rgsd' ? 'created by rgsd' : 'not created by rgsd';
-    const pss = ns.labels['pod-security.kubernetes.io/enforce'];
-    return { name: 'namespace', status: 'ok', detail: `${t.namespace} exists (${by}${pss ? `, pod-security: ${pss}` : ''})`, hint: null };
-  } catch (err) {
-    return fromError('namespace', err);
-  }
 }

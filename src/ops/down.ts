@@ -1,50 +1,30 @@
-// `rgsd down`: uninstall the release, delete the Secret, confirm the home PVC survived.
+// `rgsd down`: uninstall the release, delete the Secret, then look at the home PVC (kept by
+// the chart's keep policy) so the command can say it survived. Under --dry-run the runner
+// skips (and prints) the two mutating calls; the reads still run.
+import type { Target } from '../cluster/gateway.js';
+import { findRelease, uninstall, type HelmRelease } from '../cluster/release.js';
+import { deleteSecret } from '../cluster/secret.js';
+import { getHomeVolume, type HomeVolume } from '../cluster/volume.js';
 import type { App } from '../core/app.js';
-import { listReleases, uninstallArgs } from '../core/helm.js';
-import { classifyClusterError, isNotFound, kubectl, type Target } from '../core/kube.js';
-import { openProject } from './project.js';
+import type { ProjectNames } from '../core/names.js';
 
 export interface DownResult {
   project: string;
+  names: ProjectNames;
   target: Target;
-  releaseRemoved: boolean;
+  /** The release that was found (and uninstalled, unless this was a dry run), or null. */
+  release: HelmRelease | null;
+  /** The project's Secret was deleted (false when there was none, and under --dry-run). */
   secretRemoved: boolean;
-  pvc: { name: string; capacity: string | null; phase: string | null } | null;
+  /** The home volume after the uninstall, or null when there is none. */
+  pvc: HomeVolume | null;
+  dryRun: boolean;
 }
 
-export async function down(app: App, projectArg: string | undefined, opts: { dryRun?: boolean } = {}): Promise<DownResult> {
-  const { project, names, target } = await openProject(app, projectArg, { command: 'down', requireSettings: false });
-  const dryRun = Boolean(opts.dryRun ?? app.globals.dryRun);
-  const { out } = app;
-  const [release] = await listReleases(app.runner, app.tools, target, project);
-  let releaseRemoved = false;
-  if (release) {
-    try {
-      await app.runner.run(app.tools.helm, uninstallArgs(target, names.release), { mutates: true });
-    } catch (err) {
-      throw classifyClusterError(err, target);
-    }
-    releaseRemoved = true;
-    if (!dryRun) out.success(`release ${project} uninstalled (was ${release.status}, revision ${release.revision})`);
-  }
-  const deleted = await kubectl(app.runner, app.tools, target, ['delete', 'secret', names.secret, '--ignore-not-found', '-o', 'name'], { mutates: true });
-  const secretRemoved = deleted.trim().length > 0;
-  if (secretRemoved && !dryRun) out.success(`Secret ${names.secret} deleted`);
-
-  let pvc: DownResult['pvc'] = null;
-  try {
-    const obj = JSON.parse(await kubectl(app.runner, app.tools, target, ['get', 'pvc', names.pvc, '-o', 'json'])) as {
-      status?: { phase?: string; capacity?: { storage?: string } };
-    };
-    pvc = { name: names.pvc, capacity: obj.status?.capacity?.storage ?? null, phase: obj.status?.phase ?? null };
-  } catch (err) {
-    if (!isNotFound(err) && !isNotFound((err as { cause?: unknown }).cause)) throw err;
-  }
-  if (!release && !secretRemoved && !dryRun) out.info(`${project} is not installed in namespace ${target.namespace} (context ${target.context}); nothing to do`);
-  if (pvc) {
-    out.success(`home volume ${pvc.name} is kept (${pvc.capacity ?? 'size unknown'}, ${pvc.phase ?? 'unknown'}): \`rgsd up ${project}\` reattaches it, \`rgsd nuke ${project}\` deletes it`);
-  } else if (release) {
-    out.warn(`no home volume ${names.pvc} found in ${target.namespace} (it was never created, or was deleted)`);
-  }
-  return { project, target, releaseRemoved: releaseRemoved && !dryRun, secretRemoved: secretRemoved && !dryRun, pvc };
+export async function down(app: App, target: Target, names: ProjectNames): Promise<DownResult> {
+  const release = await findRelease(app, target, names.release);
+  if (release) await uninstall(app, target, names.release);
+  const secretRemoved = await deleteSecret(app, target, names);
+  const pvc = await getHomeVolume(app, target, names);
+  return { project: names.release, names, target, release, secretRemoved, pvc, dryRun: app.globals.dryRun };
 }

@@ -1,16 +1,30 @@
 // `rgsd init <project>`: write projects/<project>.yaml and secrets/<project>.env (0600,
-// copied from secrets.example/example.env). Never overwrites anything.
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+// copied from secrets.example/example.env). Never overwrites anything. Two steps around the
+// questions the command asks: `planInit` checks the name and the flags (the same rules as the
+// prompts: core/vocab.ts) and says what is already answered; `writeInit` writes the files.
 import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { currentContext } from '../cluster/target.js';
 import type { App } from '../core/app.js';
-import { AGENTS, RBAC_MODES, secretsPath, settingsPath, type Agent, type RbacMode, type Settings } from '../core/config.js';
+import { secretsPath, settingsPath, type Settings } from '../core/config.js';
 import { ConfigError, UsageError } from '../core/errors.js';
-import { currentContext } from '../core/kube.js';
-import { DEFAULT_NAMESPACE, validateProjectName } from '../core/names.js';
-import { askInit, type InitAnswers } from '../ui/prompts.js';
+import { validateProjectName } from '../core/names.js';
+import {
+  AGENTS,
+  DEFAULT_AGENT,
+  DEFAULT_NAMESPACE,
+  DEFAULT_STORAGE_SIZE,
+  RBAC_MODES,
+  repoUrlProblem,
+  sizeProblem,
+  type Agent,
+  type RbacMode,
+} from '../core/vocab.js';
+import type { InitAnswers } from '../ui/prompts.js';
 import { parseImageRef } from './values.js';
 
+/** The command's flags (commander's names). */
 export interface InitOptions {
   repo?: string;
   branch?: string;
@@ -23,15 +37,37 @@ export interface InitOptions {
   pinContext?: boolean;
 }
 
+export interface InitPlan {
+  project: string;
+  settingsFile: string;
+  secretsFile: string;
+  /** Answers the flags (and -n/--context) already gave: not asked again. */
+  given: Partial<InitAnswers>;
+  defaults: InitAnswers;
+  /** Flags that have no question. */
+  storageClass: string | undefined;
+  image: string | undefined;
+  rbac: RbacMode;
+}
+
 export interface InitResult {
   project: string;
   settingsFile: string;
   secretsFile: string;
+  /** false when an existing secrets file was kept */
   secretsCreated: boolean;
   settings: Settings;
 }
 
-export const DEFAULT_STORAGE = '20Gi';
+export const INIT_DEFAULTS: InitAnswers = {
+  repo: '',
+  branch: '',
+  agent: DEFAULT_AGENT,
+  autoStart: true,
+  namespace: DEFAULT_NAMESPACE,
+  context: '',
+  storageSize: DEFAULT_STORAGE_SIZE,
+};
 
 /** Used when secrets.example/example.env is not shipped. */
 export const FALLBACK_SECRETS = `# rgsd secrets for one project (dotenv). Keep this file mode 0600; never commit it.
@@ -46,59 +82,81 @@ CLAUDE_CODE_OAUTH_TOKEN=
 OPENAI_API_KEY=
 `;
 
-export async function init(app: App, projectArg: string, opts: InitOptions): Promise<InitResult> {
+function alreadyExists(project: string, settingsFile: string): ConfigError {
+  return new ConfigError(`project ${project} already exists (${settingsFile})`, {
+    hint: 'edit that file, or delete it (and the secrets file) to start over; rgsd init never overwrites',
+  });
+}
+
+function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`${flag} "${value}" is not one of ${allowed.join(', ')}`);
+  return value as T;
+}
+
+/** Check the name and every flag before anything is asked or written. */
+export async function planInit(app: App, projectArg: string, opts: InitOptions): Promise<InitPlan> {
   const project = validateProjectName(projectArg);
   const settingsFile = settingsPath(app.configDir, project);
   const secretsFile = secretsPath(app.configDir, project);
-  if (existsSync(settingsFile)) {
-    throw new ConfigError(`project ${project} already exists (${settingsFile})`, {
-      hint: 'edit that file, or delete it (and the secrets file) to start over; rgsd init never overwrites',
-    });
-  }
-  if (opts.storageSize !== undefined && !/^\d+(\.\d+)?(Ki|Mi|Gi|Ti|Pi)$/.test(opts.storageSize)) {
-    throw new UsageError(`--storage-size "${opts.storageSize}" is not a size`, { hint: 'use e.g. 20Gi' });
-  }
-  if (opts.repo && !/^(https:\/\/|ssh:\/\/|git@)/.test(opts.repo)) {
-    throw new UsageError(`--repo "${opts.repo}" is not an https or ssh git URL`, { hint: 'e.g. https://github.com/org/repo.git or git@github.com:org/repo.git' });
-  }
+  if (existsSync(settingsFile)) throw alreadyExists(project, settingsFile);
+  const sizeBad = opts.storageSize === undefined ? undefined : sizeProblem(opts.storageSize);
+  if (sizeBad) throw new UsageError(`--storage-size ${sizeBad}`, { hint: 'e.g. --storage-size 20Gi' });
+  // --repo '' means "no repository"
+  const repoBad = opts.repo ? repoUrlProblem(opts.repo) : undefined;
+  if (repoBad) throw new UsageError(`--repo ${repoBad}`, { hint: "or --repo '' for none" });
+  const agent = opts.agent === undefined ? undefined : oneOf('--agent', opts.agent, AGENTS);
+  const rbac = opts.rbac === undefined ? 'none' : oneOf('--rbac', opts.rbac, RBAC_MODES);
   // --context <name> pins that context; --pin-context alone pins the current one.
   let pinned = app.globals.context ?? '';
   if (opts.pinContext && !pinned) {
-    pinned = (await currentContext(app.runner, app.tools)) ?? '';
+    pinned = (await currentContext(app)) ?? '';
     if (!pinned) throw new ConfigError('--pin-context: no --context given and no current kube context', { hint: 'pass --context <name>' });
   }
   const given: Partial<InitAnswers> = {
     ...(opts.repo !== undefined ? { repo: opts.repo } : {}),
     ...(opts.branch !== undefined ? { branch: opts.branch } : {}),
-    ...(opts.agent !== undefined ? { agent: opts.agent } : {}),
+    ...(agent !== undefined ? { agent } : {}),
     ...(opts.autoStart !== undefined ? { autoStart: opts.autoStart } : {}),
     ...(app.globals.namespace !== undefined ? { namespace: app.globals.namespace } : {}),
     ...(opts.pinContext || app.globals.context !== undefined ? { context: pinned } : {}),
     ...(opts.storageSize !== undefined ? { storageSize: opts.storageSize } : {}),
   };
-  const defaults: InitAnswers = { repo: '', branch: '', agent: 'gsd', autoStart: true, namespace: DEFAULT_NAMESPACE, context: '', storageSize: DEFAULT_STORAGE };
-  let answers: InitAnswers;
-  if (app.prompter.interactive && !app.globals.yes) {
-    answers = await askInit(app.prompter, given, defaults, AGENTS);
-  } else {
-    if (opts.repo === undefined && !app.globals.yes) {
-      throw new UsageError('rgsd init needs answers and stdin is not a terminal', {
-        hint: `pass --repo <url> (or --repo '' for none) and any other flags, or --yes for the defaults: rgsd init ${project} --repo https://github.com/org/repo.git`,
-      });
-    }
-    answers = { ...defaults, ...given };
-  }
-  const settings = toSettings(answers, opts);
+  return { project, settingsFile, secretsFile, given, defaults: INIT_DEFAULTS, storageClass: opts.storageClass, image: opts.image, rbac };
+}
 
+/** The settings file's content for these answers. */
+export function toSettings(plan: InitPlan, a: InitAnswers): Settings {
+  const s: Settings = {};
+  if (a.repo) s.repo = a.repo;
+  if (a.branch) s.branch = a.branch;
+  s.agent = oneOf('agent', a.agent, AGENTS) as Agent;
+  s.autoStart = a.autoStart;
+  s.namespace = a.namespace || DEFAULT_NAMESPACE;
+  if (a.context) s.context = a.context;
+  s.storage = { size: a.storageSize || DEFAULT_STORAGE_SIZE, ...(plan.storageClass ? { storageClass: plan.storageClass } : {}) };
+  if (plan.image) s.image = parseImageRef(plan.image);
+  s.rbac = { mode: plan.rbac };
+  s.files = {};
+  return s;
+}
+
+/** Write the settings file (never over an existing one) and, unless one exists, the secrets file (0600). */
+export async function writeInit(app: App, plan: InitPlan, answers: InitAnswers): Promise<InitResult> {
+  const { project, settingsFile, secretsFile } = plan;
+  const settings = toSettings(plan, answers);
   await mkdir(dirname(settingsFile), { recursive: true, mode: 0o700 });
   await mkdir(dirname(secretsFile), { recursive: true, mode: 0o700 });
+  // mkdir's mode does not apply to a directory that already exists
   await chmod(dirname(secretsFile), 0o700);
   const { stringify } = await import('yaml');
-  const header = `# rgsd settings for project ${project} (no secrets here: they live in ${secretsFile}).\n# Every key is described in the rgsd README, "Settings and secrets".\n`;
+  const header =
+    `# rgsd settings for project ${project} (no secrets here: they live in ${secretsFile}).\n` +
+    '# Every key is described in the rgsd README, "Settings and secrets".\n';
   try {
+    // 'wx': a file created since planInit looked is not overwritten either
     await writeFile(settingsFile, header + stringify(settings), { flag: 'wx', mode: 0o644 });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new ConfigError(`project ${project} already exists (${settingsFile})`, { hint: 'rgsd init never overwrites' });
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw alreadyExists(project, settingsFile);
     throw err;
   }
   let secretsCreated = false;
@@ -107,33 +165,7 @@ export async function init(app: App, projectArg: string, opts: InitOptions): Pro
     await chmod(secretsFile, 0o600);
     secretsCreated = true;
   }
-  const { out } = app;
-  out.success(`wrote ${settingsFile}`);
-  if (secretsCreated) out.success(`wrote ${secretsFile} (mode 0600)`);
-  else out.info(`kept the existing ${secretsFile}`);
-  out.info('');
-  out.info('next:');
-  out.info(`  1. put your tokens in ${secretsFile}`);
-  out.info(`  2. rgsd up ${project}`);
-  out.info(`  3. rgsd connect ${project}`);
   return { project, settingsFile, secretsFile, secretsCreated, settings };
-}
-
-function toSettings(a: InitAnswers, opts: InitOptions): Settings {
-  if (!(AGENTS as readonly string[]).includes(a.agent)) throw new UsageError(`unknown agent "${a.agent}"`, { hint: `one of ${AGENTS.join(', ')}` });
-  if (opts.rbac !== undefined && !(RBAC_MODES as readonly string[]).includes(opts.rbac)) throw new UsageError(`unknown rbac mode "${opts.rbac}"`, { hint: RBAC_MODES.join(', ') });
-  const s: Settings = {};
-  if (a.repo) s.repo = a.repo;
-  if (a.branch) s.branch = a.branch;
-  s.agent = a.agent as Agent;
-  s.autoStart = a.autoStart;
-  s.namespace = a.namespace || DEFAULT_NAMESPACE;
-  if (a.context) s.context = a.context;
-  s.storage = { size: a.storageSize || DEFAULT_STORAGE, ...(opts.storageClass ? { storageClass: opts.storageClass } : {}) };
-  if (opts.image) s.image = parseImageRef(opts.image);
-  s.rbac = { mode: (opts.rbac ?? 'none') as RbacMode };
-  s.files = {};
-  return s;
 }
 
 async function secretsTemplate(app: App): Promise<string> {

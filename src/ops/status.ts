@@ -1,13 +1,23 @@
 // `rgsd status`: at most 3 cluster calls, run concurrently (helm list; kubectl get
-// deploy,pod,pvc; kubectl get secret -o name — names only, never Secret data), then one
-// in-pod `/opt/rgsd/status --json` per ready pod (concurrently).
+// deploy,pod,pvc; Secret names — never Secret data), then one in-pod `/opt/rgsd/status
+// --json` per ready pod (concurrently). Returns the `status --json` document.
+import { kubectl, type Target } from '../cluster/gateway.js';
+import { listReleases, type HelmRelease } from '../cluster/release.js';
+import { secretNames } from '../cluster/secret.js';
+import { summarizeVolume } from '../cluster/volume.js';
+import {
+  choosePod,
+  listItems,
+  queryInPodStatus,
+  type K8sObject,
+  type PodSummary,
+  type SessionInfo,
+  type TunnelInfo,
+} from '../cluster/workload.js';
 import type { App } from '../core/app.js';
-import { listReleases, type HelmRelease } from '../core/helm.js';
-import { kubectl, type Target } from '../core/kube.js';
-import { ALL_PROJECTS_SELECTOR, projectNames } from '../core/names.js';
-import { formatAge } from '../ui/output.js';
-import { openNamespace, openProject } from './project.js';
-import { pickPod, queryInPodStatus, type K8sObject, type PodSummary, type SessionInfo, type TunnelInfo } from './pod.js';
+import { projectNames } from '../core/names.js';
+import { ALL_PROJECTS_SELECTOR, CHART_NAME, LABEL, projectSelector } from '../core/vocab.js';
+import { formatAge } from '../ui/format.js';
 
 /** `rgsd status --json` document (schemaVersion 1; documented in README). */
 export interface StatusDocument {
@@ -21,7 +31,7 @@ export interface ProjectStatus {
   project: string;
   release: { name: string; status: string; revision: number; chart: string; appVersion: string; updated: string } | null;
   deployment: { name: string; replicas: number; readyReplicas: number } | null;
-  pod: (Omit<PodSummary, 'terminating'> & { age: string }) | null;
+  pod: (Omit<PodSummary, 'terminating' | 'scheduling' | 'project'> & { age: string }) | null;
   pvc: { name: string; phase: string | null; capacity: string | null; storageClass: string | null } | null;
   secret: { name: string } | null;
   /** null when not queried (no ready pod) or the query failed (see sessionsError) */
@@ -30,51 +40,37 @@ export interface ProjectStatus {
   sessionsError: string | null;
 }
 
-/** kubectl arguments (after `--context C -n NS`) of the two object queries. */
-export function statusQueries(selector: string): { objects: string[]; secrets: string[] } {
-  return {
-    objects: ['get', 'deployment,pod,pvc', '-l', selector, '-o', 'json'],
-    secrets: ['get', 'secret', '-l', selector, '-o', 'name'],
-  };
+/** kubectl arguments of the object query. */
+export function objectsArgs(selector: string): string[] {
+  return ['get', 'deployment,pod,pvc', '-l', selector, '-o', 'json'];
 }
 
-export async function collectStatus(app: App, projectArg: string | undefined): Promise<StatusDocument> {
-  let target: Target;
-  let project: string | undefined;
-  let selector: string;
-  if (projectArg) {
-    const opened = await openProject(app, projectArg, { command: 'status', requireSettings: false });
-    target = opened.target;
-    project = opened.project;
-    selector = opened.names.selector;
-  } else {
-    target = await openNamespace(app);
-    selector = ALL_PROJECTS_SELECTOR;
-  }
-  const calls = statusQueries(selector);
-  const [releases, objectsJson, secretNames] = await Promise.all([
-    listReleases(app.runner, app.tools, target, project),
-    kubectl(app.runner, app.tools, target, calls.objects),
-    kubectl(app.runner, app.tools, target, calls.secrets),
+/** Status of one project (`project` given) or of every rgsd project in the namespace. */
+export async function collectStatus(app: App, target: Target, project?: string): Promise<StatusDocument> {
+  const selector = project ? projectSelector(project) : ALL_PROJECTS_SELECTOR;
+  const [releases, objects, secrets] = await Promise.all([
+    listReleases(app, target, project),
+    kubectl(app, target, objectsArgs(selector)),
+    secretNames(app, target, selector),
   ]);
-  const items = ((JSON.parse(objectsJson || '{}') as { items?: K8sObject[] }).items ?? []);
-  const secrets = secretNames.split('\n').map((l) => l.trim().replace(/^secrets?\//, '')).filter(Boolean);
-  const projects = groupProjects(releases, items, secrets, project);
+  const groups = groupProjects(releases, listItems(objects.stdout), secrets, project);
   const now = app.now();
   const statuses = await Promise.all(
-    [...projects.entries()].sort(([a], [b]) => a.localeCompare(b)).map(async ([name, g]) => {
-      const st = buildProjectStatus(name, g, now);
-      if (st.pod && st.pod.ready && st.pod.phase === 'Running') {
-        try {
-          const s = await queryInPodStatus(app, target, st.pod.name);
-          st.sessions = s.sessions;
-          st.tunnel = s.tunnel;
-        } catch (err) {
-          st.sessionsError = (err as Error).message.split('\n')[0] ?? 'failed';
+    [...groups.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(async ([name, g]) => {
+        const st = buildProjectStatus(name, g, now);
+        if (st.pod?.ready && st.pod.phase === 'Running') {
+          try {
+            const s = await queryInPodStatus(app, target, st.pod.name);
+            st.sessions = s.sessions;
+            st.tunnel = s.tunnel;
+          } catch (err) {
+            st.sessionsError = (err as Error).message.split('\n')[0] ?? 'failed';
+          }
         }
-      }
-      return st;
-    }),
+        return st;
+      }),
   );
   return { schemaVersion: 1, context: target.context, namespace: target.namespace, projects: statuses };
 }
@@ -88,20 +84,19 @@ interface Group {
 function groupProjects(releases: HelmRelease[], items: K8sObject[], secrets: string[], only?: string): Map<string, Group> {
   const groups = new Map<string, Group>();
   const get = (p: string): Group => {
-    let g = groups.get(p);
-    if (!g) groups.set(p, (g = { objects: [], secrets: [] }));
+    const g = groups.get(p) ?? { objects: [], secrets: [] };
+    groups.set(p, g);
     return g;
   };
   if (only) get(only);
-  for (const r of releases) if (!only || r.name === only) if (only || /^rgsd-/.test(r.chart)) get(r.name).release = r;
+  // Without a project, only releases of the rgsd chart ("rgsd-0.1.0") count: other charts may share the namespace.
+  for (const r of releases) if (only ? r.name === only : r.chart.startsWith(`${CHART_NAME}-`)) get(r.name).release = r;
   for (const o of items) {
-    const p = o.metadata.labels?.['rgsd.dev/project'];
+    const p = o.metadata.labels?.[LABEL.project];
     if (p && (!only || p === only)) get(p).objects.push(o);
   }
-  for (const s of secrets) {
-    // names only; the project is derived from the <fullname>-secrets convention
-    for (const [p, g] of groups) if (s === projectNames(p).secret) g.secrets.push(s);
-  }
+  // names only; the project is derived from the <fullname>-secrets convention
+  for (const s of secrets) for (const [p, g] of groups) if (s === projectNames(p).secret) g.secrets.push(s);
   return groups;
 }
 
@@ -109,11 +104,13 @@ function buildProjectStatus(project: string, g: Group, now: Date): ProjectStatus
   const kind = (k: string): K8sObject[] => g.objects.filter((o) => o.kind === k);
   const deploy = kind('Deployment')[0];
   const pvcObj = kind('PersistentVolumeClaim')[0];
-  const pod = pickPod(kind('Pod'), now);
+  const pod = choosePod(kind('Pod'), now);
+  const vol = pvcObj ? summarizeVolume(pvcObj) : null;
+  const r = g.release;
   return {
     project,
-    release: g.release
-      ? { name: g.release.name, status: g.release.status, revision: g.release.revision, chart: g.release.chart, appVersion: g.release.appVersion, updated: g.release.updated }
+    release: r
+      ? { name: r.name, status: r.status, revision: r.revision, chart: r.chart, appVersion: r.appVersion, updated: r.updated }
       : null,
     deployment: deploy
       ? {
@@ -123,16 +120,18 @@ function buildProjectStatus(project: string, g: Group, now: Date): ProjectStatus
         }
       : null,
     pod: pod
-      ? { name: pod.name, phase: pod.phase, ready: pod.ready, restarts: pod.restarts, ageSeconds: pod.ageSeconds, age: pod.ageSeconds === null ? '-' : formatAge(pod.ageSeconds), node: pod.node, reason: pod.reason }
-      : null,
-    pvc: pvcObj
       ? {
-          name: pvcObj.metadata.name,
-          phase: (pvcObj.status as { phase?: string } | undefined)?.phase ?? null,
-          capacity: (pvcObj.status as { capacity?: { storage?: string } } | undefined)?.capacity?.storage ?? null,
-          storageClass: (pvcObj.spec as { storageClassName?: string } | undefined)?.storageClassName ?? null,
+          name: pod.name,
+          phase: pod.phase,
+          ready: pod.ready,
+          restarts: pod.restarts,
+          ageSeconds: pod.ageSeconds,
+          age: pod.ageSeconds === null ? '-' : formatAge(pod.ageSeconds),
+          node: pod.node,
+          reason: pod.reason,
         }
       : null,
+    pvc: vol ? { name: vol.name, phase: vol.phase, capacity: vol.capacity, storageClass: vol.storageClass } : null,
     secret: g.secrets[0] ? { name: g.secrets[0] } : null,
     sessions: null,
     tunnel: null,

@@ -15,12 +15,10 @@ export function deepMerge(a: Values, b: Values): Values {
 }
 
 /** Values for `helm upgrade --install`: settings mapped to chart values, then settings.values. */
-export function buildValues(project: string, cfg: ProjectConfig | undefined, names: ProjectNames, checksum: string, overrides: { image?: string } = {}): Values {
+export function buildValues(project: string, cfg: ProjectConfig | undefined, names: ProjectNames, checksum: string): Values {
   const s = cfg?.settings ?? {};
   const v: Values = { project };
-  const image: Values = { ...(s.image ?? {}) };
-  if (overrides.image) Object.assign(image, parseImageRef(overrides.image));
-  if (Object.keys(image).length) v.image = image;
+  if (s.image && Object.keys(s.image).length) v.image = { ...s.image };
   const agent: Values = {};
   if (s.agent) agent.name = s.agent;
   if (s.autoStart !== undefined) agent.autoStart = s.autoStart;
@@ -42,7 +40,7 @@ export function buildValues(project: string, cfg: ProjectConfig | undefined, nam
   return s.values ? deepMerge(v, s.values) : v;
 }
 
-/** "repo/name:tag" / "repo@sha256:…" → image values. */
+/** "repo/name:tag" / "repo@sha256:…" → image values (`rgsd init --image`). */
 export function parseImageRef(ref: string): { repository: string; tag?: string } {
   const at = ref.indexOf('@');
   if (at > 0) return { repository: ref.slice(0, at), tag: ref.slice(at) };
@@ -54,7 +52,11 @@ export function parseImageRef(ref: string): { repository: string; tag?: string }
 /** Canonical JSON (keys sorted at every level) for comparisons. */
 export function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (isObj(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(',')}}`;
+  if (isObj(v))
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`)
+      .join(',')}}`;
   return JSON.stringify(v);
 }
 

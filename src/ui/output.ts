@@ -1,6 +1,7 @@
 // All terminal output. stdout carries data only (tables, --json, manifests); everything
-// else (progress, warnings, the context line) goes to stderr. Colours only when the stream
-// is a TTY and neither NO_COLOR nor --no-color is set; the spinner only on a TTY stderr.
+// else (progress, warnings, the context line) goes to stderr. Colour is decided for each
+// stream on its own (useColor): `rgsd doctor > f` on a terminal keeps escape codes out of f
+// while the warnings on stderr stay coloured. The spinner only draws on a terminal stderr.
 import { Chalk, type ChalkInstance } from 'chalk';
 
 export interface Stream {
@@ -17,9 +18,12 @@ export interface Spinner {
 }
 
 export interface Output {
+  /** colours on stderr (messages) */
   readonly color: boolean;
-  readonly jsonMode: boolean;
+  /** styles for stderr: info/success/warn lines */
   readonly c: ChalkInstance;
+  /** styles for stdout: data (tables, marks) */
+  readonly cData: ChalkInstance;
   /** A line of data on stdout. */
   data(text: string): void;
   /** The one JSON document of a --json run, on stdout. */
@@ -37,14 +41,23 @@ export interface OutputOptions {
   stderr: Stream;
   env: NodeJS.ProcessEnv;
   noColor?: boolean;
-  json?: boolean;
   verbose?: boolean;
 }
 
+/** Colour on this stream? --no-color and NO_COLOR win, then FORCE_COLOR (0/false: off),
+ * then TERM=dumb (off), else only on a terminal. */
 export function useColor(stream: Stream, env: NodeJS.ProcessEnv, noColor?: boolean): boolean {
   if (noColor) return false;
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined && force !== '') return force !== '0' && force !== 'false';
+  if (env.TERM === 'dumb') return false;
   return Boolean(stream.isTTY);
+}
+
+/** Draw a spinner on this stream? Only on a terminal that can redraw a line. */
+export function useSpinner(stream: Stream, env: NodeJS.ProcessEnv): boolean {
+  return Boolean(stream.isTTY) && env.TERM !== 'dumb';
 }
 
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
@@ -52,14 +65,15 @@ const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '
 export function createOutput(o: OutputOptions): Output {
   const color = useColor(o.stderr, o.env, o.noColor);
   const c = new Chalk({ level: color ? 1 : 0 });
+  const cData = new Chalk({ level: useColor(o.stdout, o.env, o.noColor) ? 1 : 0 });
   const err = (line: string): void => {
     o.stderr.write(`${line}\n`);
   };
   let jsonWritten = false;
   return {
     color,
-    jsonMode: Boolean(o.json),
     c,
+    cData,
     data: (text) => {
       o.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
     },
@@ -75,7 +89,7 @@ export function createOutput(o: OutputOptions): Output {
       if (o.verbose) err(c.dim(msg));
     },
     spinner: (text) => {
-      if (!o.stderr.isTTY) {
+      if (!useSpinner(o.stderr, o.env)) {
         err(`… ${text}`);
         return {
           update: () => undefined,
@@ -107,23 +121,4 @@ export function createOutput(o: OutputOptions): Output {
       };
     },
   };
-}
-
-/** Fixed-width table for human output (stdout). */
-export function table(rows: string[][]): string {
-  const widths: number[] = [];
-  for (const r of rows) r.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
-  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ')).join('\n');
-}
-
-/** "3d4h", "12m", "40s" from seconds. */
-export function formatAge(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return '-';
-  const d = Math.floor(seconds / 86400);
-  const h = Math.floor((seconds % 86400) / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  if (d > 0) return h ? `${d}d${h}h` : `${d}d`;
-  if (h > 0) return m ? `${h}h${m}m` : `${h}h`;
-  if (m > 0) return `${m}m`;
-  return `${Math.floor(seconds)}s`;
 }

@@ -1,6 +1,7 @@
 // Every interactive prompt lives here. Commands receive a `Prompter` (tests inject a fake);
 // without a TTY the prompter refuses, and the caller names the flag that answers instead.
 import { RefusedError, UsageError } from '../core/errors.js';
+import { AGENTS, repoUrlProblem, sizeProblem } from '../core/vocab.js';
 
 export interface Choice<T> {
   name: string;
@@ -45,7 +46,10 @@ export class InquirerPrompter implements Prompter {
   readonly interactive = true;
   async input(message: string, opts: { default?: string; validate?: (v: string) => true | string } = {}): Promise<string> {
     const { input } = await import('@inquirer/prompts');
-    return input({ message, ...(opts.default !== undefined ? { default: opts.default } : {}), ...(opts.validate ? { validate: opts.validate } : {}) }, PROMPT_CONTEXT);
+    return input(
+      { message, ...(opts.default !== undefined ? { default: opts.default } : {}), ...(opts.validate ? { validate: opts.validate } : {}) },
+      PROMPT_CONTEXT,
+    );
   }
   async confirm(message: string, opts: { default?: boolean } = {}): Promise<boolean> {
     const { confirm } = await import('@inquirer/prompts');
@@ -53,11 +57,14 @@ export class InquirerPrompter implements Prompter {
   }
   async select<T>(message: string, choices: Choice<T>[], opts: { default?: T } = {}): Promise<T> {
     const { select } = await import('@inquirer/prompts');
-    return select<T>({
-      message,
-      choices: choices.map((c) => ({ name: c.name, value: c.value, ...(c.description ? { description: c.description } : {}) })),
-      ...(opts.default !== undefined ? { default: opts.default } : {}),
-    }, PROMPT_CONTEXT);
+    return select<T>(
+      {
+        message,
+        choices: choices.map((c) => ({ name: c.name, value: c.value, ...(c.description ? { description: c.description } : {}) })),
+        ...(opts.default !== undefined ? { default: opts.default } : {}),
+      },
+      PROMPT_CONTEXT,
+    );
   }
 }
 
@@ -68,7 +75,11 @@ export function createPrompter(isTTY: boolean): Prompter {
 // ---- flows used by commands ------------------------------------------------------------
 
 /** Ask for confirmation; `yes` (from --yes) skips it; without a TTY and without --yes refuse. */
-export async function confirmOrRefuse(p: Prompter, message: string, opts: { yes: boolean; refusal: string; hint: string; default?: boolean }): Promise<void> {
+export async function confirmOrRefuse(
+  p: Prompter,
+  message: string,
+  opts: { yes: boolean; refusal: string; hint: string; default?: boolean },
+): Promise<void> {
   if (opts.yes) return;
   if (!p.interactive) throw new RefusedError(`${opts.refusal} (stdin is not a terminal, so it cannot be confirmed)`, { hint: opts.hint });
   if (!(await p.confirm(message, { default: opts.default ?? false }))) throw new RefusedError(opts.refusal, { hint: opts.hint });
@@ -83,7 +94,10 @@ export async function confirmTyped(p: Prompter, expected: string, message: strin
 /** Pick one of several items; one item is returned without asking. */
 export async function pickOne<T>(p: Prompter, message: string, choices: Choice<T>[], noTtyHint: string): Promise<T> {
   if (choices.length === 1 && choices[0]) return choices[0].value;
-  if (!p.interactive) throw new UsageError(`${message.replace(/[?:]\s*$/, '')}: ${choices.length} candidates and stdin is not a terminal`, { hint: noTtyHint });
+  if (!p.interactive)
+    throw new UsageError(`${message.replace(/[?:]\s*$/, '')}: ${choices.length} candidates and stdin is not a terminal`, {
+      hint: noTtyHint,
+    });
   return p.select(message, choices);
 }
 
@@ -97,17 +111,27 @@ export interface InitAnswers {
   storageSize: string;
 }
 
+/** The repository question: empty (no repository) or a URL by the rule --repo uses. */
+export function validateRepoAnswer(v: string): true | string {
+  return v === '' ? true : (repoUrlProblem(v) ?? true);
+}
+
+/** The volume-size question: the rule --storage-size and the settings file use. */
+export function validateSizeAnswer(v: string): true | string {
+  return sizeProblem(v) ?? true;
+}
+
 /** The `rgsd init` questions; `given` answers (from flags) are not asked again. */
-export async function askInit(p: Prompter, given: Partial<InitAnswers>, defaults: InitAnswers, agents: readonly string[]): Promise<InitAnswers> {
+export async function askInit(p: Prompter, given: Partial<InitAnswers>, defaults: InitAnswers): Promise<InitAnswers> {
   const ask = async (key: keyof InitAnswers, message: string, validate?: (v: string) => true | string): Promise<string> =>
     (given[key] as string | undefined) ?? p.input(message, { default: String(defaults[key]), ...(validate ? { validate } : {}) });
-  const repo = await ask('repo', 'Git repository URL to clone (https or ssh; empty for none):', (v) =>
-    v === '' || /^(https:\/\/|ssh:\/\/|git@)/.test(v) ? true : 'use an https:// or git@host:org/repo URL');
+  const repo = await ask('repo', 'Git repository URL to clone (https or ssh; empty for none):', validateRepoAnswer);
   const branch = await ask('branch', 'Branch (empty: the remote default):');
-  const agent = given.agent ?? (await p.select('Coding agent:', agents.map((a) => ({ name: a, value: a })), { default: defaults.agent }));
+  const agents = AGENTS.map((a) => ({ name: a, value: a as string }));
+  const agent = given.agent ?? (await p.select('Coding agent:', agents, { default: defaults.agent }));
   const autoStart = given.autoStart ?? (await p.confirm('Start the agent automatically in tmux?', { default: defaults.autoStart }));
   const namespace = await ask('namespace', 'Kubernetes namespace:');
   const context = await ask('context', 'Pin a kube context (empty: use the current one):');
-  const storageSize = await ask('storageSize', 'Home volume size:', (v) => (/^\d+(\.\d+)?(Ki|Mi|Gi|Ti)$/.test(v) ? true : 'a size such as 20Gi'));
+  const storageSize = await ask('storageSize', 'Home volume size:', validateSizeAnswer);
   return { repo, branch, agent, autoStart, namespace, context, storageSize };
 }

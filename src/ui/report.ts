@@ -11,7 +11,11 @@ export function reportError(err: unknown, verbose: boolean, write: (s: string) =
   if (typeof code === 'string' && code.startsWith('commander.')) {
     // CommanderError: --help / --version are successes; everything else is a usage error.
     if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return ExitCode.ok;
-    write(`rgsd: ${String((err as Error).message).replace(/^error:\s*/, '').replace(/\s*\n\s*/g, ' ')}\n`);
+    write(
+      `rgsd: ${String((err as Error).message)
+        .replace(/^error:\s*/, '')
+        .replace(/\s*\n\s*/g, ' ')}\n`,
+    );
     write('hint: see `rgsd --help` or `rgsd <command> --help`\n');
     return ExitCode.usage;
   }

@@ -2,15 +2,18 @@
 // one-line errors with hints, non-TTY behaviour. `npm test` builds first (pretest).
 import { existsSync, statSync, writeFileSync, chmodSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { spawn } from 'node:child_process';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SECRET_TOKEN, writeProject } from '../helpers/project-fixture.js';
 import { deadKubeconfig, REPO_ROOT, tempDir } from '../helpers/test-app.js';
+import { PACKAGE_VERSION } from '../helpers/version.js';
 
 const BIN = resolve(REPO_ROOT, 'bin', 'rgsd');
 
 beforeAll(() => {
-  if (!existsSync(resolve(REPO_ROOT, 'dist', 'main.js'))) throw new Error('dist/main.js missing: run `npm run build` (npm test does it in pretest)');
+  if (!existsSync(resolve(REPO_ROOT, 'dist', 'main.js')))
+    throw new Error('dist/main.js missing: run `npm run build` (npm test does it in pretest)');
 });
 
 function rgsd(args: string[], o: { env?: Record<string, string>; configDir?: string; input?: string } = {}) {
@@ -29,50 +32,95 @@ function rgsd(args: string[], o: { env?: Record<string, string>; configDir?: str
   });
 }
 
-
 function expectOneLineError(stderr: string, message: RegExp, hint: RegExp): void {
-  const lines = stderr.trim().split('\n').filter((l) => l.startsWith('rgsd:') || l.startsWith('hint:'));
+  const lines = stderr
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('rgsd:') || l.startsWith('hint:'));
   expect(lines).toHaveLength(2);
   expect(lines[0]).toMatch(message);
   expect(lines[1]).toMatch(hint);
 }
 
+/** The same command line through the commander program of the built CLI (dist/cli/program.js),
+ * never the fast path of main.ts: what commander itself prints, and the exit code. */
+const COMMANDER_PATH = `
+import { createRequire } from 'node:module';
+const [root, ...args] = process.argv.slice(1); // node -e: no script path in argv
+const commander = createRequire(root + '/package.json')('commander');
+const { loadCommands } = await import(root + '/dist/commands/index.js');
+const { buildProgram } = await import(root + '/dist/cli/program.js');
+const { reportError } = await import(root + '/dist/ui/report.js');
+const createApp = async () => { throw new Error('a help request must not run a command'); };
+const program = buildProgram(commander, await loadCommands(), { version: () => 'x', createApp });
+try {
+  await program.parseAsync(['node', 'rgsd', ...args]);
+} catch (err) {
+  process.exitCode = reportError(err, false);
+}
+`;
+
+function viaCommander(args: string[]) {
+  return execa(process.execPath, ['--input-type=module', '-e', COMMANDER_PATH, REPO_ROOT, ...args], {
+    reject: false,
+    env: { PATH: process.env.PATH ?? '', HOME: tempDir() },
+    extendEnv: false,
+    timeout: 30_000,
+  });
+}
+
+const COMMANDS = ['init', 'up', 'down', 'status', 'nuke', 'connect', 'logs', 'restart', 'reset-home', 'doctor', 'completion'];
+
 describe('rgsd (built) — parsing and help', () => {
   it('--help lists every command and exits 0', async () => {
     const r = await rgsd(['--help']);
     expect(r.exitCode).toBe(0);
-    for (const c of ['init', 'up', 'down', 'status', 'nuke', 'connect', 'logs', 'restart', 'reset-home', 'doctor', 'completion']) {
-      expect(r.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
-    }
+    for (const c of COMMANDS) expect(r.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
     expect(r.stderr).toBe('');
   });
-  it('the fast top-level help equals the help commander prints, and matches every command', async () => {
-    const fast = await rgsd(['--help']);
-    const viaCommander = await rgsd(['-v', '--help']); // not the fast path
-    expect(viaCommander.stdout).toBe(fast.stdout);
-    const { COMMANDS } = await import('../../src/help.js');
-    for (const [name, [usage, description]] of Object.entries(COMMANDS)) {
-      const r = await rgsd([name, '--help']);
-      expect(r.exitCode).toBe(0);
-      const [first, second] = r.stdout.split('\n\n');
-      expect(first).toBe(`Usage: rgsd ${usage}`);
-      expect(second?.replace(/\s+/g, ' ')).toBe(description);
-    }
+  it.each([[['--help']], [['-h']], [['help']], [[]]])('the fast top-level help `rgsd %j` is what commander prints', async (args) => {
+    const [fast, slow] = await Promise.all([rgsd(args), viaCommander(args.length ? args : ['--help'])]);
+    expect(fast).toMatchObject({ exitCode: 0, stderr: '' });
+    expect(slow).toMatchObject({ exitCode: 0, stderr: '' });
+    expect(fast.stdout).toBe(slow.stdout);
+    expect(fast.stdout).toMatch(/^Usage: rgsd \[options\] \[command\]\n/);
   });
+  it.each(COMMANDS.map((c) => [c]))(
+    '`rgsd %s --help` (and -n x … -h, help …): the fast path prints what commander prints',
+    async (name) => {
+      const reference = await viaCommander([name, '--help']);
+      expect(reference).toMatchObject({ exitCode: 0, stderr: '' });
+      expect(reference.stdout).toMatch(new RegExp(`^Usage: rgsd ${name} \\[options\\]`));
+      for (const args of [
+        [name, '--help'],
+        ['-n', 'x', name, '-h'],
+        ['help', name],
+        ['--context', 'c', name, 'demo', '--help'],
+      ]) {
+        const r = await rgsd(args);
+        expect(r, args.join(' ')).toMatchObject({ exitCode: 0, stderr: '', stdout: reference.stdout });
+      }
+      expect((await viaCommander(['help', name])).stdout).toBe(reference.stdout);
+    },
+  );
   it('up --help documents its flags', async () => {
     const r = await rgsd(['up', '--help']);
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toContain('--dry-run');
     expect(r.stdout).toContain('--timeout <duration>');
+    expect(r.stdout).toContain('Examples:\n  $ rgsd up');
   });
-  it('--version prints the version', async () => {
+  it('--version prints the version of package.json', async () => {
     const r = await rgsd(['--version']);
-    expect(r).toMatchObject({ exitCode: 0, stdout: '0.1.0' });
+    expect(r).toMatchObject({ exitCode: 0, stdout: PACKAGE_VERSION, stderr: '' });
   });
   it('an unknown command is a usage error (exit 2), one line + hint', async () => {
-    const r = await rgsd(['launch']);
-    expect(r.exitCode).toBe(2);
-    expectOneLineError(r.stderr, /^rgsd: unknown command 'launch'/, /^hint: see `rgsd --help`/);
+    for (const args of [['launch'], ['-n', 'x', 'launch', 'demo']]) {
+      const r = await rgsd(args);
+      expect(r.exitCode, args.join(' ')).toBe(2);
+      expect(r.stdout).toBe('');
+      expectOneLineError(r.stderr, /^rgsd: unknown command 'launch'/, /^hint: see `rgsd --help`/);
+    }
   });
   it('an unknown option is exit 2', async () => {
     const r = await rgsd(['status', '--jsn']);
@@ -82,6 +130,41 @@ describe('rgsd (built) — parsing and help', () => {
   it('a missing required argument is exit 2', async () => {
     expect((await rgsd(['init'])).exitCode).toBe(2);
   });
+});
+
+describe('rgsd (built) — a closed stdout ends the run quietly', () => {
+  /** Run `node args` with stdout a pipe whose reader is gone before the child writes (like
+   * `rgsd … | head -c 1` once head has exited): the child's writes fail with EPIPE. */
+  function closedStdout(args: string[]): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+    return new Promise((resolvePromise, reject) => {
+      const child = spawn(process.execPath, args, {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { PATH: process.env.PATH ?? '', HOME: tempDir(), KUBECONFIG: join(tempDir(), 'no-kubeconfig') },
+      });
+      // closed right away: node needs far longer to start than this takes
+      child.stdout.destroy();
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('error', reject);
+      child.on('close', (code, signal) => resolvePromise({ code, signal, stderr }));
+    });
+  }
+
+  it('(control) a plain node program writing to such a stdout dies of EPIPE with a stack trace', async () => {
+    const r = await closedStdout(['-e', 'setTimeout(() => process.stdout.write("x".repeat(100000)), 200)']);
+    expect(r.stderr).toContain('EPIPE');
+    expect(r.code).not.toBe(0);
+  });
+
+  it.each([[['completion', 'bash']], [['completion', 'zsh']], [['--help']], [['up', '--help']]])(
+    'rgsd %j with a closed stdout: exit 0, nothing on stderr',
+    async (args) => {
+      const r = await closedStdout([BIN, ...args]);
+      expect(r.stderr).toBe('');
+      expect(r.signal).toBeNull();
+      expect(r.code).toBe(0);
+    },
+  );
 });
 
 describe('rgsd init (built, stdin not a TTY)', () => {
@@ -94,7 +177,9 @@ describe('rgsd init (built, stdin not a TTY)', () => {
   });
   it('with flags writes the files (secrets 0600); a second init is exit 3', async () => {
     const dir = tempDir();
-    const r = await rgsd(['init', 'demo', '--repo', 'https://github.com/o/r.git', '--agent', 'claude', '--no-auto-start'], { configDir: dir });
+    const r = await rgsd(['init', 'demo', '--repo', 'https://github.com/o/r.git', '--agent', 'claude', '--no-auto-start'], {
+      configDir: dir,
+    });
     expect(r.exitCode).toBe(0);
     expect(statSync(join(dir, 'secrets', 'demo.env')).mode & 0o777).toBe(0o600);
     expect(r.stdout).toBe('');
@@ -173,13 +258,37 @@ describe('rgsd up/down/status (built) — errors and exit codes', () => {
     expect(r.stderr).toContain('$ helm template demo');
     expect(r.stderr).not.toMatch(/\x1b\[/);
   });
+  it('colour: FORCE_COLOR=1 colours the messages on a pipe; --no-color and NO_COLOR win over it', async () => {
+    const dir = tempDir();
+    writeProject(dir, 'demo');
+    const run = (extra: string[], env: Record<string, string>) =>
+      rgsd(['up', 'demo', '--dry-run', '--context', 'kind-x', ...extra], { configDir: dir, env });
+    const esc = /\x1b\[/;
+    const forced = await run([], { FORCE_COLOR: '1' });
+    expect(forced.exitCode).toBe(0);
+    expect(forced.stderr).toMatch(esc);
+    expect(forced.stdout).toContain('kind: Deployment');
+    for (const [extra, env] of [
+      [['--no-color'], { FORCE_COLOR: '1' }],
+      [[], { FORCE_COLOR: '1', NO_COLOR: '1' }],
+    ] as const) {
+      const r = await run([...extra], { ...env });
+      expect(r.exitCode).toBe(0);
+      expect(r.stdout + r.stderr, `${extra.join(' ')} ${JSON.stringify(env)}`).not.toMatch(esc);
+    }
+  });
   it('Ctrl-C (SIGINT) exits 130 with one line, not a stack trace', async () => {
     const dir = tempDir();
     writeProject(dir, 'demo');
     const shim = join(tempDir(), 'slow-helm');
-    writeFileSync(shim, '#!/bin/sh\nexec sleep 5\n', { mode: 0o755 });
+    const started = join(tempDir(), 'helm-started');
+    // the first helm call marks that rgsd runs (its SIGINT handler is set), then hangs
+    writeFileSync(shim, `#!/bin/sh\n: > '${started}'\nexec sleep 60\n`, { mode: 0o755 });
     const child = rgsd(['up', 'demo', '--context', 'x'], { configDir: dir, env: { RGSD_HELM: shim } });
-    await new Promise((r) => setTimeout(r, 1500));
+    let exited = false;
+    void child.then(() => (exited = true));
+    while (!existsSync(started) && !exited) await new Promise((r) => setTimeout(r, 50));
+    expect(exited, 'rgsd ended before calling helm').toBe(false);
     child.kill('SIGINT');
     const r = await child;
     expect(r.exitCode).toBe(130);

@@ -33,7 +33,11 @@ beforeAll(async () => {
 
 describe('rgsd completion bash (real bash)', () => {
   it('prints a script that registers the completion: `complete -p rgsd`', async () => {
-    const r = await execa('bash', ['--norc', '--noprofile', '-c', 'source <("$RGSD_NODE" "$RGSD_BIN" completion bash) && complete -p rgsd'], { env: env(), extendEnv: false, reject: false });
+    const r = await execa(
+      'bash',
+      ['--norc', '--noprofile', '-c', 'source <("$RGSD_NODE" "$RGSD_BIN" completion bash) && complete -p rgsd'],
+      { env: env(), extendEnv: false, reject: false },
+    );
     expect(r.stderr).toBe('');
     expect(r.exitCode).toBe(0);
     expect(r.stdout.trim()).toBe('complete -F _rgsd rgsd');
@@ -54,7 +58,15 @@ describe('rgsd completion bash (real bash)', () => {
     writeFileSync(script, bashScript);
     const r = await execa(
       'bash',
-      ['--norc', '--noprofile', '-c', 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); _rgsd; printf "%s\\n" "${COMPREPLY[@]}"', 'bash', script, ...words],
+      [
+        '--norc',
+        '--noprofile',
+        '-c',
+        'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); _rgsd; printf "%s\\n" "${COMPREPLY[@]}"',
+        'bash',
+        script,
+        ...words,
+      ],
       { env: env(configDir ? { RGSD_CONFIG_DIR: configDir } : {}), extendEnv: false },
     );
     expect(r.stderr).toBe('');
@@ -62,7 +74,19 @@ describe('rgsd completion bash (real bash)', () => {
   }
 
   it('completes every command', async () => {
-    expect(await complete(['rgsd', ''])).toEqual(['init', 'up', 'down', 'status', 'nuke', 'connect', 'logs', 'restart', 'reset-home', 'doctor', 'completion']);
+    expect(await complete(['rgsd', ''])).toEqual([
+      'init',
+      'up',
+      'down',
+      'status',
+      'nuke',
+      'connect',
+      'logs',
+      'restart',
+      'reset-home',
+      'doctor',
+      'completion',
+    ]);
     expect(await complete(['rgsd', 're'])).toEqual(['restart', 'reset-home']);
   });
 
@@ -81,21 +105,57 @@ describe('rgsd completion bash (real bash)', () => {
   });
 
   it('completes flags per command, choices and shells', async () => {
-    expect(await complete(['rgsd', 'logs', '--'])).toEqual(expect.arrayContaining(['--follow', '--tail', '--previous', '--init', '--help', '--namespace', '--context']));
+    expect(await complete(['rgsd', 'logs', '--'])).toEqual(
+      expect.arrayContaining(['--follow', '--tail', '--previous', '--init', '--help', '--namespace', '--context']),
+    );
     expect(await complete(['rgsd', 'nuke', '--c'])).toEqual(['--confirm', '--context', '--config-dir']);
     expect(await complete(['rgsd', 'init', 'x', '--agent', ''])).toEqual(['gsd', 'claude', 'codex', 'none']);
     expect(await complete(['rgsd', 'completion', ''])).toEqual(['bash', 'zsh']);
-    expect(await complete(['rgsd', '--'])).toEqual(expect.arrayContaining(['--version', '--namespace', '--context', '--config-dir', '--yes', '--verbose', '--no-color', '--help']));
+    expect(await complete(['rgsd', '--'])).toEqual(
+      expect.arrayContaining(['--version', '--namespace', '--context', '--config-dir', '--yes', '--verbose', '--no-color', '--help']),
+    );
+  });
+});
+
+describe('rgsd completion bash follows the command specs', () => {
+  it('every flag of every command (and the global ones) is offered after that command', async () => {
+    const { loadCommands } = await import('../../src/commands/index.js');
+    const { GLOBAL_OPTIONS, parseFlags } = await import('../../src/cli/spec.js');
+    const longs = (flags: string) => parseFlags(flags).long as string;
+    const dir = tempDir();
+    writeFileSync(join(dir, 'rgsd.bash'), bashScript);
+    for (const { spec } of await loadCommands()) {
+      const r = await execa(
+        'bash',
+        [
+          '--norc',
+          '--noprofile',
+          '-c',
+          'source "$1"; COMP_WORDS=(rgsd "$2" --); COMP_CWORD=2; _rgsd; printf "%s\\n" "${COMPREPLY[@]}"',
+          'bash',
+          join(dir, 'rgsd.bash'),
+          spec.name,
+        ],
+        { env: env(), extendEnv: false },
+      );
+      const offered = r.stdout.split('\n');
+      expect(offered, spec.name).toEqual(expect.arrayContaining([...spec.options, ...GLOBAL_OPTIONS].map((o) => longs(o.flags))));
+      expect(offered, spec.name).toContain('--help');
+    }
   });
 });
 
 describe('rgsd completion zsh (real zsh)', () => {
   it('loads after compinit without error and registers _rgsd for rgsd', async () => {
-    const r = await execa('zsh', ['-f', '-c', 'autoload -Uz compinit; compinit -u -D; source <("$RGSD_NODE" "$RGSD_BIN" completion zsh); print -r -- "$_comps[rgsd]"'], {
-      env: env(),
-      extendEnv: false,
-      reject: false,
-    });
+    const r = await execa(
+      'zsh',
+      ['-f', '-c', 'autoload -Uz compinit; compinit -u -D; source <("$RGSD_NODE" "$RGSD_BIN" completion zsh); print -r -- "$_comps[rgsd]"'],
+      {
+        env: env(),
+        extendEnv: false,
+        reject: false,
+      },
+    );
     expect(r.stderr).toBe('');
     expect(r.exitCode).toBe(0);
     expect(r.stdout.trim()).toBe('_rgsd');
@@ -104,7 +164,11 @@ describe('rgsd completion zsh (real zsh)', () => {
   it('works as an autoloaded _rgsd file on $fpath (#compdef)', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, '_rgsd'), zshScript);
-    const r = await execa('zsh', ['-f', '-c', 'fpath=("$1" $fpath); autoload -Uz compinit; compinit -u -D; print -r -- "$_comps[rgsd]"', 'zsh', dir], { env: env(), extendEnv: false, reject: false });
+    const r = await execa(
+      'zsh',
+      ['-f', '-c', 'fpath=("$1" $fpath); autoload -Uz compinit; compinit -u -D; print -r -- "$_comps[rgsd]"', 'zsh', dir],
+      { env: env(), extendEnv: false, reject: false },
+    );
     expect(r.stderr).toBe('');
     expect(r.stdout.trim()).toBe('_rgsd');
   });
@@ -118,8 +182,10 @@ describe('rgsd completion zsh (real zsh)', () => {
     expect(r.stdout.split('\n')).toEqual(['alpha', 'beta']);
   });
 
-  /** Type `line` + TAB TAB into a real interactive zsh (zpty) and return what it printed. */
-  async function zshTab(line: string, configDir: string): Promise<string> {
+  /** Type `line` + TAB TAB into a real interactive zsh (zpty) and return what it printed,
+   * read until the output holds `until` (a zsh glob) — a condition, not a quiet period, so
+   * a slow machine only makes it wait longer (up to 20 s, then the assertion shows what came). */
+  async function zshTab(line: string, configDir: string, until: string): Promise<string> {
     const dir = tempDir();
     writeFileSync(join(dir, 'rgsd.zsh'), zshScript);
     const driver = `
@@ -135,8 +201,8 @@ done
 out=""
 zpty -w -n z ${"$'"}${line}\\t\\t'
 n=0
-while (( n < 30 )); do
-  if zpty -r -t z chunk; then out+=$chunk; n=0; else sleep 0.05; (( n++ )); fi
+while (( n < 400 )); do
+  if zpty -r -t z chunk; then out+=$chunk; [[ $out == ${until} ]] && break; else sleep 0.05; (( n++ )); fi
 done
 zpty -d z
 print -r -- "$out"
@@ -148,8 +214,8 @@ print -r -- "$out"
 
   it('an interactive zsh completes project names and commands', async () => {
     const cfg = configWithProjects('alpha', 'beta');
-    expect(await zshTab('rgsd nuke ', cfg)).toMatch(/alpha\s+beta/);
-    const cmds = await zshTab('rgsd ', cfg);
+    expect(await zshTab('rgsd nuke ', cfg, '*alpha*beta*')).toMatch(/alpha\s+beta/);
+    const cmds = await zshTab('rgsd ', cfg, '*reset-home*completion*');
     for (const c of ['connect', 'nuke', 'reset-home', 'completion']) expect(cmds).toContain(c);
     expect(cmds).toMatch(/nuke\s+-- destroy a project/);
   }, 60_000);

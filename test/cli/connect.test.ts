@@ -17,7 +17,11 @@ const PODS = JSON.stringify({
   items: [
     {
       metadata: { name: 'demo-rgsd-7f9c', labels: { 'rgsd.dev/project': 'demo' }, creationTimestamp: '2026-11-23T00:00:00Z' },
-      status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }], containerStatuses: [{ name: 'workstation', ready: true, restartCount: 0, state: { running: {} } }] },
+      status: {
+        phase: 'Running',
+        conditions: [{ type: 'Ready', status: 'True' }],
+        containerStatuses: [{ name: 'workstation', ready: true, restartCount: 0, state: { running: {} } }],
+      },
     },
   ],
 });
@@ -66,7 +70,40 @@ describe('rgsd connect (built)', () => {
     expect(r.stdout).toMatch(/^SESSION\s+WINDOWS\s+ATTACHED\s+CREATED\nmain\s+3\s+no\s+2025-11-23T00:00:00Z$/);
     expect(shim.calls().filter((c) => !c.startsWith('kubectl config'))).toHaveLength(2);
     const j = await rgsd(['connect', 'demo', '--list', '--json'], podShim());
-    expect(JSON.parse(j.stdout)).toMatchObject({ schemaVersion: 1, project: 'demo', pod: 'demo-rgsd-7f9c', sessions: [{ name: 'main', windows: 3 }] });
+    expect(JSON.parse(j.stdout)).toMatchObject({
+      schemaVersion: 1,
+      project: 'demo',
+      pod: 'demo-rgsd-7f9c',
+      sessions: [{ name: 'main', windows: 3 }],
+    });
+  });
+
+  it('a pod that is not running: exit 1 with its phase and reason and the `rgsd up` hint, no attach', async () => {
+    const pending = JSON.stringify({
+      items: [
+        {
+          metadata: { name: 'demo-rgsd-7f9c', labels: { 'rgsd.dev/project': 'demo' }, creationTimestamp: '2026-11-23T00:00:00Z' },
+          status: {
+            phase: 'Pending',
+            containerStatuses: [{ name: 'workstation', ready: false, restartCount: 0, state: { waiting: { reason: 'ImagePullBackOff' } } }],
+          },
+        },
+      ],
+    });
+    const shim = makeShim({
+      kubectl: [
+        { match: '^config current-context$', stdout: 'ctx\n' },
+        { match: '^--context ctx -n rgsd get pods -l rgsd.dev/project=demo -o json$', stdout: pending },
+      ],
+    });
+    const r = await rgsd(['connect', 'demo', '--list'], shim);
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n').slice(-2)).toEqual([
+      'rgsd: the workstation pod of demo is Pending (ImagePullBackOff): demo-rgsd-7f9c',
+      'hint: run `rgsd up demo` to (re)deploy it; `rgsd status demo` and `rgsd logs demo --init` show more',
+    ]);
+    expect(shim.calls().filter((c) => / exec /.test(c))).toEqual([]);
   });
 
   it('under a real pseudo-terminal: attaches with the terminal passed through and propagates the exit status', async () => {
@@ -94,21 +131,36 @@ describe('rgsd connect (built) — a real tmux session through the attach', () =
     for (const dir of servers.splice(0)) await execa('tmux', ['kill-server'], { env: { ...process.env, TMUX_TMPDIR: dir }, reject: false });
   });
 
-  it('the attach command runs with the terminal passed through: tmux attach -t main shows the session and returns 0 when it ends', async () => {
+  it('the attach runs with the terminal passed through: tmux attach -t main shows the session, 0 when it ends', async () => {
     const tmuxDir = tempDir('rgsd-tmux-');
     servers.push(tmuxDir);
     const tmuxEnv = { ...process.env, TMUX_TMPDIR: tmuxDir };
-    await execa('tmux', ['new-session', '-d', '-s', 'main', 'echo HELLO-FROM-THE-WORKSTATION; sleep 2'], { env: tmuxEnv });
+    // the session lives until the test has seen the attached client draw it, then ends
+    const session = 'echo HELLO-FROM-THE-WORKSTATION; sleep 600';
+    await execa('tmux', ['new-session', '-d', '-s', 'main', session], { env: tmuxEnv });
     // `kubectl exec -it <pod> -c workstation -- CMD…` runs CMD… locally (private tmux socket dir)
     const shim = podShim('while [ "$1" != "--" ]; do shift; done; shift; exec "$@"');
     const cfg = tempDir();
-    const r = await execa('script', ['-qec', `'${process.execPath}' '${BIN}' connect demo`, '/dev/null'], {
+    const child = execa('script', ['-qec', `'${process.execPath}' '${BIN}' connect demo`, '/dev/null'], {
       reject: false,
-      env: { PATH: `${shim.bin}:${process.env.PATH ?? ''}`, HOME: cfg, RGSD_CONFIG_DIR: cfg, TERM: 'xterm', SHELL: '/bin/sh', TMUX_TMPDIR: tmuxDir },
+      env: {
+        PATH: `${shim.bin}:${process.env.PATH ?? ''}`,
+        HOME: cfg,
+        RGSD_CONFIG_DIR: cfg,
+        TERM: 'xterm',
+        SHELL: '/bin/sh',
+        TMUX_TMPDIR: tmuxDir,
+      },
       extendEnv: false,
       timeout: 30_000,
     });
-    const screen = r.stdout.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+    let drawn = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      drawn += chunk.toString();
+      if (drawn.includes('HELLO-FROM-THE-WORKSTATION')) void execa('tmux', ['kill-session', '-t', 'main'], { env: tmuxEnv, reject: false });
+    });
+    const r = await child;
+    const screen = String(r.stdout).replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
     expect(screen).toContain('HELLO-FROM-THE-WORKSTATION');
     expect(screen).toContain('[exited]');
     expect(r.exitCode).toBe(0);

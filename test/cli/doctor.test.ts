@@ -12,7 +12,6 @@ beforeAll(() => {
   if (!existsSync(resolve(REPO_ROOT, 'dist', 'main.js'))) throw new Error('dist/main.js missing: run `npm run build`');
 });
 
-
 function rgsd(args: string[], cfg: string, extra: Record<string, string> = {}) {
   return execa(process.execPath, [BIN, ...args], {
     reject: false,
@@ -47,6 +46,27 @@ describe('rgsd doctor (built, real helm + kubectl)', () => {
     expect(doc).toMatchObject({ schemaVersion: 1, ok: false, context: 'dead', namespace: 'rgsd', projects: [] });
     expect(doc.checks[0]).toMatchObject({ name: 'helm', status: 'ok' });
     expect(doc.checks[0].detail).toMatch(/\(Helm 3\)$/);
+  });
+
+  it('--context and -n are announced and used; no colour on a pipe', async () => {
+    const cfg = tempDir();
+    const r = await rgsd(['doctor', '--context', 'other', '-n', 'team'], cfg);
+    expect(r.exitCode).toBe(5);
+    expect(r.stderr).toMatch(/^context: other {2}namespace: team$/m);
+    expect(r.stdout).toMatch(/✓\s+context\s+other \(--context\)/);
+    expect(r.stdout).toMatch(/✗\s+cluster\s+cannot reach the cluster \(context other\)/);
+    expect(r.stdout + r.stderr).not.toMatch(/\x1b\[/);
+  });
+
+  it('a pinned context that is not the current one fails (exit 3) without touching the cluster', async () => {
+    const cfg = tempDir();
+    writeProject(cfg, 'demo', { settings: 'context: prod\n' });
+    const r = await rgsd(['doctor', 'demo'], cfg);
+    expect(r.exitCode).toBe(3);
+    expect(r.stdout).toMatch(/✗\s+context\s+project demo is pinned to context "prod" but the current context is "dead"/);
+    expect(r.stdout).toMatch(/-\s+cluster\s+skipped: no usable context/);
+    expect(r.stderr).not.toMatch(/^context: /m);
+    expect(r.stderr).toMatch(/^hint: pass --context prod/m);
   });
 
   it('a missing kubectl is reported (exit 4)', async () => {

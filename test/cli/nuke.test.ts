@@ -14,11 +14,26 @@ beforeAll(() => {
 });
 
 const NS = JSON.stringify({ metadata: { name: 'rgsd', labels: { 'app.kubernetes.io/managed-by': 'rgsd' } } });
-const RELEASES = JSON.stringify([{ name: 'demo', namespace: 'rgsd', revision: '3', updated: '2026-11-22T10:00:00Z', status: 'pending-upgrade', chart: 'rgsd-0.1.0', app_version: '0.1.0' }]);
+const RELEASES = JSON.stringify([
+  {
+    name: 'demo',
+    namespace: 'rgsd',
+    revision: '3',
+    updated: '2026-11-22T10:00:00Z',
+    status: 'pending-upgrade',
+    chart: 'rgsd-0.1.0',
+    app_version: '0.1.0',
+  },
+]);
 const OBJECTS = JSON.stringify({
   items: [
     { kind: 'Deployment', metadata: { name: 'demo-rgsd', labels: { 'rgsd.dev/project': 'demo' } } },
-    { kind: 'PersistentVolumeClaim', metadata: { name: 'demo-rgsd-home', labels: { 'rgsd.dev/project': 'demo' } }, spec: { volumeName: 'pv-1' }, status: { capacity: { storage: '50Gi' } } },
+    {
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: 'demo-rgsd-home', labels: { 'rgsd.dev/project': 'demo' } },
+      spec: { volumeName: 'pv-1' },
+      status: { capacity: { storage: '50Gi' } },
+    },
   ],
 });
 
@@ -30,10 +45,11 @@ function clusterShim(): Shim {
       { match: '^--context ctx -n rgsd get all,pvc,', stdout: OBJECTS },
       { match: '^--context ctx -n rgsd get secret -o name$', stdout: 'secret/demo-rgsd-secrets\nsecret/sh.helm.release.v1.demo.v3\n' },
       { match: '^--context ctx -n rgsd delete ', stdout: 'deleted\n' },
+      { match: '^--context ctx delete namespace rgsd ', stdout: 'namespace "rgsd" deleted\n' },
     ],
     helm: [
-      { match: '^list --kube-context ctx -n rgsd ', stdout: RELEASES },
-      { match: '^uninstall demo ', stdout: 'release "demo" uninstalled\n' },
+      { match: '^--kube-context ctx -n rgsd list ', stdout: RELEASES },
+      { match: '^--kube-context ctx -n rgsd uninstall demo ', stdout: 'release "demo" uninstalled\n' },
     ],
   });
 }
@@ -76,12 +92,12 @@ describe('rgsd nuke (built, PATH shims)', () => {
     expect(destructive(shim.calls())).toEqual([]);
   });
 
-  it('--confirm with another name: exit 7 before any cluster read', async () => {
+  it('--confirm with another name: exit 7 before any helm/kubectl call', async () => {
     const shim = clusterShim();
     const r = await rgsd(['nuke', 'demo', '--confirm', 'prod'], shim, tempDir());
     expect(r.exitCode).toBe(7);
     expect(r.stderr).toMatch(/^rgsd: --confirm "prod" does not match the project "demo"; nothing was deleted$/m);
-    expect(shim.calls()).toEqual(['kubectl config current-context']);
+    expect(shim.calls()).toEqual([]);
   });
 
   it('--confirm <project>: uninstalls the (pending) release, deletes Secret, PVC and the rgsd namespace, exit 0', async () => {
@@ -90,10 +106,10 @@ describe('rgsd nuke (built, PATH shims)', () => {
     expect(r.stderr).not.toMatch(/^rgsd:/m);
     expect(r.exitCode).toBe(0);
     expect(destructive(shim.calls())).toEqual([
-      'helm uninstall demo --kube-context ctx -n rgsd --wait --timeout 5m',
-      'kubectl --context ctx -n rgsd delete secret demo-rgsd-secrets --ignore-not-found --wait=true',
+      'helm --kube-context ctx -n rgsd uninstall demo --wait --timeout 5m',
+      'kubectl --context ctx -n rgsd delete secret demo-rgsd-secrets --ignore-not-found --wait=true -o name',
       'kubectl --context ctx -n rgsd delete pvc demo-rgsd-home --ignore-not-found --wait=true --timeout=180s',
-      'kubectl --context ctx -n rgsd delete namespace rgsd --ignore-not-found --wait=false',
+      'kubectl --context ctx delete namespace rgsd --ignore-not-found --wait=false',
     ]);
     expect(r.stderr).toContain('demo is gone');
   });
@@ -132,7 +148,10 @@ async function nukeAtTerminal(shim: Shim, answer: string): Promise<{ exitCode: n
     if (!typed && seen.includes('Type the project name (demo) to destroy it')) {
       typed = true;
       child.stdin?.write(`${answer}\r`);
-      setTimeout(() => child.stdin?.end(), 1000);
+    }
+    // stdin closes once rgsd has answered the typed name (exit 7 or the destroy lines)
+    if (typed && /nothing was deleted|is gone|rgsd: /.test(seen.split('Type the project name')[1] ?? '')) {
+      child.stdin?.end();
     }
   });
   const r = await child;

@@ -27,14 +27,28 @@ function workstation() {
   const shim = makeShim({
     kubectl: [
       { match: '^config current-context$', stdout: 'ctx\n' },
-      { match: '^--context ctx -n rgsd exec deployment/demo-rgsd -c workstation -- ', run: 'while [ "$1" != "--" ]; do shift; done; shift; exec "$@"' },
+      {
+        match: '^--context ctx -n rgsd exec deployment/demo-rgsd -c workstation -- ',
+        run: 'while [ "$1" != "--" ]; do shift; done; shift; exec "$@"',
+      },
       { match: '^--context ctx -n rgsd rollout restart deployment/demo-rgsd$', run: `exec '${join(REPO_ROOT, 'docker', 'init-home')}'` },
       { match: '^--context ctx -n rgsd rollout status deployment/demo-rgsd ', stdout: 'deployment "demo-rgsd" successfully rolled out\n' },
     ],
   });
   const cfg = tempDir();
-  const env = { PATH: `${shim.bin}:${process.env.PATH ?? ''}`, HOME: home, RGSD_CONFIG_DIR: cfg, RGSD_HOME: home, RGSD_SKEL: skel, RGSD_SECRETS_DIR: secrets };
-  return { home, shim, run: (args: string[]) => execa(process.execPath, [BIN, ...args], { reject: false, input: '', env, extendEnv: false, timeout: 60_000 }) };
+  const env = {
+    PATH: `${shim.bin}:${process.env.PATH ?? ''}`,
+    HOME: home,
+    RGSD_CONFIG_DIR: cfg,
+    RGSD_HOME: home,
+    RGSD_SKEL: skel,
+    RGSD_SECRETS_DIR: secrets,
+  };
+  return {
+    home,
+    shim,
+    run: (args: string[]) => execa(process.execPath, [BIN, ...args], { reject: false, input: '', env, extendEnv: false, timeout: 60_000 }),
+  };
 }
 
 describe('rgsd reset-home (built, real init-home)', () => {

@@ -1,4 +1,4 @@
-// Issue 4, step 10: steps 1 (up from nothing), 6 (down keeps the home) and 8 (nuke) with
+// Up from nothing, down keeps the home, and nuke, with
 // Helm 3 and with Helm 4, chosen through RGSD_HELM.
 import { randomBytes } from 'node:crypto';
 import { execa } from 'execa';
@@ -10,7 +10,7 @@ import { downKeepsHome, forceRemove, HOME, nukeEverything, Sequence, upFromNothi
 describe.each([
   { helm: 'helm3', major: 3 },
   { helm: 'helm4', major: 4 },
-] as const)('steps 1, 6 and 8 with $helm', ({ helm, major }) => {
+] as const)('up, down keeps the home, nuke with $helm', ({ helm, major }) => {
   const project = `e2e-helm${major}`;
   const config = new ConfigDir();
   const seq = new Sequence();

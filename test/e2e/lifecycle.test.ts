@@ -1,4 +1,4 @@
-// Issue 4, steps 1–8: one project through its whole life on the real local cluster, with
+// One project through its whole life on the real local cluster, with
 // the built CLI as a child process (default Helm, i.e. Helm 4).
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -49,8 +49,15 @@ describe('rgsd lifecycle on a real cluster (Helm 4)', () => {
     };
     const n = namesOf(PROJECT);
     const pod = await readyPod(PROJECT);
-    const deploy = await getObject<{ metadata: { name: string; uid: string }; status: { readyReplicas?: number } }>('deployment', n.deployment);
-    const pvc = await getObject<{ metadata: { name: string; uid: string }; spec: { storageClassName: string }; status: { phase: string; capacity: { storage: string } } }>('pvc', n.pvc);
+    const deploy = await getObject<{ metadata: { name: string; uid: string }; status: { readyReplicas?: number } }>(
+      'deployment',
+      n.deployment,
+    );
+    const pvc = await getObject<{
+      metadata: { name: string; uid: string };
+      spec: { storageClassName: string };
+      status: { phase: string; capacity: { storage: string } };
+    }>('pvc', n.pvc);
     expect(doc.context).toBe('rgsd-local');
     expect(doc.namespace).toBe('rgsd');
     expect(doc.projects).toHaveLength(1);
@@ -65,7 +72,12 @@ describe('rgsd lifecycle on a real cluster (Helm 4)', () => {
       restarts: pod.status.containerStatuses?.[0]?.restartCount,
       node: (pod.spec as { nodeName?: string }).nodeName,
     });
-    expect(p?.pvc).toEqual({ name: n.pvc, phase: pvc?.status.phase, capacity: pvc?.status.capacity.storage, storageClass: pvc?.spec.storageClassName });
+    expect(p?.pvc).toEqual({
+      name: n.pvc,
+      phase: pvc?.status.phase,
+      capacity: pvc?.status.capacity.storage,
+      storageClass: pvc?.spec.storageClassName,
+    });
     expect(p?.secret).toEqual({ name: n.secret });
     const tmuxSessions = (await podExec(pod.metadata.name, "tmux list-sessions -F '#{session_name}'")).stdout.trim().split('\n').sort();
     expect(p?.sessions?.map((s) => s.name).sort()).toEqual(tmuxSessions);
@@ -81,8 +93,12 @@ describe('rgsd lifecycle on a real cluster (Helm 4)', () => {
       expect(await term.transcript()).toContain('attaching to tmux session "main"');
       await term.type(`echo ${connectFile.content} > ${connectFile.path}`);
       const pod = await readyPod(PROJECT);
-      await waitFor('the typed command to write its file', async () =>
-        (await podExec(pod.metadata.name, `cat ${connectFile.path}`)).stdout.trim() === connectFile.content, 20_000, 500);
+      await waitFor(
+        'the typed command to write its file',
+        async () => (await podExec(pod.metadata.name, `cat ${connectFile.path}`)).stdout.trim() === connectFile.content,
+        20_000,
+        500,
+      );
       await term.keys('C-b', 'd'); // the inner tmux's prefix: detach
       expect(await term.exitStatus()).toBe(0);
       expect(await term.screen()).toContain('[detached');

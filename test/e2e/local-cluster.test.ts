@@ -7,7 +7,17 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_IMAGE } from '../helpers/version.js';
-import { diagnoseFailure, getObject, kubeconfig, kubectl, kubectlOk, LOCAL_CLUSTER, REPO_ROOT, waitFor, type K8sObject } from './helpers/cluster.js';
+import {
+  diagnoseFailure,
+  getObject,
+  kubeconfig,
+  kubectl,
+  kubectlOk,
+  LOCAL_CLUSTER,
+  REPO_ROOT,
+  waitFor,
+  type K8sObject,
+} from './helpers/cluster.js';
 
 const pinned = /^\s*k8s\.io\/kubernetes (v[0-9.]+)$/m.exec(readFileSync(join(REPO_ROOT, 'scripts', 'cluster', 'go.mod'), 'utf8'))?.[1];
 const TEST_NS = 'rgsd-e2e-storage';
@@ -25,11 +35,16 @@ describe('scripts/local-cluster', () => {
 
   it('runs the pinned Kubernetes version with a real, Ready kubelet on containerd', async () => {
     expect(pinned).toMatch(/^v1\.\d+\.\d+$/);
-    const version = JSON.parse(await kubectlOk(['version', '-o', 'json'])) as { serverVersion: { gitVersion: string; major: string; minor: string } };
+    const version = JSON.parse(await kubectlOk(['version', '-o', 'json'])) as {
+      serverVersion: { gitVersion: string; major: string; minor: string };
+    };
     expect(version.serverVersion.gitVersion).toBe(pinned);
     expect(`v${version.serverVersion.major}.${version.serverVersion.minor}`).toBe(pinned?.split('.').slice(0, 2).join('.'));
     const nodes = JSON.parse(await kubectlOk(['get', 'nodes', '-o', 'json'])) as {
-      items: { metadata: { name: string }; status: { conditions: { type: string; status: string }[]; nodeInfo: { kubeletVersion: string; containerRuntimeVersion: string } } }[];
+      items: {
+        metadata: { name: string };
+        status: { conditions: { type: string; status: string }[]; nodeInfo: { kubeletVersion: string; containerRuntimeVersion: string } };
+      }[];
     };
     expect(nodes.items).toHaveLength(1);
     const node = nodes.items[0];
@@ -39,7 +54,9 @@ describe('scripts/local-cluster', () => {
   });
 
   it('up is idempotent: a second up keeps every process and is quick', async () => {
-    const pids = (): string => readFileSync(join(kubeconfig(), '..', 'run', 'kube-apiserver.pid'), 'utf8') + readFileSync(join(kubeconfig(), '..', 'run', 'kubelet.pid'), 'utf8');
+    const pids = (): string =>
+      readFileSync(join(kubeconfig(), '..', 'run', 'kube-apiserver.pid'), 'utf8') +
+      readFileSync(join(kubeconfig(), '..', 'run', 'kubelet.pid'), 'utf8');
     const before = pids();
     const started = Date.now();
     const res = await script(['up']);
@@ -80,7 +97,9 @@ describe('scripts/local-cluster', () => {
   });
 
   it('the default StorageClass binds a claim to a local volume on real disk, honouring fsGroup, and recycles it', async () => {
-    const classes = JSON.parse(await kubectlOk(['get', 'storageclass', '-o', 'json'])) as { items: (K8sObject & { volumeBindingMode: string })[] };
+    const classes = JSON.parse(await kubectlOk(['get', 'storageclass', '-o', 'json'])) as {
+      items: (K8sObject & { volumeBindingMode: string })[];
+    };
     const defaults = classes.items.filter((c) => c.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true');
     expect(defaults).toHaveLength(1);
     expect(defaults[0]?.volumeBindingMode).toBe('WaitForFirstConsumer');
@@ -91,32 +110,49 @@ describe('scripts/local-cluster', () => {
       apiVersion: 'v1',
       kind: 'List',
       items: [
-        { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data', namespace: TEST_NS }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } },
+        {
+          apiVersion: 'v1',
+          kind: 'PersistentVolumeClaim',
+          metadata: { name: 'data', namespace: TEST_NS },
+          spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+        },
         {
           apiVersion: 'v1',
           kind: 'Pod',
           metadata: { name: 'writer', namespace: TEST_NS },
           spec: {
             restartPolicy: 'Never',
-            securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } },
-            containers: [{
-              name: 'writer',
-              image: DEFAULT_IMAGE,
-              command: ['sh', '-c', 'stat -c "%g %a" /data && echo payload > /data/file && echo wrote'],
-              securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
-              volumeMounts: [{ name: 'data', mountPath: '/data' }],
-            }],
+            securityContext: {
+              runAsNonRoot: true,
+              runAsUser: 1000,
+              runAsGroup: 1000,
+              fsGroup: 1000,
+              seccompProfile: { type: 'RuntimeDefault' },
+            },
+            containers: [
+              {
+                name: 'writer',
+                image: DEFAULT_IMAGE,
+                command: ['sh', '-c', 'stat -c "%g %a" /data && echo payload > /data/file && echo wrote'],
+                securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+                volumeMounts: [{ name: 'data', mountPath: '/data' }],
+              },
+            ],
             volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }],
           },
         },
       ],
     };
     await kubectlOk(['apply', '-f', '-'], { input: JSON.stringify(manifest) });
-    await waitFor('the writer pod to finish', async () => {
-      const pod = await getObject<K8sObject & { status: { phase: string } }>('pod', 'writer', TEST_NS);
-      if (pod?.status.phase === 'Failed') throw new Error('writer pod failed');
-      return pod?.status.phase === 'Succeeded';
-    }, 120_000);
+    await waitFor(
+      'the writer pod to finish',
+      async () => {
+        const pod = await getObject<K8sObject & { status: { phase: string } }>('pod', 'writer', TEST_NS);
+        if (pod?.status.phase === 'Failed') throw new Error('writer pod failed');
+        return pod?.status.phase === 'Succeeded';
+      },
+      120_000,
+    );
     expect((await kubectlOk(['-n', TEST_NS, 'logs', 'writer'])).trim().split('\n')).toEqual(['1000 2775', 'wrote']);
     const pvc = await getObject<K8sObject & { spec: { volumeName: string } }>('pvc', 'data', TEST_NS);
     const pv = await getObject<K8sObject & { spec: { local: { path: string } } }>('pv', pvc?.spec.volumeName ?? '', null);
@@ -124,10 +160,18 @@ describe('scripts/local-cluster', () => {
     expect(readFileSync(join(path, 'file'), 'utf8')).toBe('payload\n');
 
     await kubectlOk(['delete', 'namespace', TEST_NS, '--wait=true'], { timeoutMs: 120_000 });
-    await waitFor('the released volume to be recycled', async () => {
-      const v = await getObject<K8sObject & { status: { phase: string }; spec: { claimRef?: unknown } }>('pv', pv?.metadata.name ?? '', null);
-      return v?.status.phase === 'Available' && v.spec.claimRef === undefined;
-    }, 60_000);
+    await waitFor(
+      'the released volume to be recycled',
+      async () => {
+        const v = await getObject<K8sObject & { status: { phase: string }; spec: { claimRef?: unknown } }>(
+          'pv',
+          pv?.metadata.name ?? '',
+          null,
+        );
+        return v?.status.phase === 'Available' && v.spec.claimRef === undefined;
+      },
+      60_000,
+    );
     expect(existsSync(join(path, 'file'))).toBe(false);
     expect(existsSync(path)).toBe(true);
   });

@@ -1,4 +1,4 @@
-// Issue 4, step 9: two projects side by side — `status` lists both, `connect` without a
+// Two projects side by side — `status` lists both, `connect` without a
 // project offers a picker (driven through a real terminal) and attaches to the chosen one.
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -34,7 +34,9 @@ describe('two projects side by side', () => {
   });
 
   it('status lists both (table and --json)', async () => {
-    const json = JSON.parse((await rgsdOk(config, ['status', '--json'])).stdout) as { projects: { project: string; pod: { name: string; ready: boolean } | null }[] };
+    const json = JSON.parse((await rgsdOk(config, ['status', '--json'])).stdout) as {
+      projects: { project: string; pod: { name: string; ready: boolean } | null }[];
+    };
     expect(json.projects.map((p) => p.project)).toEqual([...PROJECTS]);
     for (const p of PROJECTS) {
       const pod = await readyPod(p);
@@ -64,8 +66,12 @@ describe('two projects side by side', () => {
       expect(await term.transcript()).toContain('attaching to tmux session "main"');
       await term.type(`echo ${marker} > ${HOME}/e2e-picked.txt`);
       const beta = await readyPod('beta');
-      await waitFor('the file in the picked project', async () =>
-        (await podExec(beta.metadata.name, `cat ${HOME}/e2e-picked.txt`)).stdout.trim() === marker, 20_000, 500);
+      await waitFor(
+        'the file in the picked project',
+        async () => (await podExec(beta.metadata.name, `cat ${HOME}/e2e-picked.txt`)).stdout.trim() === marker,
+        20_000,
+        500,
+      );
       await term.keys('C-b', 'd');
       expect(await term.exitStatus()).toBe(0);
     } finally {

@@ -1,6 +1,7 @@
 // Canned helm/kubectl answers for unit tests of cluster commands (project "demo",
 // context "ctx", namespace "rgsd"). Every argv here is exact: a command that builds a
-// different argv hits FakeRunner's "unexpected call" failure.
+// different argv hits FakeRunner's "unexpected call" failure. The target always comes
+// first (src/cluster/gateway.ts): `kubectl --context C -n NS …`, `helm --kube-context C -n NS …`.
 import { join } from 'node:path';
 import { FakeRunner, type FakeResponse } from './fake-runner.js';
 import { REPO_ROOT } from './test-app.js';
@@ -15,14 +16,24 @@ export const argv = {
   getNamespace: ['kubectl', '--context', 'ctx', 'get', 'namespace', 'rgsd', '-o', 'json'],
   createNamespace: ['kubectl', '--context', 'ctx', 'create', '-f', '-'],
   helmList: (project?: string) => [
-    'helm', 'list', ...H, '-o', 'json', '--deployed', '--failed', '--pending', '--uninstalling',
-    '--time-format', '2006-01-02T15:04:05Z07:00', ...(project ? ['--filter', `^${project}$`] : []),
+    'helm',
+    ...H,
+    'list',
+    '-o',
+    'json',
+    '--deployed',
+    '--failed',
+    '--pending',
+    '--uninstalling',
+    '--time-format',
+    '2006-01-02T15:04:05Z07:00',
+    ...(project ? ['--filter', `^${project}$`] : []),
   ],
-  getValues: ['helm', 'get', 'values', 'demo', ...H, '-o', 'json'],
+  getValues: ['helm', ...H, 'get', 'values', 'demo', '-o', 'json'],
   applySecret: ['kubectl', ...K, 'apply', '--server-side', '--field-manager=rgsd', '--force-conflicts', '-f', '-'],
-  upgrade: ['helm', 'upgrade', '--install', 'demo', CHART, ...H, '-f', '-'],
-  uninstall: ['helm', 'uninstall', 'demo', ...H, '--wait'],
-  rollback: ['helm', 'rollback', 'demo', ...H],
+  upgrade: ['helm', ...H, 'upgrade', '--install', 'demo', CHART, '-f', '-'],
+  uninstall: ['helm', ...H, 'uninstall', 'demo', '--wait'],
+  rollback: ['helm', ...H, 'rollback', 'demo'],
   rollout: ['kubectl', ...K, 'rollout', 'status', 'deployment/demo-rgsd', '--timeout=300s'],
   execStatus: (pod = 'deployment/demo-rgsd') => ['kubectl', ...K, 'exec', pod, '-c', 'workstation', '--', '/opt/rgsd/status', '--json'],
   deleteSecret: ['kubectl', ...K, 'delete', 'secret', 'demo-rgsd-secrets', '--ignore-not-found', '-o', 'name'],
@@ -39,13 +50,19 @@ export const IN_POD_STATUS = JSON.stringify({
 export const NOT_FOUND_NS: FakeResponse = { exitCode: 1, stderr: 'Error from server (NotFound): namespaces "rgsd" not found\n' };
 export const UNREACHABLE: FakeResponse = {
   exitCode: 1,
-  stderr: 'E1123 memcache.go:265] couldn\'t get current server API group list\nThe connection to the server 127.0.0.1:6443 was refused - did you specify the right host or port?\nUnable to connect to the server: dial tcp 127.0.0.1:6443: connect: connection refused\n',
+  stderr:
+    "E1123 memcache.go:265] couldn't get current server API group list\nThe connection to the server 127.0.0.1:6443 was refused - did you specify the right host or port?\nUnable to connect to the server: dial tcp 127.0.0.1:6443: connect: connection refused\n",
 };
 
 export function release(status: string, opts: { revision?: number; updated?: string; name?: string } = {}): Record<string, unknown> {
   return {
-    name: opts.name ?? 'demo', namespace: 'rgsd', revision: String(opts.revision ?? 1), updated: opts.updated ?? '2026-11-22T10:00:00Z',
-    status, chart: 'rgsd-0.1.0', app_version: '0.1.0',
+    name: opts.name ?? 'demo',
+    namespace: 'rgsd',
+    revision: String(opts.revision ?? 1),
+    updated: opts.updated ?? '2026-11-22T10:00:00Z',
+    status,
+    chart: 'rgsd-0.1.0',
+    app_version: '0.1.0',
   };
 }
 

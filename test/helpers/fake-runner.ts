@@ -36,7 +36,9 @@ export class FakeRunner implements Runner {
     this.calls.push(call);
     const rule = [...this.#rules].reverse().find((r) => r.argv.length === argv.length && r.argv.every((a, i) => a === argv[i]));
     if (!rule) {
-      throw new Error(`FakeRunner: unexpected call: ${JSON.stringify(argv)}\nknown:\n${this.#rules.map((r) => '  ' + JSON.stringify(r.argv)).join('\n')}`);
+      throw new Error(
+        `FakeRunner: unexpected call: ${JSON.stringify(argv)}\nknown:\n${this.#rules.map((r) => `  ${JSON.stringify(r.argv)}`).join('\n')}`,
+      );
     }
     let res: FakeResponse;
     if (typeof rule.respond === 'function') res = rule.respond(call);

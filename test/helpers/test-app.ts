@@ -34,7 +34,11 @@ export class FakePrompter implements Prompter {
     return a === undefined ? (opts.default ?? false) : Boolean(a);
   }
   async select<T>(message: string, choices: Choice<T>[], opts: { default?: T } = {}): Promise<T> {
-    const a = this.#next('select', message, choices.map((c) => c.value));
+    const a = this.#next(
+      'select',
+      message,
+      choices.map((c) => c.value),
+    );
     if (a === undefined) return opts.default ?? (choices[0] as Choice<T>).value;
     if (!choices.some((c) => c.value === a)) throw new Error(`FakePrompter: "${String(a)}" is not a choice of "${message}"`);
     return a as T;
@@ -98,12 +102,15 @@ export async function testApp(
 /** A kubeconfig whose contexts (`dead`, current, and `other`) point at a closed port. */
 export function deadKubeconfig(): string {
   const f = join(tempDir(), 'config');
-  writeFileSync(f, `apiVersion: v1
+  writeFileSync(
+    f,
+    `apiVersion: v1
 kind: Config
 clusters: [{name: dead, cluster: {server: "https://127.0.0.1:1"}}]
 users: [{name: u, user: {token: not-a-real-token}}]
 contexts: [{name: dead, context: {cluster: dead, user: u}}, {name: other, context: {cluster: dead, user: u}}]
 current-context: dead
-`);
+`,
+  );
   return f;
 }

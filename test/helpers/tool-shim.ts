@@ -33,7 +33,12 @@ export function makeShim(rules: { helm?: ShimRule[]; kubectl?: ShimRule[] }): Sh
       const re = join(dir, `${tool}-${i}.re`);
       writeFileSync(out, r.stdout ?? '');
       writeFileSync(re, r.match);
-      lines.push(`re="$(cat '${re}')"`, 'if [[ $args =~ $re ]]; then', r.run ? `  ${r.run}` : `  cat '${out}'; exit ${r.exitCode ?? 0}`, 'fi');
+      lines.push(
+        `re="$(cat '${re}')"`,
+        'if [[ $args =~ $re ]]; then',
+        r.run ? `  ${r.run}` : `  cat '${out}'; exit ${r.exitCode ?? 0}`,
+        'fi',
+      );
     });
     lines.push(`echo "shim ${tool}: no rule for: $args" >&2`, 'exit 99', '');
     const f = join(bin, tool);

@@ -49,7 +49,11 @@ async function sessionUp(name: string): Promise<void> {
 describe('workstation image', () => {
   it('has the core tools, Node 22, the user and the scripts', () => {
     const r = docker([
-      'run', '--rm', TEST_TAG, 'bash', '-c',
+      'run',
+      '--rm',
+      TEST_TAG,
+      'bash',
+      '-c',
       'id -u; id -g; node --version; for t in git tmux zsh gh ssh rg fdfind fzf jq vim nano python3 npm tini claude codex; do command -v "$t" >/dev/null || echo "missing $t"; done; ls /opt/rgsd; test -d /home/gsd.skel && echo skel',
     ]);
     expect(r.status, r.stderr).toBe(0);
@@ -68,7 +72,14 @@ describe('workstation image', () => {
   });
 
   it('keeps the optional layers out of a --minimal build', () => {
-    const r = docker(['run', '--rm', TEST_TAG, 'bash', '-c', 'for t in go kubectl helm code pyright; do command -v "$t" && echo "present $t"; done; true']);
+    const r = docker([
+      'run',
+      '--rm',
+      TEST_TAG,
+      'bash',
+      '-c',
+      'for t in go kubectl helm code pyright; do command -v "$t" && echo "present $t"; done; true',
+    ]);
     expect(r.status).toBe(0);
     expect(r.stdout).not.toContain('present');
   });

@@ -1,18 +1,44 @@
 import { describe, expect, it } from 'vitest';
-import { ChildExitError, ExitCode } from '../../src/core/errors.js';
-import { connect } from '../../src/ops/connect.js';
+import connectCommand from '../../src/commands/connect.js';
+import type { App } from '../../src/core/app.js';
+import { ChildExitError, ExitCode, NotFoundError } from '../../src/core/errors.js';
+import { choosePod, rankPods, summarizePod, type K8sObject, type SessionInfo } from '../../src/cluster/workload.js';
+import { locateProjectPod, planSession, runningWorkstations } from '../../src/ops/connect.js';
+import { projectNames } from '../../src/core/names.js';
 import { reportError } from '../../src/ui/report.js';
 import type { Choice } from '../../src/ui/prompts.js';
 import { FakeRunner } from '../helpers/fake-runner.js';
 import { FakePrompter, testApp } from '../helpers/test-app.js';
 import { writeProject } from '../helpers/project-fixture.js';
 import { K, argv } from '../helpers/cluster-fixture.js';
+import { expectGolden } from '../helpers/golden.js';
+
+/** The command's handler, as main.ts runs it (--json lives in app.globals). */
+function connect(
+  app: App,
+  project: string | undefined,
+  session: string | undefined,
+  opts: { new?: string; iterm?: boolean; list?: boolean },
+) {
+  return connectCommand.run(app, { project, session }, opts);
+}
 
 const NOW = new Date('2026-11-23T12:00:00Z');
 const getPods = (selector = 'rgsd.dev/project=demo') => ['kubectl', ...K, 'get', 'pods', '-l', selector, '-o', 'json'];
 const attach = (pod: string, ...cmd: string[]) => ['kubectl', ...K, 'exec', '-it', pod, '-c', 'workstation', '--', ...cmd];
 
-function pod(name: string, o: { project?: string; phase?: string; ready?: boolean; waiting?: string; unschedulable?: string; created?: string; deleting?: boolean } = {}) {
+function pod(
+  name: string,
+  o: {
+    project?: string;
+    phase?: string;
+    ready?: boolean;
+    waiting?: string;
+    unschedulable?: string;
+    created?: string;
+    deleting?: boolean;
+  } = {},
+) {
   const phase = o.phase ?? 'Running';
   return {
     kind: 'Pod',
@@ -26,16 +52,30 @@ function pod(name: string, o: { project?: string; phase?: string; ready?: boolea
     status: {
       phase,
       conditions: [
-        ...(o.unschedulable ? [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: o.unschedulable }] : [{ type: 'PodScheduled', status: 'True' }]),
+        ...(o.unschedulable
+          ? [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: o.unschedulable }]
+          : [{ type: 'PodScheduled', status: 'True' }]),
         { type: 'Ready', status: (o.ready ?? phase === 'Running') ? 'True' : 'False' },
       ],
-      containerStatuses: o.unschedulable ? undefined : [{ name: 'workstation', ready: o.ready ?? phase === 'Running', restartCount: 0, state: o.waiting ? { waiting: { reason: o.waiting } } : { running: {} } }],
+      containerStatuses: o.unschedulable
+        ? undefined
+        : [
+            {
+              name: 'workstation',
+              ready: o.ready ?? phase === 'Running',
+              restartCount: 0,
+              state: o.waiting ? { waiting: { reason: o.waiting } } : { running: {} },
+            },
+          ],
     },
   };
 }
 const pods = (...items: unknown[]) => ({ stdout: JSON.stringify({ items }) });
 const sessions = (...names: string[]) => ({
-  stdout: JSON.stringify({ sessions: names.map((n, i) => ({ name: n, windows: i + 1, attached: i === 1, created: 1700000000 + i })), tunnel: { state: 'stopped', name: null, url: null } }),
+  stdout: JSON.stringify({
+    sessions: names.map((n, i) => ({ name: n, windows: i + 1, attached: i === 1, created: 1700000000 + i })),
+    tunnel: { state: 'stopped', name: null, url: null },
+  }),
 });
 
 function runner(o: { pods?: unknown[]; sessions?: string[]; attachExit?: number } = {}): FakeRunner {
@@ -63,11 +103,27 @@ describe('rgsd connect — attach', () => {
     expect(t.runner.argvs).toEqual([argv.currentContext, getPods(), argv.execStatus('demo-rgsd-abc'), expected]);
     const before = clusterCalls(t.runner.argvs.slice(0, -1));
     expect(before).toHaveLength(2);
-    expect(expected).toEqual(['kubectl', '--context', 'ctx', '-n', 'rgsd', 'exec', '-it', 'demo-rgsd-abc', '-c', 'workstation', '--', 'tmux', 'attach', '-t', 'main']);
+    expect(expected).toEqual([
+      'kubectl',
+      '--context',
+      'ctx',
+      '-n',
+      'rgsd',
+      'exec',
+      '-it',
+      'demo-rgsd-abc',
+      '-c',
+      'workstation',
+      '--',
+      'tmux',
+      'attach',
+      '-t',
+      'main',
+    ]);
     const last = t.runner.calls.at(-1);
     expect(last?.opts.interactive).toBe(true);
     expect(last?.stdin).toBeUndefined();
-    expect(t.stderr()).toContain('context: ctx  namespace: rgsd');
+    expectGolden('connect-attach', `$ rgsd connect demo\n--- stdout\n${t.stdout()}--- stderr\n${t.stderr()}`);
   });
 
   it('several sessions → picker (configured session first); the pick is attached', async () => {
@@ -85,7 +141,11 @@ describe('rgsd connect — attach', () => {
 
     const t2 = await testApp({ runner: runner({ sessions: ['main'] }), interactive: true, now: NOW });
     const err = await connect(t2.app, 'demo', 'nope', {}).catch((e: unknown) => e);
-    expect(err).toMatchObject({ exitCode: ExitCode.notFound, message: 'no tmux session "nope" in demo (sessions: main)', hint: 'create it with `rgsd connect demo --new nope`' });
+    expect(err).toMatchObject({
+      exitCode: ExitCode.notFound,
+      message: 'no tmux session "nope" in demo (sessions: main)',
+      hint: 'create it with `rgsd connect demo --new nope`',
+    });
     expect(t2.runner.argvs.filter((a) => a.includes('-it'))).toEqual([]);
   });
 
@@ -126,7 +186,10 @@ describe('rgsd connect — attach', () => {
   it('never attaches without a TTY: clear usage error before any cluster call', async () => {
     const t = await testApp({ runner: runner(), interactive: false, now: NOW });
     const err = await connect(t.app, 'demo', undefined, {}).catch((e: unknown) => e);
-    expect(err).toMatchObject({ exitCode: ExitCode.usage, message: 'rgsd connect attaches your terminal, but stdin/stdout is not a terminal' });
+    expect(err).toMatchObject({
+      exitCode: ExitCode.usage,
+      message: 'rgsd connect attaches your terminal, but stdin/stdout is not a terminal',
+    });
     expect((err as { hint: string }).hint).toContain('rgsd connect --list');
     expect(t.runner.argvs).toEqual([]);
   });
@@ -134,7 +197,11 @@ describe('rgsd connect — attach', () => {
 
 describe('rgsd connect — pod states', () => {
   it('a pod that is not Running: phase, reason (ImagePullBackOff) and the hint `rgsd up <project>`', async () => {
-    const t = await testApp({ runner: runner({ pods: [pod('demo-rgsd-abc', { phase: 'Pending', waiting: 'ImagePullBackOff' })] }), interactive: true, now: NOW });
+    const t = await testApp({
+      runner: runner({ pods: [pod('demo-rgsd-abc', { phase: 'Pending', waiting: 'ImagePullBackOff' })] }),
+      interactive: true,
+      now: NOW,
+    });
     const err = await connect(t.app, 'demo', undefined, {}).catch((e: unknown) => e);
     expect(err).toMatchObject({ message: 'the workstation pod of demo is Pending (ImagePullBackOff): demo-rgsd-abc' });
     expect((err as { hint: string }).hint).toMatch(/^run `rgsd up demo`/);
@@ -143,8 +210,14 @@ describe('rgsd connect — pod states', () => {
 
   it('Pending unschedulable: the scheduler message is shown', async () => {
     const msg = '0/1 nodes are available: 1 Insufficient memory.';
-    const t = await testApp({ runner: runner({ pods: [pod('demo-rgsd-abc', { phase: 'Pending', unschedulable: msg })] }), interactive: true, now: NOW });
-    await expect(connect(t.app, 'demo', undefined, {})).rejects.toMatchObject({ message: `the workstation pod of demo is Pending (Unschedulable: ${msg}): demo-rgsd-abc` });
+    const t = await testApp({
+      runner: runner({ pods: [pod('demo-rgsd-abc', { phase: 'Pending', unschedulable: msg })] }),
+      interactive: true,
+      now: NOW,
+    });
+    await expect(connect(t.app, 'demo', undefined, {})).rejects.toMatchObject({
+      message: `the workstation pod of demo is Pending (Unschedulable: ${msg}): demo-rgsd-abc`,
+    });
   });
 
   it('a terminating pod is skipped for the running replacement', async () => {
@@ -159,7 +232,10 @@ describe('rgsd connect — pod states', () => {
 
   it('no pod at all → not found (exit 6) with `rgsd up`', async () => {
     const t = await testApp({ runner: runner({ pods: [] }), interactive: true, now: NOW });
-    await expect(connect(t.app, 'demo', undefined, {})).rejects.toMatchObject({ exitCode: ExitCode.notFound, hint: 'start it with `rgsd up demo`' });
+    await expect(connect(t.app, 'demo', undefined, {})).rejects.toMatchObject({
+      exitCode: ExitCode.notFound,
+      hint: 'start it with `rgsd up demo`',
+    });
   });
 });
 
@@ -175,22 +251,36 @@ describe('rgsd connect — project picker', () => {
 
   it('several projects running and none named → picker over the running ones; still 2 cluster calls before the attach', async () => {
     const prompter = new FakePrompter([], true);
-    const items = [pod('demo-rgsd-abc'), pod('web-rgsd-1', { project: 'web' }), pod('api-rgsd-1', { project: 'api', phase: 'Pending', waiting: 'ErrImagePull' })];
+    const items = [
+      pod('demo-rgsd-abc'),
+      pod('web-rgsd-1', { project: 'web' }),
+      pod('api-rgsd-1', { project: 'api', phase: 'Pending', waiting: 'ErrImagePull' }),
+    ];
     const t = await testApp({ runner: multiRunner(items), prompter, interactive: true, now: NOW });
     writeProject(t.configDir, 'demo');
     writeProject(t.configDir, 'web');
     // the choice values are pod summaries: answer by the displayed name
-    prompter.select = async <T,>(message: string, choices: Choice<T>[]): Promise<T> => {
+    prompter.select = async <T>(message: string, choices: Choice<T>[]): Promise<T> => {
       prompter.asked.push({ kind: 'select', message, choices: choices.map((c) => c.name) });
       return (choices.find((c) => c.name === 'web') as Choice<T>).value;
     };
     await connect(t.app, undefined, undefined, {});
     expect(prompter.asked).toEqual([{ kind: 'select', message: 'Connect to which project?', choices: ['demo', 'web'] }]);
-    expect(t.runner.argvs).toEqual([argv.currentContext, all, argv.execStatus('web-rgsd-1'), attach('web-rgsd-1', 'tmux', 'attach', '-t', 'main')]);
+    expect(t.runner.argvs).toEqual([
+      argv.currentContext,
+      all,
+      argv.execStatus('web-rgsd-1'),
+      attach('web-rgsd-1', 'tmux', 'attach', '-t', 'main'),
+    ]);
   });
 
   it('one running project among several configured → no picker', async () => {
-    const t = await testApp({ runner: multiRunner([pod('web-rgsd-1', { project: 'web' })]), prompter: new FakePrompter([], true), interactive: true, now: NOW });
+    const t = await testApp({
+      runner: multiRunner([pod('web-rgsd-1', { project: 'web' })]),
+      prompter: new FakePrompter([], true),
+      interactive: true,
+      now: NOW,
+    });
     writeProject(t.configDir, 'demo');
     writeProject(t.configDir, 'web');
     await connect(t.app, undefined, undefined, {});
@@ -212,7 +302,12 @@ describe('rgsd connect — project picker', () => {
     const t = await testApp({ runner: multiRunner([pod('web-rgsd-1', { project: 'web' })]), interactive: true, now: NOW });
     writeProject(t.configDir, 'demo');
     writeProject(t.configDir, 'web', { settings: 'context: prod\n' });
-    await expect(connect(t.app, undefined, undefined, {})).rejects.toMatchObject({ exitCode: ExitCode.config, hint: 'pass --context prod' });
+    const err = await connect(t.app, undefined, undefined, {}).catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      exitCode: ExitCode.config,
+      message: 'project web is pinned to context "prod" but the current context is "ctx"',
+    });
+    expect((err as { hint: string }).hint).toMatch(/^pass --context prod/);
     expect(t.runner.argvs.filter((a) => a.includes('-it'))).toEqual([]);
   });
 });
@@ -222,14 +317,19 @@ describe('rgsd connect --list', () => {
     const t = await testApp({ runner: runner({ sessions: ['main', 'review'] }), interactive: false, now: NOW });
     await connect(t.app, 'demo', undefined, { list: true });
     expect(t.runner.argvs).toEqual([argv.currentContext, getPods(), argv.execStatus('demo-rgsd-abc')]);
-    expect(t.stdout()).toBe(
-      ['SESSION  WINDOWS  ATTACHED  CREATED', 'main     1        no        2023-11-14T22:13:20Z', 'review   2        yes       2023-11-14T22:13:21Z', ''].join('\n'),
-    );
+    expectGolden('connect-list', `$ rgsd connect demo --list\n--- stdout\n${t.stdout()}--- stderr\n${t.stderr()}`);
+  });
+
+  it('no session: says how to start one (stderr), stdout stays empty', async () => {
+    const t = await testApp({ runner: runner({ sessions: [] }), interactive: false, now: NOW });
+    await connect(t.app, 'demo', undefined, { list: true });
+    expect(t.stdout()).toBe('');
+    expect(t.stderr()).toContain('no tmux session in demo-rgsd-abc; `rgsd connect demo --new main` starts one');
   });
 
   it('--json prints one document', async () => {
-    const t = await testApp({ runner: runner({ sessions: ['main'] }), interactive: false, now: NOW });
-    await connect(t.app, 'demo', undefined, { list: true, json: true });
+    const t = await testApp({ runner: runner({ sessions: ['main'] }), interactive: false, now: NOW, globals: { json: true } });
+    await connect(t.app, 'demo', undefined, { list: true });
     expect(JSON.parse(t.stdout())).toEqual({
       schemaVersion: 1,
       project: 'demo',
@@ -248,8 +348,11 @@ describe('rgsd connect --list', () => {
 
 describe('rgsd connect — flag combinations and readiness', () => {
   it('--json without --list is a usage error before any call', async () => {
-    const t = await testApp({ runner: runner(), interactive: true, now: NOW });
-    await expect(connect(t.app, 'demo', undefined, { json: true })).rejects.toMatchObject({ exitCode: ExitCode.usage, message: '--json goes with --list' });
+    const t = await testApp({ runner: runner(), interactive: true, now: NOW, globals: { json: true } });
+    await expect(connect(t.app, 'demo', undefined, {})).rejects.toMatchObject({
+      exitCode: ExitCode.usage,
+      message: '--json goes with --list',
+    });
     expect(t.runner.argvs).toEqual([]);
   });
 
@@ -264,5 +367,73 @@ describe('rgsd connect — flag combinations and readiness', () => {
     await connect(t.app, 'demo', undefined, {});
     expect(t.stderr()).toContain('demo-rgsd-abc is running but not ready yet');
     expect(t.runner.argvs.at(-1)).toEqual(attach('demo-rgsd-abc', 'tmux', 'attach', '-t', 'main'));
+  });
+});
+
+describe('connect ops: the data the command renders', () => {
+  const t0 = { context: 'ctx', namespace: 'rgsd' };
+  const s = (name: string): SessionInfo => ({ name, windows: 1, attached: false, created: null });
+
+  it('planSession: named (must exist), choose (configured session first), or a shell', () => {
+    expect(planSession('demo', [s('a'), s('b')], 'b')).toEqual({ kind: 'named', session: 'b' });
+    expect(planSession('demo', [s('a'), s('main'), s('b')], undefined)).toEqual({ kind: 'choose', sessions: [s('main'), s('a'), s('b')] });
+    expect(planSession('demo', [s('a'), s('work')], undefined, 'work')).toEqual({ kind: 'choose', sessions: [s('work'), s('a')] });
+    expect(planSession('demo', [], undefined)).toEqual({ kind: 'shell' });
+    expect(() => planSession('demo', [s('a')], 'x')).toThrow(NotFoundError);
+    // a name tmux cannot take is not suggested back
+    expect(() => planSession('demo', [], 'a:b')).toThrow(
+      expect.objectContaining({ hint: 'create it with `rgsd connect demo --new <name>`' }),
+    );
+  });
+
+  it('locateProjectPod: one cluster call; the pod connect picks is the pod status shows (one rule)', async () => {
+    // Running but not ready (newer) vs Running and ready (older): the ready one wins
+    const items = [
+      pod('demo-rgsd-new', { ready: false, created: '2026-11-23T11:59:00Z' }),
+      pod('demo-rgsd-old', { created: '2026-11-23T10:00:00Z' }),
+      pod('demo-rgsd-pending', { phase: 'Pending', created: '2026-11-23T11:59:50Z' }),
+    ];
+    const r = new FakeRunner().on(getPods(), pods(...items));
+    const t = await testApp({ runner: r, now: NOW });
+    const located = await locateProjectPod(t.app, t0, 'demo', projectNames('demo'));
+    expect(located.name).toBe('demo-rgsd-old');
+    expect(choosePod(items as K8sObject[], NOW)?.name).toBe(located.name);
+    expect(rankPods(items.map((p) => summarizePod(p as K8sObject, NOW))).map((p) => p.name)).toEqual([
+      'demo-rgsd-old',
+      'demo-rgsd-new',
+      'demo-rgsd-pending',
+    ]);
+    expect(t.runner.argvs).toEqual([getPods()]);
+  });
+
+  it('runningWorkstations: the best pod per project, running only, by project name', async () => {
+    const all = getPods('app.kubernetes.io/name=rgsd');
+    const items = [
+      pod('web-rgsd-2', { project: 'web', deleting: true }),
+      pod('web-rgsd-1', { project: 'web' }),
+      pod('api-rgsd-1', { project: 'api' }),
+      pod('db-rgsd-1', { project: 'db', phase: 'Pending', waiting: 'ErrImagePull' }),
+    ];
+    const t = await testApp({ runner: new FakeRunner().on(all, pods(...items)), now: NOW });
+    expect((await runningWorkstations(t.app, t0, [])).map((p) => [p.project, p.name])).toEqual([
+      ['api', 'api-rgsd-1'],
+      ['web', 'web-rgsd-1'],
+    ]);
+
+    // nothing running: the states are named
+    const t2 = await testApp({
+      runner: new FakeRunner().on(all, pods(items[3], pod('x-rgsd-1', { project: 'x', phase: 'Failed' }))),
+      now: NOW,
+    });
+    await expect(runningWorkstations(t2.app, t0, [])).rejects.toMatchObject({
+      exitCode: ExitCode.notFound,
+      message: 'no running workstation in namespace rgsd (db: Pending/ErrImagePull, x: Failed)',
+      hint: 'create one with `rgsd init <project>` and `rgsd up`',
+    });
+    // only one project and it is not running: its own error
+    const t3 = await testApp({ runner: new FakeRunner().on(all, pods(items[3])), now: NOW });
+    await expect(runningWorkstations(t3.app, t0, ['db'])).rejects.toMatchObject({
+      message: 'the workstation pod of db is Pending (ErrImagePull): db-rgsd-1',
+    });
   });
 });

@@ -1,13 +1,23 @@
+// rgsd down: the op (exact argv) and the command's output (golden files).
 import { describe, expect, it } from 'vitest';
-import { down } from '../../src/ops/down.js';
+import downCommand from '../../src/commands/down.js';
 import { ExitCode } from '../../src/core/errors.js';
+import { projectNames } from '../../src/core/names.js';
+import { down } from '../../src/ops/down.js';
 import { FakeRunner } from '../helpers/fake-runner.js';
+import { expectGolden } from '../helpers/golden.js';
 import { testApp } from '../helpers/test-app.js';
 import { writeProject } from '../helpers/project-fixture.js';
-import { argv, release } from '../helpers/cluster-fixture.js';
+import { argv, release, UNREACHABLE } from '../helpers/cluster-fixture.js';
 
-const PVC = JSON.stringify({ metadata: { name: 'demo-rgsd-home' }, status: { phase: 'Bound', capacity: { storage: '20Gi' } } });
+const PVC = JSON.stringify({
+  metadata: { name: 'demo-rgsd-home' },
+  spec: { storageClassName: 'standard', resources: { requests: { storage: '20Gi' } } },
+  status: { phase: 'Bound', capacity: { storage: '20Gi' } },
+});
 const PVC_NOT_FOUND = { exitCode: 1, stderr: 'Error from server (NotFound): persistentvolumeclaims "demo-rgsd-home" not found\n' };
+const TARGET = { context: 'ctx', namespace: 'rgsd' };
+const NAMES = projectNames('demo');
 
 function downRunner(o: { releases?: unknown[]; secretDeleted?: boolean; pvc?: boolean } = {}): FakeRunner {
   return new FakeRunner()
@@ -18,52 +28,98 @@ function downRunner(o: { releases?: unknown[]; secretDeleted?: boolean; pvc?: bo
     .on(argv.getPvc, o.pvc === false ? PVC_NOT_FOUND : { stdout: PVC });
 }
 
-describe('rgsd down', () => {
-  it('uninstalls, deletes the Secret, then reports the kept PVC', async () => {
+const runDown = (app: Parameters<typeof downCommand.run>[0]) => downCommand.run(app, { project: 'demo' }, {});
+
+describe('rgsd down (op)', () => {
+  it('uninstalls, deletes the Secret, then reads the kept PVC — and returns what it did', async () => {
     const t = await testApp({ runner: downRunner() });
-    writeProject(t.configDir, 'demo');
-    const res = await down(t.app, 'demo');
-    expect(t.runner.argvs).toEqual([argv.currentContext, argv.helmList('demo'), argv.uninstall, argv.deleteSecret, argv.getPvc]);
-    expect(res).toMatchObject({ releaseRemoved: true, secretRemoved: true, pvc: { name: 'demo-rgsd-home', capacity: '20Gi', phase: 'Bound' } });
-    expect(t.stderr()).toContain('context: ctx  namespace: rgsd');
-    expect(t.stderr()).toContain('release demo uninstalled (was deployed, revision 2)');
-    expect(t.stderr()).toContain('home volume demo-rgsd-home is kept (20Gi, Bound)');
+    const res = await down(t.app, TARGET, NAMES);
+    expect(t.runner.argvs).toEqual([argv.helmList('demo'), argv.uninstall, argv.deleteSecret, argv.getPvc]);
+    expect(res).toMatchObject({
+      project: 'demo',
+      release: { name: 'demo', status: 'deployed', revision: 2 },
+      secretRemoved: true,
+      pvc: { name: 'demo-rgsd-home', size: '20Gi', phase: 'Bound' },
+      dryRun: false,
+    });
+    expect(t.stderr()).toBe(''); // ops do not print
   });
-  it('not installed is a success that says so', async () => {
+
+  it('not installed: no uninstall, nothing removed', async () => {
     const t = await testApp({ runner: downRunner({ releases: [], secretDeleted: false, pvc: false }) });
-    const res = await down(t.app, 'demo');
-    expect(t.runner.argvs).not.toContainEqual(argv.uninstall);
-    expect(res.releaseRemoved).toBe(false);
-    expect(t.stderr()).toContain('demo is not installed in namespace rgsd (context ctx); nothing to do');
+    const res = await down(t.app, TARGET, NAMES);
+    expect(t.runner.argvs).toEqual([argv.helmList('demo'), argv.deleteSecret, argv.getPvc]);
+    expect(res).toMatchObject({ release: null, secretRemoved: false, pvc: null });
   });
-  it('works without a settings file (project deployed from elsewhere)', async () => {
-    const t = await testApp({ runner: downRunner() });
-    await expect(down(t.app, 'demo')).resolves.toMatchObject({ releaseRemoved: true });
-  });
+
   it('uninstalls a release stuck in pending-install too', async () => {
     const t = await testApp({ runner: downRunner({ releases: [release('pending-install')] }) });
-    await down(t.app, 'demo');
+    await down(t.app, TARGET, NAMES);
     expect(t.runner.argvs).toContainEqual(argv.uninstall);
   });
+
+  it('unreachable cluster → exit 5', async () => {
+    const t = await testApp({
+      runner: downRunner().on(argv.helmList('demo'), {
+        exitCode: 1,
+        stderr: 'Error: Kubernetes cluster unreachable: Get "https://x": dial tcp: connect: connection refused',
+      }),
+    });
+    await expect(down(t.app, TARGET, NAMES)).rejects.toMatchObject({ exitCode: ExitCode.unreachable });
+  });
+
+  it('a PVC read that fails for another reason is not taken for "no volume"', async () => {
+    const t = await testApp({ runner: downRunner().on(argv.getPvc, UNREACHABLE) });
+    await expect(down(t.app, TARGET, NAMES)).rejects.toMatchObject({ exitCode: ExitCode.unreachable });
+  });
+});
+
+describe('rgsd down (command)', () => {
+  it('uninstalled: the context line, what went, and the kept home volume', async () => {
+    const t = await testApp({ runner: downRunner() });
+    writeProject(t.configDir, 'demo');
+    await runDown(t.app);
+    expect(t.runner.argvs).toEqual([argv.currentContext, argv.helmList('demo'), argv.uninstall, argv.deleteSecret, argv.getPvc]);
+    expect(t.stdout()).toBe('');
+    expectGolden('down-uninstalled', t.stderr());
+  });
+
+  it('not installed is a success that says so', async () => {
+    const t = await testApp({ runner: downRunner({ releases: [], secretDeleted: false, pvc: false }) });
+    await runDown(t.app);
+    expectGolden('down-not-installed', t.stderr());
+  });
+
+  it('release gone but the Secret was still there: deletes it, no "nothing to do"', async () => {
+    const t = await testApp({ runner: downRunner({ releases: [], pvc: false }) });
+    await runDown(t.app);
+    expect(t.stderr()).toContain('✓ Secret demo-rgsd-secrets deleted');
+    expect(t.stderr()).not.toContain('nothing to do');
+  });
+
+  it('works without a settings file (project deployed from elsewhere)', async () => {
+    const t = await testApp({ runner: downRunner() });
+    await runDown(t.app);
+    expect(t.runner.argvs).toContainEqual(argv.uninstall);
+  });
+
   it('warns when the home PVC is gone', async () => {
     const t = await testApp({ runner: downRunner({ pvc: false }) });
-    await down(t.app, 'demo');
-    expect(t.stderr()).toContain('no home volume demo-rgsd-home found');
+    await runDown(t.app);
+    expect(t.stderr()).toContain('warning: no home volume demo-rgsd-home found in rgsd (it was never created, or was deleted)');
   });
-  it('--dry-run runs only reads', async () => {
+
+  it('--dry-run runs only reads and prints the commands it would run', async () => {
     const t = await testApp({ runner: downRunner(), globals: { dryRun: true } });
-    await down(t.app, 'demo', { dryRun: true });
+    await runDown(t.app);
     expect(t.runner.argvs).toEqual([argv.currentContext, argv.helmList('demo'), argv.getPvc]);
-    expect(t.stderr()).toContain('[dry-run] would run: helm uninstall demo --kube-context ctx -n rgsd --wait');
+    expectGolden('down-dry-run', t.stderr());
   });
-  it('unreachable cluster → exit 5', async () => {
-    const t = await testApp({ runner: downRunner().on(argv.helmList('demo'), { exitCode: 1, stderr: 'Error: Kubernetes cluster unreachable: Get "https://x": dial tcp: connect: connection refused' }) });
-    await expect(down(t.app, 'demo')).rejects.toMatchObject({ exitCode: ExitCode.unreachable });
-  });
+
   it('pinned context mismatch refuses before touching the cluster', async () => {
     const t = await testApp({ runner: downRunner() });
     writeProject(t.configDir, 'demo', { settings: 'context: other\n' });
-    await expect(down(t.app, 'demo')).rejects.toMatchObject({ exitCode: ExitCode.config });
+    await expect(runDown(t.app)).rejects.toMatchObject({ exitCode: ExitCode.config });
     expect(t.runner.argvs).toEqual([argv.currentContext]);
   });
 });

@@ -31,6 +31,11 @@ describe('fullname (helm create rule)', () => {
     expect(fullname(`${'a'.repeat(62)}-x`)).toBe('a'.repeat(62));
   });
   it('derives every object name', () => {
-    expect(projectNames('demo')).toMatchObject({ deployment: 'demo-rgsd', pvc: 'demo-rgsd-home', secret: 'demo-rgsd-secrets', selector: 'rgsd.dev/project=demo' });
+    expect(projectNames('demo')).toMatchObject({
+      deployment: 'demo-rgsd',
+      pvc: 'demo-rgsd-home',
+      secret: 'demo-rgsd-secrets',
+      selector: 'rgsd.dev/project=demo',
+    });
   });
 });

@@ -1,16 +1,22 @@
 // Across every command this core implements: no secret value (raw, base64, or a line of a
 // secret file) appears in any helm/kubectl argv, in stdout or in stderr.
 import { describe, expect, it } from 'vitest';
-import { up } from '../../src/ops/deploy.js';
-import { down } from '../../src/ops/down.js';
-import { run as runStatus } from '../../src/commands/status.js';
+import downCommand from '../../src/commands/down.js';
+import statusCommand from '../../src/commands/status.js';
+import upCommand from '../../src/commands/up.js';
 import { FakeRunner } from '../helpers/fake-runner.js';
 import { testApp, type TestApp } from '../helpers/test-app.js';
 import { SECRET_KEY, SECRET_TOKEN, writeProject } from '../helpers/project-fixture.js';
-import { argv, IN_POD_STATUS, release, upRunner } from '../helpers/cluster-fixture.js';
+import { argv, CHART, IN_POD_STATUS, release, upRunner } from '../helpers/cluster-fixture.js';
 
 const FILE_SECRET = 'sk-models-file-0123456789-SECRET';
-const SECRETS = [SECRET_TOKEN, SECRET_KEY, FILE_SECRET, Buffer.from(SECRET_TOKEN).toString('base64'), Buffer.from(SECRET_KEY).toString('base64')];
+const SECRETS = [
+  SECRET_TOKEN,
+  SECRET_KEY,
+  FILE_SECRET,
+  Buffer.from(SECRET_TOKEN).toString('base64'),
+  Buffer.from(SECRET_KEY).toString('base64'),
+];
 
 function check(t: TestApp): void {
   expect(t.runner.calls.length).toBeGreaterThan(0);
@@ -30,23 +36,24 @@ async function project(runner: FakeRunner, globals = {}): Promise<TestApp> {
 describe('no secret in any argv or output', () => {
   it('up (install)', async () => {
     const t = await project(upRunner({ nsExists: false }));
-    await up(t.app, 'demo', {});
+    await upCommand.run(t.app, { project: 'demo' }, {});
     check(t);
     // ... while the Secret on stdin does carry them
     expect(t.runner.find(...argv.applySecret)[0]?.stdin).toContain(Buffer.from(SECRET_TOKEN).toString('base64'));
   });
   it('up (recovering a pending release, with a restart)', async () => {
     const t = await project(upRunner({ releases: [release('pending-upgrade')], prevValues: { project: 'demo' } }), { yes: true });
-    await up(t.app, 'demo', {});
+    await upCommand.run(t.app, { project: 'demo' }, {});
+    expect(t.runner.argvs).toContainEqual(argv.rollback);
     check(t);
   });
   it('up --dry-run', async () => {
     const runner = new FakeRunner()
       .on(argv.helmVersion, { stdout: 'v3.18.0' })
       .on(argv.currentContext, { stdout: 'ctx' })
-      .on(['helm', 'template', 'demo', argv.upgrade[4] as string, '-n', 'rgsd', '-f', '-'], { stdout: 'kind: Deployment\n' });
+      .on(['helm', 'template', 'demo', CHART, '-n', 'rgsd', '-f', '-'], { stdout: 'kind: Deployment\n' });
     const t = await project(runner, { dryRun: true });
-    await up(t.app, 'demo', { dryRun: true });
+    await upCommand.run(t.app, { project: 'demo' }, {});
     check(t);
     expect(t.stdout()).toContain('<masked:');
   });
@@ -56,9 +63,9 @@ describe('no secret in any argv or output', () => {
       .on(argv.helmList('demo'), { stdout: JSON.stringify([release('deployed')]) })
       .on(argv.uninstall)
       .on(argv.deleteSecret, { stdout: 'secret/demo-rgsd-secrets' })
-      .on(argv.getPvc, { stdout: '{}' });
+      .on(argv.getPvc, { stdout: JSON.stringify({ metadata: { name: 'demo-rgsd-home' }, status: { phase: 'Bound' } }) });
     const t = await project(runner);
-    await down(t.app, 'demo');
+    await downCommand.run(t.app, { project: 'demo' }, {});
     check(t);
   });
   it('status --json', async () => {
@@ -68,8 +75,8 @@ describe('no secret in any argv or output', () => {
       .on(argv.getObjects(), { stdout: '{"items":[]}' })
       .on(argv.getSecrets(), { stdout: '' })
       .on(argv.execStatus(), { stdout: IN_POD_STATUS });
-    const t = await project(runner);
-    await runStatus(t.app, 'demo', { json: true });
+    const t = await project(runner, { json: true });
+    await statusCommand.run(t.app, { project: 'demo' }, {});
     check(t);
   });
 });

@@ -1,24 +1,45 @@
+// rgsd nuke: the plan (reads only), destroy (exact argv, events), and the command
+// (summary golden files, the typed-name confirmation, --confirm, --dry-run).
 import { describe, expect, it } from 'vitest';
+import nukeCommand, { nukeSummary } from '../../src/commands/nuke.js';
 import { ExitCode, RefusedError } from '../../src/core/errors.js';
-import { nuke, OTHER_KINDS } from '../../src/ops/nuke.js';
+import { projectNames } from '../../src/core/names.js';
+import { destroy, OTHER_KINDS, planNuke, type NukeEvent } from '../../src/ops/nuke.js';
 import { FakeRunner, type FakeResponse } from '../helpers/fake-runner.js';
-import { FakePrompter, testApp } from '../helpers/test-app.js';
+import { expectGolden } from '../helpers/golden.js';
+import { FakePrompter, testApp, type TestApp } from '../helpers/test-app.js';
 import { DEFAULT_ENV, SECRET_KEY, SECRET_TOKEN, writeProject } from '../helpers/project-fixture.js';
-import { H, K, argv, release } from '../helpers/cluster-fixture.js';
+import { H, K, NOT_FOUND_NS, UNREACHABLE, argv, release } from '../helpers/cluster-fixture.js';
 
 const n = {
   getOthers: ['kubectl', ...K, 'get', OTHER_KINDS, '-o', 'json'],
   getSecretNames: ['kubectl', ...K, 'get', 'secret', '-o', 'name'],
-  uninstall: ['helm', 'uninstall', 'demo', ...H, '--wait', '--timeout', '5m'],
-  deleteSecret: ['kubectl', ...K, 'delete', 'secret', 'demo-rgsd-secrets', '--ignore-not-found', '--wait=true'],
+  uninstall: ['helm', ...H, 'uninstall', 'demo', '--wait', '--timeout', '5m'],
+  deleteSecret: ['kubectl', ...K, 'delete', 'secret', 'demo-rgsd-secrets', '--ignore-not-found', '--wait=true', '-o', 'name'],
   deletePvc: ['kubectl', ...K, 'delete', 'pvc', 'demo-rgsd-home', '--ignore-not-found', '--wait=true', '--timeout=180s'],
-  deleteNs: ['kubectl', ...K, 'delete', 'namespace', 'rgsd', '--ignore-not-found', '--wait=false'],
-  fallbackObjects: ['kubectl', ...K, 'delete', 'deployment,replicaset,pod,serviceaccount,role,rolebinding', '-l', 'rgsd.dev/project=demo', '--ignore-not-found', '--wait=true'],
+  deleteNs: ['kubectl', '--context', 'ctx', 'delete', 'namespace', 'rgsd', '--ignore-not-found', '--wait=false'],
+  fallbackObjects: [
+    'kubectl',
+    ...K,
+    'delete',
+    'deployment,replicaset,pod,serviceaccount,role,rolebinding,networkpolicy',
+    '-l',
+    'rgsd.dev/project=demo',
+    '--ignore-not-found',
+    '--wait=true',
+  ],
   fallbackRecords: ['kubectl', ...K, 'delete', 'secret', '-l', 'owner=helm,name=demo', '--ignore-not-found'],
 };
 
-const obj = (kind: string, name: string, extra: Record<string, unknown> = {}) => ({ kind, metadata: { name, labels: { 'rgsd.dev/project': 'demo' } }, ...extra });
-const PVC = obj('PersistentVolumeClaim', 'demo-rgsd-home', { spec: { volumeName: 'pv-42', resources: { requests: { storage: '20Gi' } } }, status: { capacity: { storage: '20Gi' } } });
+const obj = (kind: string, name: string, extra: Record<string, unknown> = {}) => ({
+  kind,
+  metadata: { name, labels: { 'rgsd.dev/project': 'demo' } },
+  ...extra,
+});
+const PVC = obj('PersistentVolumeClaim', 'demo-rgsd-home', {
+  spec: { volumeName: 'pv-42', resources: { requests: { storage: '20Gi' } } },
+  status: { capacity: { storage: '20Gi' } },
+});
 const OWN_OBJECTS = [
   obj('Deployment', 'demo-rgsd'),
   obj('Pod', 'demo-rgsd-abc'),
@@ -29,6 +50,9 @@ const OWN_OBJECTS = [
 ];
 const OWN_SECRETS = 'secret/demo-rgsd-secrets\nsecret/sh.helm.release.v1.demo.v1\nsecret/sh.helm.release.v1.demo.v2\n';
 const NS_RGSD = { stdout: JSON.stringify({ metadata: { name: 'rgsd', labels: { 'app.kubernetes.io/managed-by': 'rgsd' } } }) };
+const NS_FOREIGN = { stdout: JSON.stringify({ metadata: { name: 'rgsd', labels: {} } }) };
+const TARGET = { context: 'ctx', namespace: 'rgsd' };
+const NAMES = projectNames('demo');
 
 interface State {
   releases?: unknown[];
@@ -45,70 +69,223 @@ function nukeRunner(s: State = {}): FakeRunner {
     .on(n.getOthers, { stdout: JSON.stringify({ items: s.objects ?? OWN_OBJECTS }) })
     .on(n.getSecretNames, { stdout: s.secrets ?? OWN_SECRETS })
     .on(n.uninstall, { stdout: 'release "demo" uninstalled\n' })
-    .on(n.deleteSecret, { stdout: 'secret "demo-rgsd-secrets" deleted\n' })
+    .on(n.deleteSecret, { stdout: 'secret/demo-rgsd-secrets\n' })
     .on(n.deletePvc, { stdout: 'persistentvolumeclaim "demo-rgsd-home" deleted\n' })
     .on(n.deleteNs, { stdout: 'namespace "rgsd" deleted\n' })
     .on(n.fallbackObjects, { stdout: '' })
     .on(n.fallbackRecords, { stdout: '' });
 }
 
-const READS = [argv.currentContext, argv.getNamespace, argv.helmList('demo'), n.getOthers, n.getSecretNames];
+const READS = [argv.getNamespace, argv.helmList('demo'), n.getOthers, n.getSecretNames];
+const ALL_DELETES = [n.uninstall, n.deleteSecret, n.deletePvc, n.deleteNs];
 const DESTRUCTIVE = (argvs: string[][]) => argvs.filter((a) => a.includes('delete') || a.includes('uninstall'));
+/** The reads run concurrently: compare them as a set, after the context lookup. */
+function expectReadsThen(t: TestApp, after: string[][]): void {
+  const argvs = t.runner.argvs;
+  expect(argvs[0]).toEqual(argv.currentContext);
+  expect(argvs.slice(1, 5)).toEqual(expect.arrayContaining(READS));
+  expect(argvs.slice(5)).toEqual(after);
+}
+const runNuke = (t: TestApp, opts: { confirm?: string } = {}) => nukeCommand.run(t.app, { project: 'demo' }, opts);
 
-describe('rgsd nuke — listing and confirmation', () => {
-  it('lists exactly what will be destroyed (release, PVC with size, Secret, rgsd namespace), then requires the typed name', async () => {
+describe('planNuke (reads only)', () => {
+  it('release, PVC with size and volume, Secret, and an rgsd namespace with nothing else in it', async () => {
+    const t = await testApp({ runner: nukeRunner() });
+    const plan = await planNuke(t.app, TARGET, NAMES);
+    expect(t.runner.argvs).toEqual(expect.arrayContaining(READS));
+    expect(t.runner.argvs).toHaveLength(READS.length);
+    expect(plan).toMatchObject({
+      project: 'demo',
+      release: { name: 'demo', status: 'deployed', revision: 2 },
+      pvc: { name: 'demo-rgsd-home', size: '20Gi', volume: 'pv-42', terminating: false },
+      secret: 'demo-rgsd-secrets',
+      namespace: { name: 'rgsd', remove: true, why: 'created by rgsd and nothing else lives in it' },
+    });
+  });
+
+  it('keeps a namespace rgsd did not create', async () => {
+    const t = await testApp({ runner: nukeRunner({ ns: NS_FOREIGN }) });
+    expect((await planNuke(t.app, TARGET, NAMES)).namespace).toEqual({ name: 'rgsd', remove: false, why: 'kept: rgsd did not create it' });
+  });
+
+  it('keeps the namespace when anything else lives in it (another project, a foreign Secret)', async () => {
+    const other = { kind: 'PersistentVolumeClaim', metadata: { name: 'web-rgsd-home', labels: { 'rgsd.dev/project': 'web' } } };
+    const t = await testApp({ runner: nukeRunner({ objects: [...OWN_OBJECTS, other], secrets: `${OWN_SECRETS}secret/registry-creds\n` }) });
+    const plan = await planNuke(t.app, TARGET, NAMES);
+    expect(plan.namespace?.why).toBe('kept: 2 other objects live in it (persistentvolumeclaim/web-rgsd-home, secret/registry-creds)');
+    expect(plan.pvc?.name).toBe('demo-rgsd-home');
+  });
+
+  it('more than three other objects: the first three and "…"', async () => {
+    const others = ['a', 'b', 'c', 'd'].map((x) => ({ kind: 'ConfigMap', metadata: { name: x } }));
+    const t = await testApp({ runner: nukeRunner({ objects: others }) });
+    expect((await planNuke(t.app, TARGET, NAMES)).namespace?.why).toBe(
+      'kept: 4 other objects live in it (configmap/a, configmap/b, configmap/c, …)',
+    );
+  });
+
+  it('cannot list every kind (Forbidden): looks up the PVC alone and keeps the namespace', async () => {
+    const runner = nukeRunner()
+      .on(n.getOthers, {
+        exitCode: 1,
+        stderr: 'Error from server (Forbidden): networkpolicies.networking.k8s.io is forbidden: User "dev" cannot list resource\n',
+      })
+      .on(argv.getPvc, { stdout: JSON.stringify(PVC) });
+    const t = await testApp({ runner });
+    const plan = await planNuke(t.app, TARGET, NAMES);
+    expect(t.runner.argvs).toContainEqual(argv.getPvc);
+    expect(plan.pvc).toMatchObject({ name: 'demo-rgsd-home', size: '20Gi', volume: 'pv-42' });
+    expect(plan.namespace).toEqual({ name: 'rgsd', remove: false, why: 'kept: your credentials cannot list everything in it' });
+  });
+
+  it('any other listing failure is not taken for "forbidden"', async () => {
+    const t = await testApp({ runner: nukeRunner().on(n.getOthers, UNREACHABLE) });
+    await expect(planNuke(t.app, TARGET, NAMES)).rejects.toMatchObject({ exitCode: ExitCode.unreachable });
+  });
+
+  it('a namespace that does not exist is no part of the plan', async () => {
+    const t = await testApp({ runner: nukeRunner({ ns: NOT_FOUND_NS, releases: [], objects: [], secrets: '' }) });
+    expect(await planNuke(t.app, TARGET, NAMES)).toMatchObject({ release: null, pvc: null, secret: null, namespace: null });
+  });
+});
+
+describe('destroy', () => {
+  it('release, Secret, PVC (after the release: its pod lets go), namespace — with an event per step', async () => {
+    const t = await testApp({ runner: nukeRunner() });
+    const plan = await planNuke(t.app, TARGET, NAMES);
+    const events: NukeEvent[] = [];
+    const res = await destroy(t.app, plan, (e) => events.push(e));
+    expect(t.runner.argvs.slice(READS.length)).toEqual(ALL_DELETES);
+    expect(res.destroyed).toEqual(['release', 'secret', 'volume', 'namespace']);
+    expect(events).toEqual(
+      ['release', 'secret', 'volume', 'namespace'].flatMap((step) => [
+        { kind: 'start', step },
+        { kind: 'done', step },
+      ]),
+    );
+    expect(t.stderr()).toBe(''); // ops do not print
+  });
+
+  it('a release that disappeared meanwhile (helm: not found) counts as uninstalled', async () => {
+    const runner = nukeRunner().on(n.uninstall, {
+      exitCode: 1,
+      stderr: 'Error: uninstall: Release not loaded: demo: release: not found\n',
+    });
+    const t = await testApp({ runner });
+    const res = await destroy(t.app, await planNuke(t.app, TARGET, NAMES));
+    expect(res.destroyed[0]).toBe('release');
+    expect(t.runner.argvs).not.toContainEqual(n.fallbackObjects);
+  });
+
+  it('if helm cannot uninstall a stuck release, its objects and release records are deleted directly', async () => {
+    const runner = nukeRunner({ releases: [release('pending-upgrade')] }).on(n.uninstall, {
+      exitCode: 1,
+      stderr: 'Error: failed to delete release: demo: pre-delete hook failed\n',
+    });
+    const t = await testApp({ runner });
+    const events: NukeEvent[] = [];
+    await destroy(t.app, await planNuke(t.app, TARGET, NAMES), (e) => events.push(e));
+    expect(t.runner.argvs.slice(READS.length)).toEqual([
+      n.uninstall,
+      n.fallbackObjects,
+      n.fallbackRecords,
+      n.deleteSecret,
+      n.deletePvc,
+      n.deleteNs,
+    ]);
+    expect(events).toContainEqual({
+      kind: 'uninstall-failed',
+      release: 'demo',
+      reason: 'failed to delete release: demo: pre-delete hook failed',
+    });
+  });
+
+  it('a typed helm failure (forbidden) is not worked around: it stops the nuke', async () => {
+    const forbidden = {
+      exitCode: 1,
+      stderr:
+        'Error: uninstall: secrets is forbidden: User "dev" cannot delete resource "secrets" in API group "" in the namespace "rgsd"\n',
+    };
+    const t = await testApp({ runner: nukeRunner().on(n.uninstall, forbidden) });
+    await expect(destroy(t.app, await planNuke(t.app, TARGET, NAMES))).rejects.toMatchObject({ exitCode: ExitCode.forbidden });
+    expect(DESTRUCTIVE(t.runner.argvs)).toEqual([n.uninstall]);
+  });
+
+  it('a PVC still mounted past the wait: a clear error naming the way out', async () => {
+    const t = await testApp({
+      runner: nukeRunner().on(n.deletePvc, {
+        exitCode: 1,
+        stderr: 'error: timed out waiting for the condition on persistentvolumeclaims/demo-rgsd-home\n',
+      }),
+    });
+    await expect(destroy(t.app, await planNuke(t.app, TARGET, NAMES))).rejects.toMatchObject({
+      message: 'home volume demo-rgsd-home is marked for deletion but still in use (a pod mounts it)',
+    });
+    expect(t.runner.argvs).not.toContainEqual(n.deleteNs);
+  });
+});
+
+describe('rgsd nuke — summary (golden)', () => {
+  it('release, PVC, Secret and a namespace that goes', async () => {
+    const t = await testApp({ runner: nukeRunner() });
+    expectGolden('nuke-summary', `${nukeSummary(await planNuke(t.app, TARGET, NAMES)).join('\n')}\n`);
+  });
+
+  it('the namespace is kept (rgsd did not create it)', async () => {
+    const t = await testApp({ runner: nukeRunner({ ns: NS_FOREIGN }) });
+    expectGolden('nuke-summary-namespace-kept', `${nukeSummary(await planNuke(t.app, TARGET, NAMES)).join('\n')}\n`);
+  });
+
+  it('a partial nuke: only the PVC (already being deleted) and the namespace are left', async () => {
+    const going = { ...PVC, metadata: { ...PVC.metadata, deletionTimestamp: '2026-11-22T10:00:00Z' } };
+    const t = await testApp({ runner: nukeRunner({ releases: [], objects: [going], secrets: '' }) });
+    expectGolden('nuke-summary-partial', `${nukeSummary(await planNuke(t.app, TARGET, NAMES)).join('\n')}\n`);
+  });
+});
+
+describe('rgsd nuke — confirmation', () => {
+  it('lists what will be destroyed, asks for the typed name, destroys, says it is gone', async () => {
     const prompter = new FakePrompter(['demo'], true);
     const t = await testApp({ runner: nukeRunner(), prompter, interactive: true });
     writeProject(t.configDir, 'demo');
-    const res = await nuke(t.app, 'demo', {});
-    const err = t.stderr();
-    expect(err).toContain('context: ctx  namespace: rgsd');
-    expect(err).toContain('This permanently destroys project demo (context ctx, namespace rgsd):');
-    expect(err).toContain('  - Helm release demo (deployed, revision 2)');
-    expect(err).toContain('  - PersistentVolumeClaim demo-rgsd-home (20Gi, volume pv-42)');
-    expect(err).toContain('  - Secret demo-rgsd-secrets');
-    expect(err).toContain('  - Namespace rgsd (created by rgsd and nothing else lives in it)');
-    // the list is printed before the prompt; the prompt asks for the name
+    await runNuke(t);
     expect(prompter.asked).toEqual([{ kind: 'input', message: 'Type the project name (demo) to destroy it:' }]);
-    expect(t.runner.argvs).toEqual([...READS, n.uninstall, n.deleteSecret, n.deletePvc, n.deleteNs]);
-    expect(n.uninstall).toEqual(['helm', 'uninstall', 'demo', '--kube-context', 'ctx', '-n', 'rgsd', '--wait', '--timeout', '5m']);
-    expect(res.destroyed).toEqual(['release', 'Secret', 'home volume', 'namespace']);
-    expect(err).toContain('demo is gone');
+    expectReadsThen(t, ALL_DELETES);
+    expect(t.stdout()).toBe('');
+    expectGolden('nuke-destroyed', t.stderr());
   });
 
   it('a wrongly typed name refuses (exit 7) and deletes nothing', async () => {
     const t = await testApp({ runner: nukeRunner(), prompter: new FakePrompter(['dem'], true), interactive: true });
-    const err = await nuke(t.app, 'demo', {}).catch((e: unknown) => e);
+    const err = await runNuke(t).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RefusedError);
     expect((err as RefusedError).exitCode).toBe(ExitCode.refused);
-    expect((err as RefusedError).message).toContain('nothing was deleted');
-    expect(DESTRUCTIVE(t.runner.argvs)).toEqual([]);
-    expect(t.runner.argvs).toEqual(READS);
+    expect((err as RefusedError).message).toBe('the name typed is not "demo"; nothing was deleted');
+    expectReadsThen(t, []);
   });
 
-  it('stdin not a TTY and no --confirm: refused with exit 7, nothing deleted', async () => {
+  it('stdin not a TTY and no --confirm: refused with exit 7 after showing the list, nothing deleted', async () => {
     const t = await testApp({ runner: nukeRunner(), interactive: false });
-    const err = (await nuke(t.app, 'demo', {}).catch((e: unknown) => e)) as RefusedError;
+    const err = (await runNuke(t).catch((e: unknown) => e)) as RefusedError;
     expect(err.exitCode).toBe(ExitCode.refused);
-    expect(err.message).toMatch(/stdin is not a terminal/);
+    expect(err.message).toMatch(/^refusing to nuke demo: stdin is not a terminal/);
     expect(err.hint).toBe('from a script: rgsd nuke demo --confirm demo');
     expect(DESTRUCTIVE(t.runner.argvs)).toEqual([]);
-    // it still showed what would have been destroyed
     expect(t.stderr()).toContain('PersistentVolumeClaim demo-rgsd-home (20Gi');
   });
 
   it('--yes is NOT enough (no TTY): refused, nothing deleted, the hint says why', async () => {
     const t = await testApp({ runner: nukeRunner(), interactive: false, globals: { yes: true } });
-    const err = (await nuke(t.app, 'demo', {}).catch((e: unknown) => e)) as RefusedError;
+    const err = (await runNuke(t).catch((e: unknown) => e)) as RefusedError;
     expect(err.exitCode).toBe(ExitCode.refused);
-    expect(err.hint).toContain('--yes is not enough for nuke');
+    expect(err.hint).toBe('from a script: rgsd nuke demo --confirm demo (--yes is not enough for nuke)');
     expect(DESTRUCTIVE(t.runner.argvs)).toEqual([]);
   });
 
   it('--yes at a terminal still asks for the typed name', async () => {
     const prompter = new FakePrompter(['nope'], true);
     const t = await testApp({ runner: nukeRunner(), prompter, interactive: true, globals: { yes: true } });
-    await expect(nuke(t.app, 'demo', {})).rejects.toMatchObject({ exitCode: ExitCode.refused });
+    await expect(runNuke(t)).rejects.toMatchObject({ exitCode: ExitCode.refused });
     expect(prompter.asked).toHaveLength(1);
     expect(t.stderr()).toContain('--yes does not apply to nuke');
     expect(DESTRUCTIVE(t.runner.argvs)).toEqual([]);
@@ -116,149 +293,129 @@ describe('rgsd nuke — listing and confirmation', () => {
 
   it('--confirm <project> works without a TTY', async () => {
     const t = await testApp({ runner: nukeRunner(), interactive: false });
-    await nuke(t.app, 'demo', { confirm: 'demo' });
-    expect(t.runner.argvs).toEqual([...READS, n.uninstall, n.deleteSecret, n.deletePvc, n.deleteNs]);
+    await runNuke(t, { confirm: 'demo' });
+    expectReadsThen(t, ALL_DELETES);
+    expect(t.stderr()).toContain('✓ demo is gone (release, Secret, home volume, namespace); the local settings and secrets files are kept');
   });
 
-  it('--confirm with the wrong name is refused before the cluster is read', async () => {
+  it('--confirm with the wrong name is refused before any cluster call', async () => {
     const t = await testApp({ runner: nukeRunner(), interactive: false });
-    const err = (await nuke(t.app, 'demo', { confirm: 'other' }).catch((e: unknown) => e)) as RefusedError;
+    const err = (await runNuke(t, { confirm: 'other' }).catch((e: unknown) => e)) as RefusedError;
     expect(err.exitCode).toBe(ExitCode.refused);
     expect(err.message).toBe('--confirm "other" does not match the project "demo"; nothing was deleted');
-    expect(t.runner.argvs).toEqual([argv.currentContext]);
+    expect(t.runner.argvs).toEqual([]);
   });
 
   it('--dry-run lists and deletes nothing, without asking', async () => {
     const t = await testApp({ runner: nukeRunner(), interactive: false, globals: { dryRun: true } });
-    const res = await nuke(t.app, 'demo', { dryRun: true });
-    expect(t.runner.argvs).toEqual(READS);
-    expect(res.destroyed).toEqual([]);
-    expect(t.stderr()).toContain('dry run: nothing was destroyed');
+    await runNuke(t);
+    expectReadsThen(t, []);
+    expect(t.stderr()).toContain('✓ dry run: nothing was destroyed');
   });
 
   it('no secret value reaches any argv', async () => {
     const t = await testApp({ runner: nukeRunner(), interactive: false });
     writeProject(t.configDir, 'demo', { env: DEFAULT_ENV });
-    await nuke(t.app, 'demo', { confirm: 'demo' });
+    await runNuke(t, { confirm: 'demo' });
     const all = t.runner.calls.map((c) => `${c.argv.join(' ')} ${c.stdin ?? ''}`).join('\n');
     expect(all).not.toContain(SECRET_TOKEN);
     expect(all).not.toContain(SECRET_KEY);
   });
 });
 
-describe('rgsd nuke — what it destroys', () => {
-  it('keeps a namespace rgsd did not create', async () => {
-    const t = await testApp({ runner: nukeRunner({ ns: { stdout: JSON.stringify({ metadata: { name: 'rgsd', labels: {} } }) } }), interactive: false });
-    const res = await nuke(t.app, 'demo', { confirm: 'demo' });
+describe('rgsd nuke — what the command says', () => {
+  it('keeps a namespace rgsd did not create, and says so', async () => {
+    const t = await testApp({ runner: nukeRunner({ ns: NS_FOREIGN }), interactive: false });
+    await runNuke(t, { confirm: 'demo' });
     expect(t.runner.argvs).not.toContainEqual(n.deleteNs);
-    expect(res.plan.namespace).toEqual({ name: 'rgsd', remove: false, why: 'kept: rgsd did not create it' });
-    expect(t.stderr()).toContain('Namespace rgsd is kept: rgsd did not create it.');
+    expect(t.stderr()).toContain('  Namespace rgsd is kept: rgsd did not create it.');
+    expect(t.stderr()).toContain('✓ demo is gone (release, Secret, home volume); the local settings and secrets files are kept');
   });
 
-  it('keeps the namespace when anything else lives in it (another project, a foreign Secret)', async () => {
-    const other = { kind: 'PersistentVolumeClaim', metadata: { name: 'web-rgsd-home', labels: { 'rgsd.dev/project': 'web' } } };
-    const t = await testApp({ runner: nukeRunner({ objects: [...OWN_OBJECTS, other], secrets: `${OWN_SECRETS}secret/registry-creds\n` }), interactive: false });
-    const res = await nuke(t.app, 'demo', { confirm: 'demo' });
-    expect(t.runner.argvs).not.toContainEqual(n.deleteNs);
-    expect(res.plan.namespace?.why).toBe('kept: 2 other objects live in it (persistentvolumeclaim/web-rgsd-home, secret/registry-creds)');
-    expect(t.runner.argvs).toContainEqual(n.deletePvc);
-  });
-
-  it('a release stuck in pending-install is uninstalled like any other', async () => {
-    const t = await testApp({ runner: nukeRunner({ releases: [release('pending-install', { updated: new Date().toISOString() })] }), interactive: false });
-    await nuke(t.app, 'demo', { confirm: 'demo' });
+  it('a release stuck in pending-install is listed and uninstalled like any other', async () => {
+    const t = await testApp({
+      runner: nukeRunner({ releases: [release('pending-install', { updated: new Date().toISOString() })] }),
+      interactive: false,
+    });
+    await runNuke(t, { confirm: 'demo' });
     expect(t.runner.argvs).toContainEqual(n.uninstall);
     expect(t.stderr()).toContain('Helm release demo (pending-install, revision 1)');
   });
 
-  it('if helm cannot uninstall a stuck release, its objects and release records are deleted directly', async () => {
-    const runner = nukeRunner({ releases: [release('pending-upgrade')] }).on(n.uninstall, { exitCode: 1, stderr: 'Error: failed to delete release: demo: pre-delete hook failed\n' });
+  it('helm failing on a stuck release: warns, removes the objects directly, finishes', async () => {
+    const runner = nukeRunner({ releases: [release('pending-upgrade')] }).on(n.uninstall, {
+      exitCode: 1,
+      stderr: 'Error: failed to delete release: demo: pre-delete hook failed\n',
+    });
     const t = await testApp({ runner, interactive: false });
-    await nuke(t.app, 'demo', { confirm: 'demo' });
-    expect(t.runner.argvs).toEqual([...READS, n.uninstall, n.fallbackObjects, n.fallbackRecords, n.deleteSecret, n.deletePvc, n.deleteNs]);
-    expect(t.stderr()).toContain("removing the release's objects directly");
-  });
-
-  it('the PVC is deleted with kubectl (the keep policy only protects it from helm)', async () => {
-    const t = await testApp({ runner: nukeRunner(), interactive: false });
-    await nuke(t.app, 'demo', { confirm: 'demo' });
-    const i = t.runner.argvs.findIndex((a) => a.join(' ') === n.deletePvc.join(' '));
-    const u = t.runner.argvs.findIndex((a) => a.join(' ') === n.uninstall.join(' '));
-    expect(u).toBeGreaterThan(-1);
-    expect(i).toBeGreaterThan(u); // after the pod is gone
-    expect(t.stderr()).toContain('home volume demo-rgsd-home deleted (20Gi)');
+    await runNuke(t, { confirm: 'demo' });
+    expect(t.stderr()).toContain(
+      "warning: helm uninstall failed (failed to delete release: demo: pre-delete hook failed); removing the release's objects directly",
+    );
+    expect(t.stderr()).toContain('demo is gone');
   });
 
   it('re-run after a partial nuke (release gone, PVC left) finishes the job', async () => {
     const t = await testApp({ runner: nukeRunner({ releases: [], objects: [PVC], secrets: '' }), interactive: false });
-    const res = await nuke(t.app, 'demo', { confirm: 'demo' });
-    expect(t.runner.argvs).not.toContainEqual(n.uninstall);
-    expect(t.runner.argvs).toContainEqual(n.deletePvc);
-    expect(res.destroyed).toEqual(['home volume', 'namespace']);
-    const err = t.stderr();
-    expect(err).not.toContain('Helm release');
-    expect(err).not.toContain('  - Secret');
+    await runNuke(t, { confirm: 'demo' });
+    expectReadsThen(t, [n.deletePvc, n.deleteNs]);
+    expect(t.stderr()).not.toContain('Helm release');
+    expect(t.stderr()).toContain('demo is gone (home volume, namespace)');
   });
 
   it('nothing left: says so and succeeds without asking or deleting', async () => {
-    const t = await testApp({ runner: nukeRunner({ releases: [], objects: [], secrets: '', ns: { exitCode: 1, stderr: 'Error from server (NotFound): namespaces "rgsd" not found\n' } }), interactive: false });
-    const res = await nuke(t.app, 'demo', {});
-    expect(res.destroyed).toEqual([]);
+    const t = await testApp({ runner: nukeRunner({ releases: [], objects: [], secrets: '', ns: NOT_FOUND_NS }), interactive: false });
+    await runNuke(t);
     expect(DESTRUCTIVE(t.runner.argvs)).toEqual([]);
-    expect(t.stderr()).toContain('nothing left of demo in namespace rgsd (context ctx)');
+    expect(t.stderr()).toBe('context: ctx  namespace: rgsd\nnothing left of demo in namespace rgsd (context ctx)\n');
   });
 
   it('nothing left of the project in a namespace others use: says so, keeps the namespace', async () => {
     const t = await testApp({
-      runner: nukeRunner({ releases: [], objects: [{ kind: 'Deployment', metadata: { name: 'web-rgsd', labels: { 'rgsd.dev/project': 'web' } } }], secrets: '' }),
+      runner: nukeRunner({
+        releases: [],
+        objects: [{ kind: 'Deployment', metadata: { name: 'web-rgsd', labels: { 'rgsd.dev/project': 'web' } } }],
+        secrets: '',
+      }),
       interactive: false,
     });
-    await nuke(t.app, 'demo', {});
+    await runNuke(t);
     expect(DESTRUCTIVE(t.runner.argvs)).toEqual([]);
-    expect(t.stderr()).toMatch(/nothing left of demo .*namespace rgsd kept: 1 other object lives in it \(deployment\/web-rgsd\)/);
+    expect(t.stderr()).toContain(
+      'nothing left of demo in namespace rgsd (context ctx); namespace rgsd kept: 1 other object lives in it (deployment/web-rgsd)',
+    );
   });
 
-  it('unreachable cluster → exit 5, nothing deleted', async () => {
-    const t = await testApp({
-      runner: nukeRunner({ ns: { exitCode: 1, stderr: 'Unable to connect to the server: dial tcp 127.0.0.1:6443: connect: connection refused\n' } }),
-      interactive: false,
-    });
-    await expect(nuke(t.app, 'demo', { confirm: 'demo' })).rejects.toMatchObject({ exitCode: ExitCode.unreachable });
-    expect(DESTRUCTIVE(t.runner.argvs)).toEqual([]);
-  });
-});
-
-describe('rgsd nuke — limited credentials', () => {
-  it('cannot list every kind in the namespace: looks up the PVC alone, keeps the namespace, still destroys the project', async () => {
-    const getPvc = ['kubectl', ...K, 'get', 'pvc', 'demo-rgsd-home', '--ignore-not-found', '-o', 'json'];
-    const runner = nukeRunner()
-      .on(n.getOthers, { exitCode: 1, stderr: 'Error from server (Forbidden): networkpolicies.networking.k8s.io is forbidden: User "dev" cannot list resource\n' })
-      .on(getPvc, { stdout: JSON.stringify(PVC) });
-    const t = await testApp({ runner, interactive: false });
-    const res = await nuke(t.app, 'demo', { confirm: 'demo' });
-    expect(res.plan.pvc).toMatchObject({ name: 'demo-rgsd-home', size: '20Gi' });
-    expect(res.plan.namespace).toEqual({ name: 'rgsd', remove: false, why: 'kept: your credentials cannot list everything in it' });
-    expect(t.runner.argvs).toContainEqual(n.deletePvc);
-    expect(t.runner.argvs).not.toContainEqual(n.deleteNs);
-  });
-});
-
-describe('rgsd nuke — real kubectl wording', () => {
-  it('"The connection to the server … was refused" (what kubectl prints for a closed port) is exit 5', async () => {
-    const refused = { exitCode: 1, stderr: 'The connection to the server 127.0.0.1:6443 was refused - did you specify the right host or port?\n' };
-    const t = await testApp({ runner: nukeRunner({ ns: refused }).on(n.getOthers, refused).on(n.getSecretNames, refused), interactive: false });
-    await expect(nuke(t.app, 'demo', { confirm: 'demo' })).rejects.toMatchObject({ exitCode: ExitCode.unreachable });
-    expect(DESTRUCTIVE(t.runner.argvs)).toEqual([]);
-  });
-});
-
-describe('rgsd nuke — right after a nuke', () => {
-  it('a namespace still terminating counts as gone: nothing left, exit 0, nothing deleted', async () => {
-    const ns = { stdout: JSON.stringify({ metadata: { name: 'rgsd', labels: { 'app.kubernetes.io/managed-by': 'rgsd' } }, status: { phase: 'Terminating' } }) };
+  it('a namespace still terminating counts as gone: nothing left, nothing deleted', async () => {
+    const ns = {
+      stdout: JSON.stringify({
+        metadata: { name: 'rgsd', labels: { 'app.kubernetes.io/managed-by': 'rgsd' } },
+        status: { phase: 'Terminating' },
+      }),
+    };
     const t = await testApp({ runner: nukeRunner({ ns, releases: [], objects: [], secrets: '' }), interactive: false });
-    const res = await nuke(t.app, 'demo', {});
-    expect(res.destroyed).toEqual([]);
+    await runNuke(t);
     expect(DESTRUCTIVE(t.runner.argvs)).toEqual([]);
     expect(t.stderr()).toContain('nothing left of demo in namespace rgsd (context ctx); namespace rgsd already being deleted');
+  });
+
+  it('unreachable cluster ("The connection to the server … was refused") → exit 5, nothing deleted', async () => {
+    const t = await testApp({
+      runner: nukeRunner({ ns: UNREACHABLE }).on(n.getOthers, UNREACHABLE).on(n.getSecretNames, UNREACHABLE),
+      interactive: false,
+    });
+    await expect(runNuke(t, { confirm: 'demo' })).rejects.toMatchObject({ exitCode: ExitCode.unreachable });
+    expect(DESTRUCTIVE(t.runner.argvs)).toEqual([]);
+  });
+
+  it('a failing step fails its spinner line and stops there', async () => {
+    const t = await testApp({
+      runner: nukeRunner().on(n.deletePvc, { exitCode: 1, stderr: 'error: timed out waiting for the condition\n' }),
+      interactive: false,
+    });
+    await expect(runNuke(t, { confirm: 'demo' })).rejects.toMatchObject({ message: expect.stringContaining('still in use') });
+    expect(t.stderr()).toContain('✗ deleting home volume demo-rgsd-home (waits until no pod mounts it)');
+    expect(t.stderr()).not.toContain('is gone');
+    expect(t.runner.argvs).not.toContainEqual(n.deleteNs);
   });
 });

@@ -3,9 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { loadProject } from '../../src/core/config.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { projectNames } from '../../src/core/names.js';
-import {
-  buildSecretManifest, collectSecretData, maskSecretManifest, readSecretsEnv, secretChecksum, secretValues,
-} from '../../src/core/secrets.js';
+import { buildSecretManifest, maskSecretManifest } from '../../src/cluster/secret.js';
+import { collectSecretData, readSecretsEnv, secretChecksum, secretValues } from '../../src/core/secrets.js';
 import { SECRET_KEY, SECRET_TOKEN, writeProject } from '../helpers/project-fixture.js';
 import { tempDir } from '../helpers/test-app.js';
 
@@ -57,8 +56,14 @@ describe('Secret data, manifest and checksum', () => {
   it('builds the labelled Secret and masks it for printing', () => {
     const m = buildSecretManifest(projectNames('demo'), 'rgsd', { GITHUB_TOKEN: Buffer.from(SECRET_TOKEN) });
     expect(m.metadata).toEqual({
-      name: 'demo-rgsd-secrets', namespace: 'rgsd',
-      labels: { 'app.kubernetes.io/name': 'rgsd', 'app.kubernetes.io/instance': 'demo', 'app.kubernetes.io/managed-by': 'rgsd', 'rgsd.dev/project': 'demo' },
+      name: 'demo-rgsd-secrets',
+      namespace: 'rgsd',
+      labels: {
+        'app.kubernetes.io/name': 'rgsd',
+        'app.kubernetes.io/instance': 'demo',
+        'app.kubernetes.io/managed-by': 'rgsd',
+        'rgsd.dev/project': 'demo',
+      },
     });
     expect(m.data.GITHUB_TOKEN).toBe(Buffer.from(SECRET_TOKEN).toString('base64'));
     const masked = JSON.stringify(maskSecretManifest(m));

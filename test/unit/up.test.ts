@@ -1,12 +1,21 @@
+// rgsd up: the command (exact argv, prompts, output) and its ops (local checks, plan, apply
+// with events) on the exact-argv FakeRunner.
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { ExitCode, RgsdError } from '../../src/core/errors.js';
-import { up } from '../../src/ops/deploy.js';
-import { run as runUp } from '../../src/commands/up.js';
-import { FakePrompter, testApp } from '../helpers/test-app.js';
+import { openTarget, resolveChart, resolveProject } from '../../src/cli/open.js';
+import { chartLabel } from '../../src/cluster/release.js';
+import upCommand, { type UpFlags } from '../../src/commands/up.js';
+import { ExitCode, ReleaseBusyError, RgsdError } from '../../src/core/errors.js';
+import { applyUp, checkLocal, planUp, type UpEvent } from '../../src/ops/up.js';
+import { FakeRunner } from '../helpers/fake-runner.js';
+import { expectGolden } from '../helpers/golden.js';
+import { FakePrompter, testApp, type TestApp } from '../helpers/test-app.js';
 import { SECRET_KEY, SECRET_TOKEN, writeProject } from '../helpers/project-fixture.js';
-import { argv, release, upRunner, UNREACHABLE } from '../helpers/cluster-fixture.js';
-import type { FakeRunner } from '../helpers/fake-runner.js';
+import { argv, CHART, H, release, upRunner, UNREACHABLE } from '../helpers/cluster-fixture.js';
+
+const NOW = new Date('2026-11-22T12:00:00Z');
+const OLD = '2026-11-22T10:00:00Z';
+const TEMPLATE = ['helm', 'template', 'demo', CHART, '-n', 'rgsd', '-f', '-'];
 
 function assertNoSecretInArgv(runner: FakeRunner): void {
   for (const c of runner.calls) {
@@ -15,20 +24,47 @@ function assertNoSecretInArgv(runner: FakeRunner): void {
   }
 }
 
-async function setup(o: Parameters<typeof upRunner>[0] = {}, app: Parameters<typeof testApp>[0] = {}) {
-  const runner = upRunner(o);
-  const t = await testApp({ runner, ...app });
+async function setup(o: Parameters<typeof upRunner>[0] = {}, app: Parameters<typeof testApp>[0] = {}): Promise<TestApp> {
+  const t = await testApp({ runner: upRunner(o), now: NOW, ...app });
   writeProject(t.configDir, 'demo');
   return t;
+}
+
+/** `rgsd up [project]` through the command handler. */
+function up(t: TestApp, opts: UpFlags = {}, project: string | undefined = 'demo'): Promise<void> {
+  return upCommand.run(t.app, { project }, opts);
+}
+
+/** The ops in the command's order, without the prompt; events collected. */
+async function upOps(t: TestApp) {
+  const found = await resolveProject(t.app, 'demo', { command: 'up', requireSettings: true });
+  const local = { ...(await checkLocal(t.app, found)), chart: resolveChart(t.app, found.cfg, undefined) };
+  const { target } = await openTarget(t.app, found);
+  const plan = await planUp(t.app, local, target);
+  const events: UpEvent[] = [];
+  const result = await applyUp(t.app, local, plan, { timeoutMs: 300_000, onEvent: (e) => events.push(e) });
+  return { local, plan, result, events };
 }
 
 const mutating = (r: FakeRunner) =>
   r.argvs.filter((a) => ['create', 'apply', 'upgrade', 'uninstall', 'rollback'].some((verb) => a.includes(verb)) && !a.includes('config'));
 
+/** The values the first `up` passes to helm (what a deployed release then holds). */
+async function valuesOfFirstRun(): Promise<Record<string, unknown>> {
+  const t = await setup();
+  await up(t);
+  return parse(t.runner.find(...argv.upgrade)[0]?.stdin ?? '') as Record<string, unknown>;
+}
+
+/** A deployed release of the local chart (so only the values decide about a restart). */
+async function deployed(opts: { revision?: number } = {}): Promise<Record<string, unknown>> {
+  return { ...release('deployed', opts), chart: await chartLabel(CHART) };
+}
+
 describe('rgsd up — fresh install', () => {
   it('runs exactly the preflight, namespace, Secret, helm, rollout, status calls', async () => {
     const t = await setup({ nsExists: false });
-    const res = await up(t.app, 'demo', {});
+    await up(t);
     expect(t.runner.argvs).toEqual([
       argv.helmVersion,
       argv.currentContext,
@@ -40,28 +76,63 @@ describe('rgsd up — fresh install', () => {
       argv.rollout,
       argv.execStatus(),
     ]);
-    expect(res.action).toBe('installed');
-    expect(res.helm).toEqual({ major: 4, version: 'v4.1.4' });
     expect(t.stderr()).toContain('context: ctx  namespace: rgsd');
     expect(t.stderr()).toContain('tmux session "main" is ready');
     expect(t.stderr()).toContain('rgsd connect demo');
     expect(t.stderr()).toContain('kubectl --context ctx -n rgsd exec -it deployment/demo-rgsd -c workstation -- tmux attach -t main');
     expect(t.stdout()).toBe('');
+    expectGolden('up-install', t.stderr());
+  });
+
+  it('the plan is data; apply reports each step as an event and returns the result', async () => {
+    const t = await setup({ nsExists: false });
+    const { plan, result, events } = await upOps(t);
+    expect(plan).toMatchObject({
+      target: { context: 'ctx', namespace: 'rgsd' },
+      namespaceExists: false,
+      release: null,
+      recovery: { kind: 'install' },
+      previousValues: null,
+      restartReasons: [],
+      action: 'installed',
+    });
+    expect(events.map((e) => e.kind)).toEqual([
+      'namespace-created',
+      'secret-applied',
+      'helm-done',
+      'rollout-waiting',
+      'rollout-ready',
+      'session-ready',
+    ]);
+    expect(events).toContainEqual({ kind: 'helm-done', action: 'installed', release: 'demo', helm: { major: 4, version: 'v4.1.4' } });
+    expect(events).toContainEqual({ kind: 'rollout-waiting', deployment: 'demo-rgsd', timeoutMs: 300_000 });
+    expect(result).toMatchObject({
+      project: 'demo',
+      target: { context: 'ctx', namespace: 'rgsd' },
+      helm: { major: 4, version: 'v4.1.4' },
+      action: 'installed',
+      restarted: false,
+      deployment: 'demo-rgsd',
+      session: 'main',
+    });
+    expect(result.status?.sessions.map((s) => s.name)).toEqual(['main']);
+    expect(t.stderr()).toBe('context: ctx  namespace: rgsd\n'); // the ops print nothing
   });
 
   it('creates the namespace with the rgsd and restricted labels, on stdin', async () => {
     const t = await setup({ nsExists: false });
-    await up(t.app, 'demo', {});
+    await up(t);
     const ns = JSON.parse(t.runner.find(...argv.createNamespace)[0]?.stdin ?? '');
     expect(ns).toEqual({
-      apiVersion: 'v1', kind: 'Namespace',
+      apiVersion: 'v1',
+      kind: 'Namespace',
       metadata: { name: 'rgsd', labels: { 'app.kubernetes.io/managed-by': 'rgsd', 'pod-security.kubernetes.io/enforce': 'restricted' } },
     });
   });
 
   it('applies the Secret only through stdin and passes only its name + checksum to helm', async () => {
     const t = await setup();
-    await up(t.app, 'demo', {});
+    await up(t);
     const secret = JSON.parse(t.runner.find(...argv.applySecret)[0]?.stdin ?? '');
     expect(secret.kind).toBe('Secret');
     expect(secret.metadata.name).toBe('demo-rgsd-secrets');
@@ -80,41 +151,61 @@ describe('rgsd up — fresh install', () => {
 
   it('does not create a namespace that exists', async () => {
     const t = await setup();
-    await up(t.app, 'demo', {});
+    await up(t);
     expect(t.runner.find(...argv.createNamespace)).toHaveLength(0);
+    expect(t.stderr()).not.toContain('created namespace');
   });
 
   it('--verbose echoes every command line, never a secret', async () => {
     const t = await setup({}, { globals: { verbose: true } });
-    await up(t.app, 'demo', {});
+    await up(t);
     expect(t.stderr()).toContain('$ kubectl --context ctx -n rgsd apply --server-side --field-manager=rgsd --force-conflicts -f - < stdin');
     expect(t.stderr()).not.toContain(SECRET_TOKEN);
+  });
+
+  it('a settings tmuxSession is the session checked and the one to attach to', async () => {
+    const t = await testApp({ runner: upRunner(), now: NOW });
+    writeProject(t.configDir, 'demo', { settings: 'tmuxSession: work\n' });
+    await up(t);
+    expect(t.stderr()).toContain('warning: the pod is ready but tmux session "work" is not listed (main)');
+    expect(t.stderr()).toContain('-c workstation -- tmux attach -t work');
+  });
+
+  it('an unreadable session list after a ready rollout is a warning, not a failure', async () => {
+    const t = await setup();
+    t.runner.on(argv.execStatus(), { exitCode: 1, stderr: 'error: unable to upgrade connection\n' });
+    await up(t);
+    expect(t.stderr()).toContain('warning: the pod is ready but its session list could not be read');
+    expect(t.stderr()).toContain('rgsd connect demo');
   });
 });
 
 describe('rgsd up — idempotence and restarts', () => {
-  async function valuesOfFirstRun(): Promise<unknown> {
-    const t = await setup();
-    await up(t.app, 'demo', {});
-    return parse(t.runner.find(...argv.upgrade)[0]?.stdin ?? '');
-  }
-
   it('an unchanged second up asks nothing and reports no restart', async () => {
     const prev = await valuesOfFirstRun();
-    const t = await setup({ releases: [release('deployed', { revision: 3 })], prevValues: prev });
-    const res = await up(t.app, 'demo', {});
-    expect(res.action).toBe('unchanged');
-    expect(res.restarted).toBe(false);
+    const t = await setup({ releases: [await deployed({ revision: 3 })], prevValues: prev });
+    await up(t);
     expect(t.stderr()).toContain('pod template unchanged, no restart');
     expect(t.stderr()).not.toContain('warning');
     expect(t.runner.argvs).toContainEqual(argv.getValues);
+    expectGolden('up-unchanged', t.stderr());
+  });
+
+  it('the unchanged plan and result say so', async () => {
+    const prev = await valuesOfFirstRun();
+    const t = await setup({ releases: [await deployed({ revision: 3 })], prevValues: prev });
+    const { plan, result } = await upOps(t);
+    expect(plan.action).toBe('unchanged');
+    expect(plan.restartReasons).toEqual([]);
+    expect(plan.previousValues).toEqual(prev);
+    expect(result).toMatchObject({ action: 'unchanged', restarted: false });
   });
 
   it('changed secrets: warns; without a TTY and --yes it refuses (exit 7) before changing anything', async () => {
     const prev = (await valuesOfFirstRun()) as { secrets: { checksum: string } };
     const old = { ...prev, secrets: { ...prev.secrets, checksum: '0'.repeat(64) } };
-    const t = await setup({ releases: [release('deployed')], prevValues: old });
-    const err = await up(t.app, 'demo', {}).catch((e: unknown) => e);
+    const t = await setup({ releases: [await deployed()], prevValues: old });
+    const err = await up(t).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RgsdError);
     expect((err as RgsdError).exitCode).toBe(ExitCode.refused);
     expect((err as RgsdError).hint).toContain('--yes');
@@ -124,86 +215,131 @@ describe('rgsd up — idempotence and restarts', () => {
   });
 
   it('changed settings with --yes: upgrades and reports the restart', async () => {
-    const prev = (await valuesOfFirstRun()) as Record<string, unknown>;
-    const t = await setup({ releases: [release('deployed')], prevValues: { ...prev, agent: { name: 'codex' } } }, { globals: { yes: true } });
-    const res = await up(t.app, 'demo', {});
-    expect(res.restarted).toBe(true);
+    const prev = await valuesOfFirstRun();
+    const t = await setup({ releases: [await deployed()], prevValues: { ...prev, agent: { name: 'codex' } } }, { globals: { yes: true } });
+    await up(t);
     expect(t.stderr()).toContain('agent changed');
+    expect(t.stderr()).toContain('helm upgraded release demo (Helm 4)\n');
     expect(t.runner.argvs).toContainEqual(argv.upgrade);
+  });
+
+  it('the restart is in the plan; apply reports it in the result', async () => {
+    const prev = await valuesOfFirstRun();
+    const t = await setup({ releases: [await deployed()], prevValues: { ...prev, agent: { name: 'codex' } } });
+    const { plan, result } = await upOps(t);
+    expect(plan.restartReasons).toEqual(['agent changed']);
+    expect(plan.action).toBe('upgraded');
+    expect(result).toMatchObject({ action: 'upgraded', restarted: true });
   });
 
   it('a different chart version counts as a restart (asks first)', async () => {
     const prev = await valuesOfFirstRun();
     const t = await setup({ releases: [{ ...release('deployed'), chart: 'rgsd-0.0.9' }], prevValues: prev });
-    await expect(up(t.app, 'demo', {})).rejects.toMatchObject({ exitCode: ExitCode.refused });
+    await expect(up(t)).rejects.toMatchObject({ exitCode: ExitCode.refused });
     expect(t.stderr()).toMatch(/the chart changes from rgsd-0.0.9 to rgsd-\d+\.\d+\.\d+/);
   });
 
   it('interactive: the restart is confirmed through the prompter; "no" refuses', async () => {
-    const prev = (await valuesOfFirstRun()) as Record<string, unknown>;
+    const prev = await valuesOfFirstRun();
     const prompter = new FakePrompter([false]);
-    const t = await setup({ releases: [release('deployed')], prevValues: { ...prev, git: { repo: 'x' } } }, { prompter, interactive: true });
-    await expect(up(t.app, 'demo', {})).rejects.toMatchObject({ exitCode: ExitCode.refused });
+    const t = await setup({ releases: [await deployed()], prevValues: { ...prev, git: { repo: 'x' } } }, { prompter, interactive: true });
+    await expect(up(t)).rejects.toMatchObject({ exitCode: ExitCode.refused });
     expect(prompter.asked[0]?.message).toBe('Restart the workstation now?');
     expect(mutating(t.runner)).toEqual([]);
+  });
+
+  it('interactive: "yes" upgrades', async () => {
+    const prev = await valuesOfFirstRun();
+    const prompter = new FakePrompter([true]);
+    const t = await setup({ releases: [await deployed()], prevValues: { ...prev, git: { repo: 'x' } } }, { prompter, interactive: true });
+    await up(t);
+    expect(prompter.asked).toEqual([{ kind: 'confirm', message: 'Restart the workstation now?' }]);
+    expect(t.runner.argvs).toContainEqual(argv.upgrade);
   });
 });
 
 describe('rgsd up — interrupted releases', () => {
-  const OLD = '2026-11-22T10:00:00Z';
-  const now = new Date('2026-11-22T12:00:00Z');
-
   it('pending-install: uninstall (PVC kept by policy) then install', async () => {
-    const t = await setup({ releases: [release('pending-install', { updated: OLD })] }, { now });
-    const res = await up(t.app, 'demo', {});
+    const t = await setup({ releases: [release('pending-install', { updated: OLD })] });
+    await up(t);
     const seq = t.runner.argvs.map((a) => a.join(' '));
     const un = seq.indexOf(argv.uninstall.join(' '));
     expect(un).toBeGreaterThan(-1);
     expect(un).toBeLessThan(seq.indexOf(argv.upgrade.join(' ')));
-    expect(seq).not.toContainEqual(argv.getValues);
-    expect(res.action).toBe('installed');
-    expect(t.stderr()).toContain('pending-install');
-    expect(t.stderr()).toContain('helm uninstall demo --kube-context ctx -n rgsd --wait');
+    expect(seq).not.toContain(argv.getValues.join(' '));
+    expect(t.stderr()).toContain(
+      'warning: release demo was left pending-install by an interrupted run; ' +
+        'recovering: helm --kube-context ctx -n rgsd uninstall demo --wait (the home volume is kept)',
+    );
+    expect(t.stderr()).toContain('helm installed release demo');
+  });
+
+  it('pending-install: the plan reinstalls and apply reports the recovery before the Secret', async () => {
+    const t = await setup({ releases: [release('pending-install', { updated: OLD })] });
+    const { plan, result, events } = await upOps(t);
+    expect(plan.recovery).toEqual({ kind: 'uninstall-then-install', command: ['uninstall', 'demo', '--wait'] });
+    expect(plan.previousValues).toBeNull();
+    expect(events[0]).toEqual({
+      kind: 'recovering',
+      release: 'demo',
+      status: 'pending-install',
+      command: 'helm --kube-context ctx -n rgsd uninstall demo --wait',
+      reinstall: true,
+    });
+    expect(result.action).toBe('installed');
   });
 
   it.each(['pending-upgrade', 'pending-rollback'])('%s: rollback then upgrade', async (status) => {
-    const t = await setup({ releases: [release(status, { revision: 4, updated: OLD })] }, { now, globals: { yes: true } });
-    await up(t.app, 'demo', {});
+    const t = await setup({ releases: [release(status, { revision: 4, updated: OLD })] }, { globals: { yes: true } });
+    await up(t);
     const seq = t.runner.argvs.map((a) => a.join(' '));
     const rb = seq.indexOf(argv.rollback.join(' '));
     expect(rb).toBeGreaterThan(-1);
     expect(rb).toBeLessThan(seq.indexOf(argv.upgrade.join(' ')));
     expect(t.stderr()).toContain(`left ${status}`);
+    expect(t.stderr()).toContain(`recovering: helm ${H.join(' ')} rollback demo\n`);
   });
 
   it('failed: plain upgrade, no uninstall or rollback', async () => {
-    const t = await setup({ releases: [release('failed', { updated: OLD })] }, { now });
-    await up(t.app, 'demo', {});
+    const t = await setup({ releases: [release('failed', { updated: OLD })] });
+    await up(t);
     expect(t.runner.argvs).not.toContainEqual(argv.uninstall);
     expect(t.runner.argvs).not.toContainEqual(argv.rollback);
     expect(t.runner.argvs).toContainEqual(argv.upgrade);
+    expect(t.stderr()).toContain('warning: release demo is failed (an interrupted or failed run); upgrading it');
   });
 
   it('a pending release younger than a minute is not touched: the error names the exact command', async () => {
-    const t = await setup({ releases: [release('pending-upgrade', { updated: '2026-11-22T11:59:40Z' })] }, { now });
-    const err = (await up(t.app, 'demo', {}).catch((e: unknown) => e)) as RgsdError;
+    const t = await setup({ releases: [release('pending-upgrade', { updated: '2026-11-22T11:59:40Z' })] });
+    const err = (await up(t).catch((e: unknown) => e)) as RgsdError;
     expect(err.exitCode).toBe(ExitCode.failure);
     expect(err.message).toContain('another helm operation may still be running');
-    expect(err.hint).toContain('`helm rollback demo --kube-context ctx -n rgsd`');
+    expect(err.hint).toContain('`helm --kube-context ctx -n rgsd rollback demo`');
     expect(mutating(t.runner)).toEqual([]);
   });
 
+  it('helm busy with another operation → a ReleaseBusyError with the re-run hint', async () => {
+    const t = await setup();
+    const busy = 'Error: UPGRADE FAILED: another operation (install/upgrade/rollback) is in progress\n';
+    t.runner.on(argv.upgrade, { exitCode: 1, stderr: busy });
+    const err = await up(t).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ReleaseBusyError);
+    expect((err as RgsdError).hint).toContain('re-run `rgsd up`');
+    expect(t.runner.argvs).not.toContainEqual(argv.rollout);
+  });
+
   it('uses RGSD_HELM / RGSD_KUBECTL binaries in calls and in hints', async () => {
-    const { FakeRunner } = await import('../helpers/fake-runner.js');
     const runner = new FakeRunner()
       .on(['helm3', 'version', '--template', '{{.Version}}'], { stdout: 'v3.18.0' })
       .on(['kc', 'config', 'current-context'], { stdout: 'ctx' })
       .on(['kc', '--context', 'ctx', 'get', 'namespace', 'rgsd', '-o', 'json'], { stdout: '{}' })
-      .on(['helm3', ...argv.helmList('demo').slice(1)], { stdout: JSON.stringify([release('pending-install', { updated: '2026-11-22T11:59:59Z' })]) });
-    const t = await testApp({ runner, now, env: { RGSD_HELM: 'helm3', RGSD_KUBECTL: 'kc' } });
+      .on(['helm3', ...argv.helmList('demo').slice(1)], {
+        stdout: JSON.stringify([release('pending-install', { updated: '2026-11-22T11:59:59Z' })]),
+      });
+    const t = await testApp({ runner, now: NOW, env: { RGSD_HELM: 'helm3', RGSD_KUBECTL: 'kc' } });
     writeProject(t.configDir, 'demo');
-    const err = (await up(t.app, 'demo', {}).catch((e: unknown) => e)) as RgsdError;
-    expect(err.hint).toContain('`helm3 uninstall demo --kube-context ctx -n rgsd --wait`');
+    const err = (await up(t).catch((e: unknown) => e)) as RgsdError;
+    expect(err.hint).toContain('`helm3 --kube-context ctx -n rgsd uninstall demo --wait`');
   });
 });
 
@@ -212,21 +348,22 @@ describe('rgsd up — errors (exit codes, nothing half-done)', () => {
     const { MissingToolError } = await import('../../src/core/errors.js');
     const t = await setup();
     t.runner.on(argv.helmVersion, { throws: new MissingToolError('helm not found', { hint: 'install Helm' }) });
-    await expect(up(t.app, 'demo', {})).rejects.toMatchObject({ exitCode: ExitCode.missingTool });
+    await expect(up(t)).rejects.toMatchObject({ exitCode: ExitCode.missingTool });
     expect(t.runner.argvs).toEqual([argv.helmVersion]);
   });
   it('Helm 2 is refused (exit 4)', async () => {
     const t = await setup({ helmVersion: 'v2.17.0' });
-    await expect(up(t.app, 'demo', {})).rejects.toThrow(/not supported \(need Helm 3 or 4\)/);
+    await expect(up(t)).rejects.toThrow(/not supported \(need Helm 3 or 4\)/);
   });
   it('Helm 3 works the same way', async () => {
     const t = await setup({ helmVersion: 'v3.18.0' });
-    expect((await up(t.app, 'demo', {})).helm.major).toBe(3);
+    await up(t);
+    expect(t.stderr()).toContain('helm installed release demo (Helm 3)');
   });
   it('unreachable cluster → exit 5 with a hint, nothing applied', async () => {
     const t = await setup();
     t.runner.on(argv.getNamespace, UNREACHABLE);
-    const err = (await up(t.app, 'demo', {}).catch((e: unknown) => e)) as RgsdError;
+    const err = (await up(t).catch((e: unknown) => e)) as RgsdError;
     expect(err.exitCode).toBe(ExitCode.unreachable);
     expect(err.message).toMatch(/^cannot reach the cluster \(context ctx\)/);
     expect(err.hint).toContain('kubectl cluster-info');
@@ -234,15 +371,24 @@ describe('rgsd up — errors (exit codes, nothing half-done)', () => {
   });
   it('a user who may not read Namespace objects proceeds (the namespace is assumed to exist)', async () => {
     const t = await setup();
-    t.runner.on(argv.getNamespace, { exitCode: 1, stderr: 'Error from server (Forbidden): namespaces "rgsd" is forbidden: User "dev" cannot get resource "namespaces"' });
-    await up(t.app, 'demo', {});
+    const forbidden = 'Error from server (Forbidden): namespaces "rgsd" is forbidden: User "dev" cannot get resource "namespaces"';
+    t.runner.on(argv.getNamespace, { exitCode: 1, stderr: forbidden });
+    await up(t);
     expect(t.runner.argvs).not.toContainEqual(argv.createNamespace);
     expect(t.runner.argvs).toContainEqual(argv.upgrade);
+  });
+  it('a namespace being deleted is refused before anything changes', async () => {
+    const t = await setup();
+    t.runner.on(argv.getNamespace, { stdout: '{"metadata":{"name":"rgsd"},"status":{"phase":"Terminating"}}' });
+    const err = (await up(t).catch((e: unknown) => e)) as RgsdError;
+    expect(err.message).toBe('namespace rgsd is being deleted');
+    expect(err.hint).toContain('re-run `rgsd up demo`');
+    expect(mutating(t.runner)).toEqual([]);
   });
   it('pinned context different from the current one → exit 3 before any cluster call', async () => {
     const t = await testApp({ runner: upRunner() });
     writeProject(t.configDir, 'demo', { settings: 'context: prod\n' });
-    const err = (await up(t.app, 'demo', {}).catch((e: unknown) => e)) as RgsdError;
+    const err = (await up(t).catch((e: unknown) => e)) as RgsdError;
     expect(err.exitCode).toBe(ExitCode.config);
     expect(err.message).toBe('project demo is pinned to context "prod" but the current context is "ctx"');
     expect(err.hint).toContain('--context prod');
@@ -251,39 +397,88 @@ describe('rgsd up — errors (exit codes, nothing half-done)', () => {
   it('--context overrides the pin', async () => {
     const t = await testApp({ runner: upRunner(), globals: { context: 'ctx' } });
     writeProject(t.configDir, 'demo', { settings: 'context: prod\n' });
-    await up(t.app, 'demo', {});
+    await up(t);
     expect(t.runner.argvs).not.toContainEqual(argv.currentContext);
+    expect(t.runner.argvs).toContainEqual(argv.upgrade);
   });
   it('secrets file readable by others → exit 3 with chmod hint, before any cluster call', async () => {
     const t = await testApp({ runner: upRunner() });
     const { secretsFile } = writeProject(t.configDir, 'demo', { envMode: 0o644 });
-    const err = (await up(t.app, 'demo', {}).catch((e: unknown) => e)) as RgsdError;
+    const err = (await up(t).catch((e: unknown) => e)) as RgsdError;
     expect(err.exitCode).toBe(ExitCode.config);
     expect(err.hint).toBe(`chmod 600 ${secretsFile}`);
     expect(t.runner.argvs).toEqual([]); // not even helm or the kube context: the file is fixed first
   });
   it('unknown project → exit 6', async () => {
     const t = await testApp({ runner: upRunner() });
-    await expect(up(t.app, 'ghost', {})).rejects.toMatchObject({ exitCode: ExitCode.notFound });
+    await expect(up(t, {}, 'ghost')).rejects.toMatchObject({ exitCode: ExitCode.notFound });
+    expect(t.runner.argvs).toEqual([]);
   });
-  it('rollout timeout → exit 8 with the status/logs hint', async () => {
+  it('rollout timeout → exit 8 with the status/logs hint; the wait is marked failed', async () => {
     const t = await setup();
     t.runner.on(argv.rollout, { exitCode: 1, stderr: 'error: timed out waiting for the condition\n' });
-    const err = (await up(t.app, 'demo', {}).catch((e: unknown) => e)) as RgsdError;
+    const err = (await up(t).catch((e: unknown) => e)) as RgsdError;
     expect(err.exitCode).toBe(ExitCode.timeout);
+    expect(err.message).toBe('the workstation was not ready within 300s');
     expect(err.hint).toContain('rgsd logs demo --init');
+    expect(t.stderr()).toContain('… waiting for the pod (tmux ready) — up to 300s\n✗ the pod did not become ready\n');
+    expect(t.stderr()).not.toContain('connect:');
   });
-  it('--timeout reaches kubectl rollout status; a bad duration is a usage error', async () => {
+  it('--timeout reaches kubectl rollout status (and its subprocess deadline)', async () => {
     const t = await setup();
     const rollout90 = argv.rollout.map((a) => (a === '--timeout=300s' ? '--timeout=90s' : a));
     t.runner.on(rollout90, {});
-    await runUp(t.app, 'demo', { timeout: '1m30s' });
+    await up(t, { timeout: '1m30s' });
     expect(t.runner.argvs).toContainEqual(rollout90);
-    await expect(up(t.app, 'demo', { timeout: 'soon' })).rejects.toMatchObject({ exitCode: ExitCode.usage });
+    expect(t.runner.find(...rollout90)[0]?.opts.timeoutMs).toBe(120_000);
+    expect(t.stderr()).toContain('up to 90s');
+  });
+  it('a bad --timeout is a usage error before anything else runs (even the project lookup)', async () => {
+    const t = await testApp({ runner: upRunner() });
+    await expect(up(t, { timeout: 'soon' }, 'ghost')).rejects.toMatchObject({
+      exitCode: ExitCode.usage,
+      message: '--timeout "soon" is not a duration',
+    });
+    await expect(up(t, { timeout: '0s' }, 'ghost')).rejects.toMatchObject({ exitCode: ExitCode.usage });
+    expect(t.runner.argvs).toEqual([]);
   });
   it('a secret value in an argv is refused by the guard (defence in depth)', async () => {
     const t = await setup();
-    await up(t.app, 'demo', {});
+    await up(t);
     await expect(t.app.runner.run('kubectl', ['annotate', `x=${SECRET_TOKEN}`])).rejects.toThrow(/secret value would appear/);
+  });
+});
+
+describe('rgsd up --dry-run', () => {
+  function dryRunner(): FakeRunner {
+    return new FakeRunner()
+      .on(argv.helmVersion, { stdout: 'v3.18.0' })
+      .on(argv.currentContext, { stdout: 'ctx' })
+      .on(TEMPLATE, { stdout: '---\nkind: Deployment\nmetadata:\n  name: demo-rgsd\n' });
+  }
+
+  it('prints the namespace, the masked Secret and the rendered chart; only local calls', async () => {
+    const t = await testApp({ runner: dryRunner(), globals: { dryRun: true } });
+    writeProject(t.configDir, 'demo');
+    await up(t);
+    expect(t.runner.argvs).toEqual([argv.helmVersion, argv.currentContext, TEMPLATE]);
+    const values = parse(t.runner.find(...TEMPLATE)[0]?.stdin ?? '');
+    expect(values.secrets.existingSecret).toBe('demo-rgsd-secrets');
+    const out = t.stdout();
+    expect(out).toContain('# Namespace: created by rgsd only if missing');
+    expect(out).toContain(`GITHUB_TOKEN: "<masked: ${SECRET_TOKEN.length} bytes>"`);
+    expect(out).toContain(`# helm upgrade --install demo ${CHART}\nkind: Deployment\n`);
+    expect(t.stderr()).toContain('values passed to helm on stdin (no secrets):\n  project: demo\n');
+    expect(t.stderr()).toContain('dry run: nothing was changed');
+    for (const s of [SECRET_TOKEN, SECRET_KEY]) expect(out + t.stderr()).not.toContain(s);
+  });
+
+  it('a pinned context that does not match is only a warning', async () => {
+    const t = await testApp({ runner: dryRunner(), globals: { dryRun: true } });
+    writeProject(t.configDir, 'demo', { settings: 'context: prod\n' });
+    await up(t);
+    expect(t.stderr()).toContain('warning: project demo is pinned to context "prod" but the current context is "ctx" (ignored: dry run)');
+    expect(t.stderr()).toContain('context: prod  namespace: rgsd');
+    expect(t.stdout()).toContain('kind: Deployment');
   });
 });

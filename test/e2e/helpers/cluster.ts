@@ -36,7 +36,11 @@ export interface K8sObject {
 }
 
 export interface PodObject extends K8sObject {
-  spec: { containers: { name: string; image: string }[]; initContainers?: { name: string; image: string }[]; volumes?: { name: string; persistentVolumeClaim?: { claimName: string } }[] };
+  spec: {
+    containers: { name: string; image: string }[];
+    initContainers?: { name: string; image: string }[];
+    volumes?: { name: string; persistentVolumeClaim?: { claimName: string } }[];
+  };
   status: {
     phase: string;
     containerStatuses?: { name: string; ready: boolean; restartCount: number; image: string; imageID: string; started?: boolean }[];
@@ -69,7 +73,11 @@ export async function kubectlOk(args: string[], opts: { input?: string; timeoutM
 }
 
 /** One object as JSON, or null when it does not exist. */
-export async function getObject<T extends K8sObject = K8sObject>(kind: string, name: string, namespace: string | null = NAMESPACE): Promise<T | null> {
+export async function getObject<T extends K8sObject = K8sObject>(
+  kind: string,
+  name: string,
+  namespace: string | null = NAMESPACE,
+): Promise<T | null> {
   const res = await kubectl([...(namespace ? ['-n', namespace] : []), 'get', kind, name, '-o', 'json']);
   if (res.exitCode !== 0) {
     if (/NotFound|not found/i.test(res.stderr)) return null;
@@ -92,7 +100,10 @@ export async function livePods(project: string, namespace = NAMESPACE): Promise<
 /** The one live, Ready pod of a project (fails if there is not exactly one). */
 export async function readyPod(project: string, namespace = NAMESPACE): Promise<PodObject> {
   const pods = await livePods(project, namespace);
-  if (pods.length !== 1) throw new Error(`expected 1 live pod of ${project}, found ${pods.length}: ${pods.map((p) => `${p.metadata.name}(${p.status.phase})`).join(', ')}`);
+  if (pods.length !== 1)
+    throw new Error(
+      `expected 1 live pod of ${project}, found ${pods.length}: ${pods.map((p) => `${p.metadata.name}(${p.status.phase})`).join(', ')}`,
+    );
   const pod = pods[0] as PodObject;
   const ready = pod.status.containerStatuses?.every((c) => c.ready) ?? false;
   if (pod.status.phase !== 'Running' || !ready) throw new Error(`pod ${pod.metadata.name} is ${pod.status.phase}, ready=${ready}`);
@@ -104,7 +115,12 @@ export async function podExec(pod: string, script: string, namespace = NAMESPACE
   return kubectl(['-n', namespace, 'exec', pod, '-c', 'workstation', '--', 'sh', '-c', script]);
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 120_000, intervalMs = 1_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | null | undefined | false>,
+  timeoutMs = 120_000,
+  intervalMs = 1_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -114,7 +130,8 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | null | unde
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
@@ -129,15 +146,22 @@ export async function collectDiagnostics(namespace = NAMESPACE): Promise<string>
     ['events (namespace)', kubectl(['-n', namespace, 'get', 'events', '--sort-by=.lastTimestamp'])],
     ['events (all namespaces, last 40)', kubectl(['get', 'events', '-A', '--sort-by=.lastTimestamp'])],
     ['local-cluster status', execa(LOCAL_CLUSTER, ['status'], { reject: false }).then(toResult)],
-    ['local-cluster logs (kube-apiserver, kubelet, containerd, kube-controller-manager, pv-recycler)', Promise.all(
-      ['kube-apiserver', 'kubelet', 'containerd', 'kube-controller-manager', 'pv-recycler'].map((c) => execa(LOCAL_CLUSTER, ['logs', c, '60'], { reject: false }).then(toResult)),
-    ).then((rs) => ({ exitCode: 0, stdout: rs.map((r) => r.stdout).join('\n'), stderr: rs.map((r) => r.stderr).join('') }))],
+    [
+      'local-cluster logs (kube-apiserver, kubelet, containerd, kube-controller-manager, pv-recycler)',
+      Promise.all(
+        ['kube-apiserver', 'kubelet', 'containerd', 'kube-controller-manager', 'pv-recycler'].map((c) =>
+          execa(LOCAL_CLUSTER, ['logs', c, '60'], { reject: false }).then(toResult),
+        ),
+      ).then((rs) => ({ exitCode: 0, stdout: rs.map((r) => r.stdout).join('\n'), stderr: rs.map((r) => r.stderr).join('') })),
+    ],
   ];
-  const parts = await Promise.all(sections.map(async ([title, p]) => {
-    const r = await p.catch((err: Error) => ({ exitCode: -1, stdout: '', stderr: err.message }));
-    const body = title.startsWith('events (all') ? r.stdout.split('\n').slice(-40).join('\n') : r.stdout;
-    return `===== ${title} =====\n${body}${r.stderr ? `\n[stderr] ${r.stderr}` : ''}`;
-  }));
+  const parts = await Promise.all(
+    sections.map(async ([title, p]) => {
+      const r = await p.catch((err: Error) => ({ exitCode: -1, stdout: '', stderr: err.message }));
+      const body = title.startsWith('events (all') ? r.stdout.split('\n').slice(-40).join('\n') : r.stdout;
+      return `===== ${title} =====\n${body}${r.stderr ? `\n[stderr] ${r.stderr}` : ''}`;
+    }),
+  );
   return parts.join('\n\n');
 }
 
@@ -153,7 +177,12 @@ export async function diagnoseFailure(ctx: { task: { name: string; result?: { st
   if (ctx.task.result?.state !== 'fail') return;
   const text = await collectDiagnostics();
   mkdirSync(ARTIFACTS, { recursive: true });
-  const file = join(ARTIFACTS, `${new Date().toISOString().replace(/[:.]/g, '-')}-${ctx.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}.log`);
+  const file = join(
+    ARTIFACTS,
+    `${new Date().toISOString().replace(/[:.]/g, '-')}-${ctx.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}.log`,
+  );
   writeFileSync(file, text);
-  process.stderr.write(`\n----- cluster diagnostics for failed test "${ctx.task.name}" (also in ${file}) -----\n${text}\n----- end of diagnostics -----\n`);
+  process.stderr.write(
+    `\n----- cluster diagnostics for failed test "${ctx.task.name}" (also in ${file}) -----\n${text}\n----- end of diagnostics -----\n`,
+  );
 }

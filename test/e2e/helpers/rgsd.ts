@@ -27,7 +27,13 @@ export class ConfigDir {
   /** The secrets file, mode 0600 like `rgsd init` writes it. */
   writeSecrets(project: string, env: Record<string, string>): void {
     const file = join(this.dir, 'secrets', `${project}.env`);
-    writeFileSync(file, Object.entries(env).map(([k, v]) => `${k}=${v}\n`).join(''), { mode: 0o600 });
+    writeFileSync(
+      file,
+      Object.entries(env)
+        .map(([k, v]) => `${k}=${v}\n`)
+        .join(''),
+      { mode: 0o600 },
+    );
     chmodSync(file, 0o600);
   }
 

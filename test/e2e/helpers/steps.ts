@@ -1,9 +1,20 @@
 // Checks shared by the e2e files: what "up from nothing", "down keeps the home" and "nuke
-// removes everything" mean on the real cluster (issue 4 steps 1, 6 and 8, which also run
-// once per Helm major).
+// removes everything" mean on the real cluster (lifecycle.test.ts runs them with the default
+// Helm, helm-majors.test.ts once per Helm major).
 import { execa } from 'execa';
 import { expect } from 'vitest';
-import { getObject, kubeconfig, kubectl, livePods, NAMESPACE, podExec, readyPod, waitFor, type K8sObject, type PodObject } from './cluster.js';
+import {
+  getObject,
+  kubeconfig,
+  kubectl,
+  livePods,
+  NAMESPACE,
+  podExec,
+  readyPod,
+  waitFor,
+  type K8sObject,
+  type PodObject,
+} from './cluster.js';
 import { DEFAULT_IMAGE } from '../../helpers/version.js';
 import { rgsd, rgsdOk, type ConfigDir, type HelmBinary } from './rgsd.js';
 
@@ -38,7 +49,12 @@ export async function secretValue(name: string, key: string): Promise<string | n
 }
 
 /** Step 1: `rgsd up` from nothing, and everything it must have produced. */
-export async function upFromNothing(config: ConfigDir, project: string, token: string, helm: HelmBinary): Promise<{ pod: PodObject; output: string }> {
+export async function upFromNothing(
+  config: ConfigDir,
+  project: string,
+  token: string,
+  helm: HelmBinary,
+): Promise<{ pod: PodObject; output: string }> {
   const n = namesOf(project);
   expect(await getObject('namespace', NAMESPACE, null), `namespace ${NAMESPACE} must not exist before the first up`).toBeNull();
   const res = await rgsdOk(config, ['up', project], { helm });
@@ -55,7 +71,9 @@ export async function upFromNothing(config: ConfigDir, project: string, token: s
   const helmList = await execa(helm, ['list', '-n', NAMESPACE, '-o', 'json'], { env: { KUBECONFIG: kubeconfig() }, stdin: 'ignore' });
   const releases = JSON.parse(String(helmList.stdout)) as { name: string; status: string }[];
   expect(releases).toEqual([expect.objectContaining({ name: project, status: 'deployed' })]);
-  const manifest = String((await execa(helm, ['get', 'manifest', project, '-n', NAMESPACE], { env: { KUBECONFIG: kubeconfig() }, stdin: 'ignore' })).stdout);
+  const manifest = String(
+    (await execa(helm, ['get', 'manifest', project, '-n', NAMESPACE], { env: { KUBECONFIG: kubeconfig() }, stdin: 'ignore' })).stdout,
+  );
   expect(manifest).not.toMatch(/^kind: Namespace$/m);
 
   // Secret applied by the CLI with the value from secrets/<project>.env.
@@ -75,14 +93,22 @@ export async function upFromNothing(config: ConfigDir, project: string, token: s
   const pv = await getObject<K8sObject & { spec: { local?: { path: string } } }>('pv', pvc?.spec.volumeName ?? '', null);
   expect(pv?.spec.local?.path).toMatch(/\/volumes\/pv\d+$/);
   expect(pod.spec.volumes?.some((v) => v.persistentVolumeClaim?.claimName === n.pvc)).toBe(true);
-  const seeded = await podExec(pod.metadata.name, `test -f ${HOME}/.home-initialized && stat -c '%u' ${HOME}/.home-initialized && tmux has-session -t main && echo tmux-main-up`);
+  const seeded = await podExec(
+    pod.metadata.name,
+    `test -f ${HOME}/.home-initialized && stat -c '%u' ${HOME}/.home-initialized && tmux has-session -t main && echo tmux-main-up`,
+  );
   expect(seeded.stderr).toBe('');
   expect(seeded.stdout.trim().split('\n')).toEqual(['1000', 'tmux-main-up']);
   return { pod, output };
 }
 
 /** Step 6: `rgsd down` keeps the home; `rgsd up` reattaches it without re-seeding. */
-export async function downKeepsHome(config: ConfigDir, project: string, helm: HelmBinary, fileInHome: { path: string; content: string }): Promise<void> {
+export async function downKeepsHome(
+  config: ConfigDir,
+  project: string,
+  helm: HelmBinary,
+  fileInHome: { path: string; content: string },
+): Promise<void> {
   const n = namesOf(project);
   const before = await readyPod(project);
   const pvcBefore = await getObject('pvc', n.pvc);
@@ -117,9 +143,17 @@ export async function nukeEverything(config: ConfigDir, project: string, helm: H
   expect(await getObject('namespace', NAMESPACE, null)).not.toBeNull();
 
   await rgsdOk(config, ['nuke', project, '--confirm', project], { helm });
-  const helmList = await execa(helm, ['list', '-a', '-n', NAMESPACE, '-o', 'json'], { env: { KUBECONFIG: kubeconfig() }, stdin: 'ignore', reject: false });
+  const helmList = await execa(helm, ['list', '-a', '-n', NAMESPACE, '-o', 'json'], {
+    env: { KUBECONFIG: kubeconfig() },
+    stdin: 'ignore',
+    reject: false,
+  });
   expect(helmList.exitCode === 0 ? (JSON.parse(String(helmList.stdout) || '[]') as unknown[]) : []).toEqual([]);
-  for (const [kind, name] of [['deployment', n.deployment], ['pvc', n.pvc], ['secret', n.secret]] as const) {
+  for (const [kind, name] of [
+    ['deployment', n.deployment],
+    ['pvc', n.pvc],
+    ['secret', n.secret],
+  ] as const) {
     const o = await getObject(kind, name);
     expect(o === null || Boolean(o.metadata.deletionTimestamp), `${kind}/${name} must be gone or going`).toBe(true);
   }
@@ -143,7 +177,16 @@ export async function forceRemove(config: ConfigDir, projects: string[]): Promis
     if (res.exitCode === 0) continue;
     process.stderr.write(`e2e cleanup: rgsd nuke ${p} exited ${res.exitCode}: ${res.stderr.trim()}; removing with helm/kubectl\n`);
     await execa('helm', ['uninstall', p, '-n', NAMESPACE], { env: { KUBECONFIG: kubeconfig() }, reject: false, stdin: 'ignore' });
-    await kubectl(['-n', NAMESPACE, 'delete', 'deployment,pvc,secret', '-l', `rgsd.dev/project=${p}`, '--ignore-not-found', '--wait=false']);
+    await kubectl([
+      '-n',
+      NAMESPACE,
+      'delete',
+      'deployment,pvc,secret',
+      '-l',
+      `rgsd.dev/project=${p}`,
+      '--ignore-not-found',
+      '--wait=false',
+    ]);
   }
   const left = await kubectl(['-n', NAMESPACE, 'get', 'deployment,pvc,secret', '-l', 'app.kubernetes.io/name=rgsd', '-o', 'name']);
   const ns = await getObject('namespace', NAMESPACE, null);

@@ -26,8 +26,26 @@ export class Terminal {
     const env = { ...rgsdEnv(config, helm), PATH: process.env.PATH ?? '', TERM: 'xterm-256color', HOME: process.env.HOME ?? '/root' };
     const envArgs = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
     // -f /dev/null: none of the user's tmux configuration.
-    await this.tmux('-f', '/dev/null', 'new-session', '-d', '-x', '160', '-y', '45', '-s', 'outer', ...envArgs,
-      'sh', '-c', '"$@"; echo "[rgsd exited with status $?]"; exec sleep 3600', 'sh', process.execPath, RGSD_BIN, ...args);
+    await this.tmux(
+      '-f',
+      '/dev/null',
+      'new-session',
+      '-d',
+      '-x',
+      '160',
+      '-y',
+      '45',
+      '-s',
+      'outer',
+      ...envArgs,
+      'sh',
+      '-c',
+      '"$@"; echo "[rgsd exited with status $?]"; exec sleep 3600',
+      'sh',
+      process.execPath,
+      RGSD_BIN,
+      ...args,
+    );
   }
 
   async screen(): Promise<string> {
@@ -49,10 +67,15 @@ export class Terminal {
 
   /** Waits until the text is in the transcript (see transcript()); returns the transcript. */
   async waitForText(text: string | RegExp, timeoutMs = 60_000): Promise<string> {
-    return waitFor(`"${String(text)}" on the terminal`, async () => {
-      const s = await this.transcript();
-      return (typeof text === 'string' ? s.includes(text) : text.test(s)) ? s : null;
-    }, timeoutMs, 300).catch(async (err: Error) => {
+    return waitFor(
+      `"${String(text)}" on the terminal`,
+      async () => {
+        const s = await this.transcript();
+        return (typeof text === 'string' ? s.includes(text) : text.test(s)) ? s : null;
+      },
+      timeoutMs,
+      300,
+    ).catch(async (err: Error) => {
       throw new Error(`${err.message}\n--- screen ---\n${await this.screen().catch(() => '(gone)')}`);
     });
   }

@@ -1,85 +1,82 @@
-// `rgsd completion bash|zsh`: a completion script generated from the commander program
-// itself (commands, flags, choices), so it cannot drift from `rgsd --help`. Project names
-// are read at completion time from <config dir>/projects/*.yaml by plain shell (no rgsd
-// process per keystroke); --context completes kube contexts (`kubectl config get-contexts`).
-import type { Command, Option } from 'commander';
+// `rgsd completion bash|zsh`: a completion script generated from the command specs
+// (src/commands/*.ts and the global options of src/cli/spec.ts: flags, `complete` kinds,
+// choices), the same data the parser and the help are built from, so it cannot drift from
+// `rgsd --help`. Project names are read at completion time from <config dir>/projects/*.yaml
+// by plain shell (no rgsd process per keystroke); --context completes kube contexts
+// (`kubectl config get-contexts`).
+import { parseFlags, type ArgSpec, type CommandSpec, type OptionSpec, type ValueKind as SpecValueKind } from './spec.js';
 
-export type ValueKind = 'none' | 'any' | 'project' | 'context' | 'dir' | 'file' | 'choices';
+/** What a value completes to: nothing (a switch), the spec's kinds, or a fixed list. */
+export type ValueKind = 'none' | 'choices' | SpecValueKind;
 
-export interface OptionSpec {
+export interface CompletionOption {
+  /** "-f", "--follow" */
   flags: string[];
   description: string;
   value: ValueKind;
   choices: string[];
 }
 
-export interface ArgSpec {
+export interface CompletionArg {
   name: string;
   required: boolean;
   value: ValueKind;
   choices: string[];
 }
 
-export interface CommandSpec {
+export interface CompletionCommand {
   name: string;
   description: string;
-  options: OptionSpec[];
-  args: ArgSpec[];
+  options: CompletionOption[];
+  args: CompletionArg[];
 }
 
 export interface CompletionSpec {
   program: string;
-  globalOptions: OptionSpec[];
-  commands: CommandSpec[];
+  globalOptions: CompletionOption[];
+  commands: CompletionCommand[];
 }
 
-/** Commands whose project argument is a new name (nothing to complete). */
-const CREATES_PROJECT = new Set(['init']);
-
-const HELP: OptionSpec = { flags: ['-h', '--help'], description: 'show help', value: 'none', choices: [] };
-
-function valueKind(long: string | undefined, takesValue: boolean, choices: string[]): ValueKind {
-  if (!takesValue) return 'none';
-  if (choices.length) return 'choices';
-  if (long === '--context') return 'context';
-  if (long === '--config-dir') return 'dir';
-  if (long === '--chart') return 'file';
-  if (long === '--confirm') return 'project';
-  return 'any';
+function optionOf(o: OptionSpec): CompletionOption {
+  const f = parseFlags(o.flags);
+  const choices = [...(o.choices ?? [])];
+  const value: ValueKind = !f.value ? 'none' : choices.length ? 'choices' : (o.complete ?? 'any');
+  return { flags: [f.short, f.long].filter((x): x is string => Boolean(x)), description: o.description, value, choices };
 }
 
-function optionSpec(o: Option): OptionSpec {
-  const choices = o.argChoices ?? [];
+function argOf(a: ArgSpec): CompletionArg {
+  const choices = [...(a.choices ?? [])];
+  return { name: a.name, required: a.required, value: choices.length ? 'choices' : (a.complete ?? 'any'), choices };
+}
+
+/**
+ * The completion data of a program: `globals` are the options accepted everywhere (with
+ * --version and -h/--help), `helpOption` is added to every command.
+ */
+export function completionSpec(
+  program: string,
+  commands: readonly CommandSpec[],
+  globals: readonly OptionSpec[],
+  helpOption: OptionSpec,
+): CompletionSpec {
   return {
-    flags: [o.short, o.long].filter((f): f is string => Boolean(f)),
-    description: o.description,
-    value: valueKind(o.long, o.required || o.optional, choices),
-    choices,
-  };
-}
-
-export function specFromProgram(program: Command): CompletionSpec {
-  return {
-    program: program.name(),
-    globalOptions: [...program.options.filter((o) => !o.hidden).map(optionSpec), HELP],
-    commands: program.commands.map((c) => ({
-      name: c.name(),
-      description: c.description(),
-      options: [...c.options.filter((o) => !o.hidden).map(optionSpec), HELP],
-      args: c.registeredArguments.map((a) => {
-        const choices = a.argChoices ?? [];
-        return { name: a.name(), required: a.required, value: choices.length ? 'choices' : a.name() === 'project' && !CREATES_PROJECT.has(c.name()) ? 'project' : 'any', choices } satisfies ArgSpec;
-      }),
+    program,
+    globalOptions: globals.map(optionOf),
+    commands: commands.map((c) => ({
+      name: c.name,
+      description: c.summary,
+      options: [...c.options, helpOption].map(optionOf),
+      args: c.args.map(argOf),
     })),
   };
 }
 
-const valueOpts = (opts: OptionSpec[]): string[] => opts.filter((o) => o.value !== 'none').flatMap((o) => o.flags);
-const allFlags = (opts: OptionSpec[]): string[] => opts.flatMap((o) => o.flags);
+const valueOpts = (opts: CompletionOption[]): string[] => opts.filter((o) => o.value !== 'none').flatMap((o) => o.flags);
+const allFlags = (opts: CompletionOption[]): string[] => opts.flatMap((o) => o.flags);
 
 // ---- bash ---------------------------------------------------------------------------------
 
-function bashValueCase(o: OptionSpec, indent: string): string {
+function bashValueCase(o: CompletionOption, indent: string): string {
   const pat = o.flags.join('|');
   const body: Record<ValueKind, string> = {
     none: '',
@@ -178,13 +175,16 @@ export function bashScript(spec: CompletionSpec): string {
     '    case "$cmd" in',
   );
   for (const c of spec.commands) {
-    lines.push(`      ${c.name}) mapfile -t COMPREPLY < <(compgen -W "${[...allFlags(c.options), ...allFlags(spec.globalOptions)].filter((f, i, a) => a.indexOf(f) === i).join(' ')}" -- "$cur") ;;`);
+    const flags = [...allFlags(c.options), ...allFlags(spec.globalOptions)].filter((f, i, a) => a.indexOf(f) === i);
+    lines.push(`      ${c.name}) mapfile -t COMPREPLY < <(compgen -W "${flags.join(' ')}" -- "$cur") ;;`);
   }
+
   lines.push('    esac', '    return 0', '  fi', '  case "$cmd $npos" in');
   for (const c of spec.commands) {
     c.args.forEach((a, i) => {
       if (a.value === 'project') lines.push(`    "${c.name} ${i}") mapfile -t COMPREPLY < <(compgen -W "$(_rgsd_projects)" -- "$cur") ;;`);
-      else if (a.value === 'choices') lines.push(`    "${c.name} ${i}") mapfile -t COMPREPLY < <(compgen -W "${a.choices.join(' ')}" -- "$cur") ;;`);
+      else if (a.value === 'choices')
+        lines.push(`    "${c.name} ${i}") mapfile -t COMPREPLY < <(compgen -W "${a.choices.join(' ')}" -- "$cur") ;;`);
     });
   }
   lines.push('  esac', '  return 0', '}', '', `complete -F ${fn} ${p}`, '');
@@ -215,14 +215,14 @@ function zshAction(kind: ValueKind, choices: string[]): string {
   }
 }
 
-function zshOption(o: OptionSpec): string {
+function zshOption(o: CompletionOption): string {
   const desc = `[${zq(o.description)}]`;
   const value = o.value === 'none' ? '' : `:${o.flags.at(-1)?.replace(/^-+/, '') ?? 'value'}:${zshAction(o.value, o.choices)}`;
   if (o.flags.length > 1) return `'(${o.flags.join(' ')})'{${o.flags.join(',')}}'${desc}${value}'`;
   return `'${o.flags[0]}${desc}${value}'`;
 }
 
-function zshArg(a: ArgSpec, i: number): string {
+function zshArg(a: CompletionArg, i: number): string {
   return `'${i + 1}:${a.required ? '' : ':'}${a.name}:${zshAction(a.value, a.choices)}'`;
 }
 

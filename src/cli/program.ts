@@ -1,0 +1,73 @@
+// The commander program, built from the command specs: parsing only. Help comes from
+// help.ts (same text on every path); errors go to the one handler in ui/report.ts.
+import type { Command as Commander } from 'commander';
+import type { App, GlobalOptions } from '../core/app.js';
+import { HELP_OPTION, VERSION_OPTION, renderCommandHelp, renderTopHelp, helpWidth } from './help.js';
+import { GLOBAL_OPTIONS, PROGRAM, PROGRAM_DESCRIPTION, type Args, type Command, type OptionSpec } from './spec.js';
+
+type CommanderModule = typeof import('commander');
+
+/** The per-command options that are really run modes, read once into `app.globals`. */
+const MODE_KEYS = ['json', 'dryRun'] as const;
+
+function addOption(commander: CommanderModule, cmd: Commander, o: OptionSpec): void {
+  const opt = new commander.Option(o.flags, o.description);
+  if (o.choices) opt.choices(o.choices);
+  if (o.default !== undefined) opt.default(o.default);
+  cmd.addOption(opt);
+}
+
+export interface ProgramDeps {
+  version: () => string;
+  /** Builds the App for a run (main.ts: the real one; tests: a fake). */
+  createApp: (globals: GlobalOptions) => Promise<App>;
+}
+
+export function buildProgram(commander: CommanderModule, commands: readonly Command[], deps: ProgramDeps): Commander {
+  const width = helpWidth(process.stdout);
+  const specs = commands.map((c) => c.spec);
+  const program = new commander.Command(PROGRAM).description(PROGRAM_DESCRIPTION);
+  program.version(deps.version(), VERSION_OPTION.flags, VERSION_OPTION.description);
+  // set before the commands are added: they inherit it (the help text shows the same row)
+  program.helpOption(HELP_OPTION.flags, HELP_OPTION.description);
+  for (const o of GLOBAL_OPTIONS) addOption(commander, program, o);
+  program.helpInformation = () => renderTopHelp(specs, width);
+  program
+    .showHelpAfterError(false)
+    .exitOverride()
+    .configureOutput({ outputError: () => undefined });
+
+  for (const command of commands) {
+    const { spec } = command;
+    const cmd = program.command(spec.name).description(spec.summary);
+    for (const a of spec.args) {
+      const arg = new commander.Argument(a.required ? `<${a.name}>` : `[${a.name}]`, a.description);
+      if (a.choices) arg.choices(a.choices);
+      cmd.addArgument(arg);
+    }
+    for (const o of spec.options) addOption(commander, cmd, o);
+    cmd.helpInformation = () => renderCommandHelp(spec, width);
+    cmd.action(async (...params: unknown[]) => {
+      const self = params[params.length - 1] as Commander;
+      const args: Args = {};
+      spec.args.forEach((a, i) => {
+        args[a.name] = params[i] as string | undefined;
+      });
+      const all = self.optsWithGlobals<Record<string, unknown>>();
+      const own: Record<string, unknown> = { ...self.opts() };
+      for (const k of MODE_KEYS) delete own[k];
+      const app = await deps.createApp({
+        namespace: all.namespace as string | undefined,
+        context: all.context as string | undefined,
+        configDir: all.configDir as string | undefined,
+        yes: Boolean(all.yes),
+        verbose: Boolean(all.verbose),
+        color: all.color !== false,
+        json: Boolean(all.json),
+        dryRun: Boolean(all.dryRun),
+      });
+      await command.run(app, args, own);
+    });
+  }
+  return program;
+}

@@ -1,0 +1,256 @@
+// The workload: the project's Deployment and its pod. One pod-choosing rule, the rollout
+// wait and restart, and every exec into the workstation container (status query, sentinel
+// removal, attach) and its logs.
+import { NotFoundError, TimeoutError } from '../core/errors.js';
+import { CONTAINER, IN_POD, LABEL, goDuration } from '../core/vocab.js';
+import type { ProjectNames } from '../core/names.js';
+import { kubectl, type CallOptions, type Gateway, type Target } from './gateway.js';
+
+export interface K8sObject {
+  kind?: string;
+  metadata: {
+    name: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    creationTimestamp?: string;
+    deletionTimestamp?: string;
+  };
+  spec?: Record<string, unknown>;
+  status?: Record<string, unknown>;
+}
+
+/** `items` of a `kubectl get … -o json` list. */
+export function listItems<T = K8sObject>(json: string): T[] {
+  return (JSON.parse(json.trim() || '{}') as { items?: T[] }).items ?? [];
+}
+
+export interface PodSummary {
+  name: string;
+  phase: string;
+  ready: boolean;
+  restarts: number;
+  ageSeconds: number | null;
+  node: string | null;
+  /** Why it is not running/ready: a container waiting/terminated reason, or null. */
+  reason: string | null;
+  terminating: boolean;
+  /** Scheduling problem (PodScheduled=False), e.g. "Unschedulable: 0/3 nodes are available…" */
+  scheduling: string | null;
+  /** The pod's rgsd.dev/project label. */
+  project: string | null;
+}
+
+interface ContainerStatus {
+  name: string;
+  ready?: boolean;
+  restartCount?: number;
+  state?: { waiting?: { reason?: string }; terminated?: { reason?: string; exitCode?: number } };
+}
+interface PodStatus {
+  phase?: string;
+  startTime?: string;
+  reason?: string;
+  containerStatuses?: ContainerStatus[];
+  initContainerStatuses?: ContainerStatus[];
+  conditions?: { type: string; status: string; reason?: string; message?: string }[];
+}
+
+export function summarizePod(pod: K8sObject, now: Date): PodSummary {
+  const status = (pod.status ?? {}) as PodStatus;
+  const all = [...(status.initContainerStatuses ?? []), ...(status.containerStatuses ?? [])];
+  const main = (status.containerStatuses ?? []).find((c) => c.name === CONTAINER.workstation);
+  const readyCond = status.conditions?.find((c) => c.type === 'Ready');
+  const sched = status.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False');
+  const failing = (c: ContainerStatus): string | undefined =>
+    c.state?.waiting?.reason ?? (c.state?.terminated && c.state.terminated.exitCode !== 0 ? c.state.terminated.reason : undefined);
+  const started = status.startTime ?? pod.metadata.creationTimestamp;
+  return {
+    name: pod.metadata.name,
+    phase: pod.metadata.deletionTimestamp ? 'Terminating' : (status.phase ?? 'Unknown'),
+    ready: readyCond ? readyCond.status === 'True' : Boolean(main?.ready),
+    restarts: all.reduce((n, c) => n + (c.restartCount ?? 0), 0),
+    ageSeconds: started ? Math.max(0, Math.floor((now.getTime() - Date.parse(started)) / 1000)) : null,
+    node: ((pod.spec ?? {}) as { nodeName?: string }).nodeName ?? null,
+    reason: all.map(failing).find((r) => r) ?? status.reason ?? null,
+    terminating: Boolean(pod.metadata.deletionTimestamp),
+    scheduling: sched ? [sched.reason, sched.message].filter(Boolean).join(': ') || 'not scheduled' : null,
+    project: pod.metadata.labels?.[LABEL.project] ?? null,
+  };
+}
+
+/** The one pod-choosing rule: not terminating, then Running, then Ready, then the newest. */
+export function byPreference(a: PodSummary, b: PodSummary): number {
+  return (
+    Number(a.terminating) - Number(b.terminating) ||
+    Number(b.phase === 'Running') - Number(a.phase === 'Running') ||
+    Number(b.ready) - Number(a.ready) ||
+    (a.ageSeconds ?? 0) - (b.ageSeconds ?? 0)
+  );
+}
+
+/** Pods sorted by the rule, best first. */
+export function rankPods(pods: PodSummary[]): PodSummary[] {
+  return [...pods].sort(byPreference);
+}
+
+/** The pod to talk to, or null. */
+export function choosePod(pods: K8sObject[], now: Date): PodSummary | null {
+  return rankPods(pods.map((p) => summarizePod(p, now)))[0] ?? null;
+}
+
+export function isRunning(p: PodSummary): boolean {
+  return p.phase === 'Running' && !p.terminating;
+}
+
+/** The pods matching a label selector, summarised and ranked. */
+export async function getPods(gw: Gateway, t: Target, selector: string, now: Date): Promise<PodSummary[]> {
+  const { stdout } = await kubectl(gw, t, ['get', 'pods', '-l', selector, '-o', 'json']);
+  return rankPods(listItems(stdout).map((p) => summarizePod(p, now)));
+}
+
+// ---- rollout ----------------------------------------------------------------------------
+
+export function rolloutStatusArgs(deployment: string, timeoutMs: number): string[] {
+  return ['rollout', 'status', `deployment/${deployment}`, `--timeout=${goDuration(timeoutMs)}`];
+}
+
+/** `kubectl rollout status --timeout`; running out of time is a TimeoutError with a hint. */
+export async function waitRollout(gw: Gateway, t: Target, names: ProjectNames, timeoutMs: number): Promise<void> {
+  try {
+    await kubectl(gw, t, rolloutStatusArgs(names.deployment, timeoutMs), { timeoutMs: timeoutMs + 30_000 });
+  } catch (err) {
+    if (!(err instanceof TimeoutError)) throw err;
+    throw new TimeoutError(`the workstation was not ready within ${goDuration(timeoutMs)}`, {
+      hint: `see why with \`rgsd status ${names.release}\` and \`rgsd logs ${names.release} --init\`; re-run with a longer --timeout`,
+      cause: err,
+    });
+  }
+}
+
+/** A NotFoundError about the Deployment itself becomes "not deployed". */
+export function notDeployed(err: unknown, names: ProjectNames, t: Target): unknown {
+  if (!(err instanceof NotFoundError) || !/^deployments?(\.apps)?$/.test(err.resource ?? '')) return err;
+  return new NotFoundError(`${names.release} is not deployed in namespace ${t.namespace} (context ${t.context})`, {
+    hint: `start it with \`rgsd up ${names.release}\``,
+    resource: err.resource,
+    cause: err,
+  });
+}
+
+/** `kubectl rollout restart deployment/<fullname>`. */
+export async function rolloutRestart(gw: Gateway, t: Target, names: ProjectNames): Promise<void> {
+  try {
+    await kubectl(gw, t, ['rollout', 'restart', `deployment/${names.deployment}`], { mutates: true, timeoutMs: 60_000 });
+  } catch (err) {
+    throw notDeployed(err, names, t);
+  }
+}
+
+// ---- exec -------------------------------------------------------------------------------
+
+/** Arguments of `kubectl exec [-it] <pod or deployment/x> -c workstation -- <command…>`. */
+export function execArgs(podOrRef: string, command: readonly string[], opts: { tty?: boolean } = {}): string[] {
+  return ['exec', ...(opts.tty ? ['-it'] : []), podOrRef, '-c', CONTAINER.workstation, '--', ...command];
+}
+
+/** Run a command in the workstation container. */
+export function execInPod(gw: Gateway, t: Target, podOrRef: string, command: readonly string[], opts: CallOptions = {}) {
+  return kubectl(gw, t, execArgs(podOrRef, command, { tty: Boolean(opts.interactive) }), opts);
+}
+
+export interface SessionInfo {
+  name: string;
+  windows: number;
+  attached: boolean;
+  /** ISO-8601 UTC, or null when tmux did not say. */
+  created: string | null;
+}
+export interface TunnelInfo {
+  state: string;
+  name: string | null;
+  url: string | null;
+}
+export interface InPodStatus {
+  sessions: SessionInfo[];
+  tunnel: TunnelInfo | null;
+}
+
+/** One `kubectl exec <pod> -c workstation -- /opt/rgsd/status --json`. */
+export async function queryInPodStatus(gw: Gateway, t: Target, podOrRef: string): Promise<InPodStatus> {
+  const res = await execInPod(gw, t, podOrRef, [IN_POD.status, '--json'], { timeoutMs: 30_000 });
+  return parseInPodStatus(res.stdout);
+}
+
+export function parseInPodStatus(text: string): InPodStatus {
+  const raw = JSON.parse(text) as { sessions?: unknown[]; tunnel?: Record<string, unknown> | null };
+  const sessions = (raw.sessions ?? []).map((s) => {
+    const o = s as Record<string, unknown>;
+    return {
+      name: String(o.name ?? ''),
+      windows: Number(o.windows ?? 0),
+      attached: o.attached === true || Number(o.attached) > 0,
+      created: isoTime(o.created),
+    };
+  });
+  const t = raw.tunnel;
+  const tunnel = t
+    ? {
+        state: String(t.state ?? 'unknown'),
+        name: (t.name as string | null | undefined) ?? null,
+        url: (t.url as string | null | undefined) ?? null,
+      }
+    : null;
+  return { sessions, tunnel };
+}
+
+/** The image prints ISO-8601; older images printed tmux's epoch seconds. */
+function isoTime(value: unknown): string | null {
+  if (value === undefined || value === null || value === '') return null;
+  const ms = typeof value === 'number' ? value * 1000 : Date.parse(String(value));
+  return Number.isFinite(ms) ? new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z') : null;
+}
+
+/** Deletes `$RGSD_HOME/.home-initialized` in the running container (init-home re-seeds on the next boot). */
+export async function removeSentinel(gw: Gateway, t: Target, names: ProjectNames): Promise<void> {
+  const script = `rm -f -- "\${RGSD_HOME:-${IN_POD.home}}/${IN_POD.sentinel}"`;
+  try {
+    await execInPod(gw, t, `deployment/${names.deployment}`, ['sh', '-c', script], { mutates: true, timeoutMs: 60_000 });
+  } catch (err) {
+    throw notDeployed(err, names, t);
+  }
+}
+
+/** The command run in the workstation container for each way of connecting. */
+export function attachCommand(how: { session?: string | undefined; newSession?: string | undefined; iterm?: boolean }): string[] {
+  const cc = how.iterm ? ['-CC'] : [];
+  if (how.newSession) return ['tmux', ...cc, 'new-session', '-A', '-s', how.newSession];
+  if (how.session) return ['tmux', ...cc, 'attach', '-t', how.session];
+  return ['zsh', '-l'];
+}
+
+/** `kubectl exec -it` with the terminal passed through; resolves with kubectl's exit code. */
+export async function attach(gw: Gateway, t: Target, pod: string, command: string[]): Promise<number> {
+  return (await execInPod(gw, t, pod, command, { interactive: true, allowFailure: true })).exitCode;
+}
+
+// ---- logs -------------------------------------------------------------------------------
+
+export interface LogsOptions {
+  follow?: boolean;
+  tail?: number;
+  previous?: boolean;
+  init?: boolean;
+}
+
+export function logsArgs(names: ProjectNames, opts: LogsOptions): string[] {
+  const args = ['logs', `deployment/${names.deployment}`, '-c', opts.init ? CONTAINER.initHome : CONTAINER.workstation];
+  if (opts.follow) args.push('-f');
+  if (opts.tail !== undefined) args.push(`--tail=${opts.tail}`);
+  if (opts.previous) args.push('--previous');
+  return args;
+}
+
+/** `kubectl logs` streamed to the terminal; resolves with kubectl's exit code. */
+export async function streamLogs(gw: Gateway, t: Target, names: ProjectNames, opts: LogsOptions): Promise<number> {
+  return (await kubectl(gw, t, logsArgs(names, opts), { interactive: true, allowFailure: true })).exitCode;
+}
