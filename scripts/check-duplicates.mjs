@@ -46,7 +46,10 @@ for (const file of files(root)) {
   const lines = significant(readFileSync(file, 'utf8'));
   let skipUntil = -1;
   for (let i = 0; i + MIN_LINES <= lines.length; i++) {
-    const key = lines.slice(i, i + MIN_LINES).map(([, l]) => l).join('\n');
+    const key = lines
+      .slice(i, i + MIN_LINES)
+      .map(([, l]) => l)
+      .join('\n');
     const here = { file: relative(process.cwd(), file), from: lines[i][0], to: lines[i + MIN_LINES - 1][0] };
     const first = seen.get(key);
     if (!first) seen.set(key, here);
@@ -58,7 +61,9 @@ for (const file of files(root)) {
 }
 for (const [a, b] of found) console.error(`duplicate block: ${a.file}:${a.from}-${a.to} ~ ${b.file}:${b.from}-${b.to}`);
 if (found.length) {
-  console.error(`check-duplicates: ${found.length} repeated block${found.length === 1 ? '' : 's'} of ${MIN_LINES}+ lines in ${root}/: share the code instead`);
+  console.error(
+    `check-duplicates: ${found.length} repeated block${found.length === 1 ? '' : 's'} of ${MIN_LINES}+ lines in ${root}/: share the code instead`,
+  );
   process.exit(1);
 }
 console.log(`check-duplicates: no repeated blocks of ${MIN_LINES}+ lines in ${root}/`);

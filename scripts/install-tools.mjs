@@ -30,7 +30,11 @@ function layerInfo(pkg) {
 
 const stampFile = join(bin, '.stamp');
 const wanted = layers.map((l) => layerInfo(l.pkg).stamp).join('\n');
-const allPresent = layers.every((l) => Object.values(l.files).flat().every((f) => existsSync(join(bin, f))));
+const allPresent = layers.every((l) =>
+  Object.values(l.files)
+    .flat()
+    .every((f) => existsSync(join(bin, f))),
+);
 if (allPresent && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === wanted) {
   process.exit(0);
 }

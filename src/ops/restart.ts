@@ -17,15 +17,10 @@ export type RestartEvent =
   | { kind: 'ready' };
 
 type OnEvent = (e: RestartEvent) => void;
+const quiet: OnEvent = () => undefined;
 
 /** `kubectl rollout restart` + `kubectl rollout status --timeout`. */
-export async function restartWorkstation(
-  app: App,
-  t: Target,
-  names: ProjectNames,
-  timeoutMs: number,
-  onEvent: OnEvent = () => undefined,
-): Promise<void> {
+export async function restartWorkstation(app: App, t: Target, names: ProjectNames, timeoutMs: number, onEvent = quiet): Promise<void> {
   await rolloutRestart(app, t, names);
   onEvent({ kind: 'waiting', timeoutMs });
   await waitRollout(app, t, names, timeoutMs);
@@ -33,13 +28,7 @@ export async function restartWorkstation(
 }
 
 /** Delete the sentinel in the running container, then restart and wait. */
-export async function resetHome(
-  app: App,
-  t: Target,
-  names: ProjectNames,
-  timeoutMs: number,
-  onEvent: OnEvent = () => undefined,
-): Promise<void> {
+export async function resetHome(app: App, t: Target, names: ProjectNames, timeoutMs: number, onEvent = quiet): Promise<void> {
   try {
     await removeSentinel(app, t, names);
   } catch (err) {

@@ -24,7 +24,18 @@ function check(files: Record<string, string>): { status: number; stdout: string;
 }
 
 const block = (name: string): string =>
-  [`export function ${name}(xs: number[]): number {`, '  let total = 0;', '  for (const x of xs) {', '    if (x > 0) total += x;', '    else total -= x;', '  }', '  const doubled = total * 2;', '  return doubled;', '}', ''].join('\n');
+  [
+    `export function ${name}(xs: number[]): number {`,
+    '  let total = 0;',
+    '  for (const x of xs) {',
+    '    if (x > 0) total += x;',
+    '    else total -= x;',
+    '  }',
+    '  const doubled = total * 2;',
+    '  return doubled;',
+    '}',
+    '',
+  ].join('\n');
 
 describe('scripts/check-duplicates.mjs', () => {
   it('passes a tree without repeated blocks', () => {

@@ -11,7 +11,9 @@ function shellScripts(dirs: string[]): string[] {
   return dirs.flatMap((d) =>
     readdirSync(join(REPO, d))
       .map((f) => join(REPO, d, f))
-      .filter((p) => statSync(p).isFile() && (p.endsWith('.sh') || /^#!.*\b(bash|sh)\b/.test(readFileSync(p, 'utf8').split('\n', 1)[0]!))),
+      .filter(
+        (p) => statSync(p).isFile() && (p.endsWith('.sh') || /^#!.*\b(bash|sh)\b/.test(readFileSync(p, 'utf8').split('\n', 1)[0] ?? '')),
+      ),
   );
 }
 
@@ -27,7 +29,16 @@ describe('shellcheck', () => {
 
   it('covers the scripts CI and the image depend on', () => {
     const names = SCRIPTS.map((s) => s.slice(REPO.length + 1));
-    for (const n of ['.ci/run', 'docker/entrypoint', 'docker/init-home', 'docker/lib.sh', 'scripts/ensure-dockerd', 'scripts/build-image', 'scripts/local-cluster', 'scripts/cluster/lib/common.sh']) {
+    for (const n of [
+      '.ci/run',
+      'docker/entrypoint',
+      'docker/init-home',
+      'docker/lib.sh',
+      'scripts/ensure-dockerd',
+      'scripts/build-image',
+      'scripts/local-cluster',
+      'scripts/cluster/lib/common.sh',
+    ]) {
       expect(names).toContain(n);
     }
   });

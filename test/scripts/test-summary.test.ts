@@ -23,7 +23,11 @@ function report(name: string, files: Record<string, string>): string {
   mkdirSync(root, { recursive: true });
   for (const [f, body] of Object.entries(files)) writeFileSync(join(root, f), body);
   const out = join(dir, `${name}.json`);
-  const r = spawnSync(VITEST, ['run', '--root', root, '--globals', '--reporter=json', `--outputFile=${out}`], { encoding: 'utf8', timeout: 60_000, cwd: root });
+  const r = spawnSync(VITEST, ['run', '--root', root, '--globals', '--reporter=json', `--outputFile=${out}`], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    cwd: root,
+  });
   if (r.error) throw r.error;
   return out;
 }
