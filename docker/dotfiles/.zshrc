@@ -15,8 +15,12 @@ typeset -U path
 path=("$HOME/.local/bin" $path)
 export EDITOR=${EDITOR:-vim}
 
-# Project secrets (written by rgsd init-home, 0600): tokens and API keys for git, gh and the agents.
-[ -r "$HOME/.config/rgsd/secrets.env" ] && . "$HOME/.config/rgsd/secrets.env"
+# Project secrets: tokens and API keys for git, gh and the agents, exported from
+# ~/.config/rgsd/secrets.env (written by rgsd init-home, 0600). The tmux server does not hold
+# them; a value too large for the environment is left out with a warning.
+if [[ -r ${RGSD_SCRIPTS_DIR:-/opt/rgsd}/load-secrets.sh ]]; then
+  . "${RGSD_SCRIPTS_DIR:-/opt/rgsd}/load-secrets.sh"
+fi
 
 # fzf key bindings (Debian's fzf package)
 [ -r /usr/share/doc/fzf/examples/key-bindings.zsh ] && . /usr/share/doc/fzf/examples/key-bindings.zsh

@@ -20,8 +20,8 @@ export interface Settings {
   branch?: string;
   agent?: Agent;
   autoStart?: boolean;
-  agentArgs?: string;
-  image?: { repository?: string; tag?: string; pullPolicy?: string };
+  agentArgs?: string[];
+  image?: { repository?: string; tag?: string; digest?: string; pullPolicy?: string };
   resources?: Record<string, unknown>;
   storage?: { size?: string; storageClass?: string; accessMode?: string };
   rbac?: { mode?: RbacMode; rules?: unknown[] };
@@ -172,6 +172,15 @@ export function validateSettings(raw: unknown, file: string): Settings {
     if (typeof v !== 'string') bad(key, 'must be a string');
     return v as string;
   };
+  // a list of words, each passed on as one argument: never a string a shell would split
+  const words = (key: string, v: unknown): string[] | undefined => {
+    if (v === undefined || v === null) return undefined;
+    if (typeof v === 'string') bad(key, `must be a list of words, e.g. [--model, opus] (got the string "${v}"; it is never split)`);
+    if (!Array.isArray(v) || v.some((w) => typeof w !== 'string' && typeof w !== 'number')) bad(key, 'must be a list of strings');
+    const list = (v as unknown[]).map(String);
+    if (list.some((w) => w.includes('\0'))) bad(key, 'must not contain NUL characters');
+    return list;
+  };
   const bool = (key: string, v: unknown): boolean | undefined => {
     if (v === undefined || v === null) return undefined;
     if (typeof v !== 'boolean') bad(key, 'must be true or false');
@@ -196,16 +205,17 @@ export function validateSettings(raw: unknown, file: string): Settings {
   set('branch', str('branch', o.branch));
   set('agent', oneOf('agent', o.agent, AGENTS));
   set('autoStart', bool('autoStart', o.autoStart));
-  set('agentArgs', str('agentArgs', o.agentArgs));
+  set('agentArgs', words('agentArgs', o.agentArgs));
   set('namespace', str('namespace', o.namespace));
   set('context', str('context', o.context));
   set('tmuxSession', str('tmuxSession', o.tmuxSession));
   set('chart', str('chart', o.chart));
-  const image = obj('image', o.image, ['repository', 'tag', 'pullPolicy']);
+  const image = obj('image', o.image, ['repository', 'tag', 'digest', 'pullPolicy']);
   if (image) {
     set('image', {
       ...(str('image.repository', image.repository) !== undefined ? { repository: image.repository as string } : {}),
       ...(image.tag !== undefined && image.tag !== null ? { tag: String(image.tag) } : {}),
+      ...(str('image.digest', image.digest) ? { digest: image.digest as string } : {}),
       ...(oneOf('image.pullPolicy', image.pullPolicy, PULL_POLICIES) ? { pullPolicy: image.pullPolicy as string } : {}),
     });
   }

@@ -22,7 +22,7 @@ export function buildValues(project: string, cfg: ProjectConfig | undefined, nam
   const agent: Values = {};
   if (s.agent) agent.name = s.agent;
   if (s.autoStart !== undefined) agent.autoStart = s.autoStart;
-  if (s.agentArgs) agent.args = s.agentArgs;
+  if (s.agentArgs?.length) agent.args = s.agentArgs;
   if (Object.keys(agent).length) v.agent = agent;
   if (s.tmuxSession) v.tmux = { session: s.tmuxSession };
   const git: Values = {};
@@ -40,10 +40,10 @@ export function buildValues(project: string, cfg: ProjectConfig | undefined, nam
   return s.values ? deepMerge(v, s.values) : v;
 }
 
-/** "repo/name:tag" / "repo@sha256:…" → image values (`rgsd init --image`). */
-export function parseImageRef(ref: string): { repository: string; tag?: string } {
+/** "repo/name:tag" / "repo@sha256:…" (the chart's image.digest) → image values (`rgsd init --image`). */
+export function parseImageRef(ref: string): { repository: string; tag?: string; digest?: string } {
   const at = ref.indexOf('@');
-  if (at > 0) return { repository: ref.slice(0, at), tag: ref.slice(at) };
+  if (at > 0) return { repository: ref.slice(0, at), digest: ref.slice(at + 1) };
   const colon = ref.lastIndexOf(':');
   if (colon > ref.lastIndexOf('/')) return { repository: ref.slice(0, colon), tag: ref.slice(colon + 1) };
   return { repository: ref };
@@ -72,6 +72,12 @@ export const NO_RESTART_PATHS: readonly (readonly [string, string])[] = [
   ['persistence', 'annotations'],
   ['rbac', 'rules'],
   ['serviceAccount', 'annotations'],
+  ['networkPolicy', 'enabled'],
+  ['networkPolicy', 'allowPrivateRanges'],
+  ['networkPolicy', 'dnsPeers'],
+  ['networkPolicy', 'apiServerCIDRs'],
+  ['networkPolicy', 'apiServerPorts'],
+  ['networkPolicy', 'extraEgress'],
 ];
 
 /** `v[key]` without the sub-keys that do not touch the pod template. */

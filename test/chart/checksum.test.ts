@@ -19,7 +19,9 @@ describe.each(HELM_BINARIES)('%s checksum/secrets', (bin) => {
     const first = await sum(base);
     expect(first).toMatch(/^[0-9a-f]{64}$/);
     expect(await sum(base)).toBe(first);
-    expect(await sum({ ...base, agent: { name: 'claude' }, git: { repo: 'https://example.com/x.git' }, podAnnotations: { a: 'b' } })).toBe(first);
+    expect(await sum({ ...base, agent: { name: 'claude' }, git: { repo: 'https://example.com/x.git' }, podAnnotations: { a: 'b' } })).toBe(
+      first,
+    );
   });
 
   it('changes when any env value, file content, or key set changes', async () => {
@@ -48,7 +50,11 @@ describe.each(HELM_BINARIES)('%s checksum/secrets', (bin) => {
   it('chart mode uses the CLI formula: sha256 of the sorted base64 data as JSON', async () => {
     const docs = await helmTemplate(bin, { release: 'sums', values: base });
     const data = one(docs, 'Secret').data as Record<string, string>;
-    const sorted = Object.fromEntries(Object.keys(data).sort().map((k) => [k, data[k]]));
+    const sorted = Object.fromEntries(
+      Object.keys(data)
+        .sort()
+        .map((k) => [k, data[k]]),
+    );
     expect(Object.keys(sorted)).toEqual(['GITHUB_TOKEN', 'OPENAI_API_KEY', 'models.json']);
     expect(checksum(docs)).toBe(createHash('sha256').update(JSON.stringify(sorted)).digest('hex'));
   });

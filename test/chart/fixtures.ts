@@ -1,6 +1,7 @@
 // Shared bits of the chart suite: the ci/ values matrix and typed accessors.
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { CHART_DIR, type K8sObject } from '../helpers/helm.js';
 
 export const CI_DIR = join(CHART_DIR, 'ci');
@@ -9,7 +10,16 @@ export const CI_VALUES = readdirSync(CI_DIR)
   .filter((f) => f.endsWith('-values.yaml'))
   .sort();
 export const ciFile = (name: string): string => join(CI_DIR, name);
+/** The values a ci/ file sets (parsed). */
+export const ciValues = (name: string): Obj => parse(readFileSync(ciFile(name), 'utf8')) as Obj;
 
+/**
+ * Environment variable names that secret scanners and policy engines take for a secret
+ * (kube-linter env-var-secret, kubescape's sensitiveKeyNames, the usual OPA lists).
+ */
+export const SECRET_LOOKING_NAME = /SECRET|TOKEN|PASSWORD|PASSWD|PWD|KEY|CRED|AUTH|BEARER|JWT|ACCESS|TKN|PASS/i;
+
+// biome-ignore lint/suspicious/noExplicitAny: rendered manifests are walked freely in assertions.
 export type Obj = Record<string, any>;
 
 export function ofKind(docs: readonly K8sObject[], kind: string): K8sObject[] {

@@ -4,13 +4,18 @@ import { CI_VALUES, ciFile } from './fixtures.js';
 
 describe.each(HELM_BINARIES)('%s lint --strict', (bin) => {
   it('finds the ci/ values matrix', () => {
-    expect(CI_VALUES).toEqual(expect.arrayContaining([
-      'default-values.yaml',
-      'chart-secrets-values.yaml',
-      'existing-secret-values.yaml',
-      'rbac-namespace-values.yaml',
-      'rbac-cluster-admin-values.yaml',
-    ]));
+    expect(CI_VALUES).toEqual(
+      expect.arrayContaining([
+        'default-values.yaml',
+        'chart-secrets-values.yaml',
+        'existing-secret-values.yaml',
+        'rbac-namespace-values.yaml',
+        'rbac-cluster-admin-values.yaml',
+        'networkpolicy-values.yaml',
+        'readonly-root-values.yaml',
+        'extras-values.yaml',
+      ]),
+    );
   });
 
   it.each(CI_VALUES)('passes with ci/%s', async (file) => {

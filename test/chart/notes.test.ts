@@ -33,6 +33,16 @@ describe.each(HELM_BINARIES)('%s install --dry-run=client NOTES', (bin) => {
     expect(await notes('rbac-namespace-values.yaml')).not.toMatch(/WARNING/);
   });
 
+  it('says how to find the API server addresses when RBAC asks for API access and the NetworkPolicy has none', async () => {
+    for (const file of ['rbac-namespace-values.yaml', 'rbac-cluster-admin-values.yaml']) {
+      const text = await notes(file);
+      expect(text).toMatch(/networkPolicy\.apiServerCIDRs is empty/);
+      expect(text).toContain('kubectl get endpoints kubernetes -n default');
+    }
+    expect(await notes('networkpolicy-values.yaml')).not.toMatch(/apiServerCIDRs/);
+    expect(await notes('default-values.yaml')).not.toMatch(/apiServerCIDRs/);
+  });
+
   it('names the existing Secret the pod waits for', async () => {
     expect(await notes('existing-secret-values.yaml')).toContain('from the existing Secret existing-secret-rgsd-secrets');
   });

@@ -5,7 +5,7 @@ import { HELM_BINARIES, helmTemplate, type K8sObject } from '../helpers/helm.js'
 import { validateObjects } from '../helpers/k8s-validate.js';
 import { restrictedViolations } from '../helpers/pod-security.js';
 import { PACKAGE_VERSION } from '../helpers/version.js';
-import { CI_VALUES, ciFile, container, envOf, ofKind, one, podSpec, type Obj } from './fixtures.js';
+import { CI_VALUES, ciFile, ciValues, container, envOf, ofKind, one, podSpec, SECRET_LOOKING_NAME, type Obj } from './fixtures.js';
 
 const NAMESPACE = 'team-ns';
 const render = (bin: (typeof HELM_BINARIES)[number], file: string, values?: Record<string, unknown>) =>
@@ -126,7 +126,7 @@ describe.each(HELM_BINARIES)('%s template', (bin) => {
 
     it('creates RBAC objects only when rbac.mode asks for them, and mounts the token only then', async () => {
       const objs = await load();
-      const mode = file.startsWith('rbac-namespace') ? 'namespace' : file.startsWith('rbac-cluster-admin') ? 'cluster-admin' : 'none';
+      const mode = (ciValues(file).rbac?.mode as string | undefined) ?? 'none';
       const kinds = objs.map((o) => o.kind);
       expect(kinds.includes('Role') && kinds.includes('RoleBinding')).toBe(mode === 'namespace');
       expect(kinds.includes('RoleBinding')).toBe(mode === 'namespace');
@@ -136,6 +136,40 @@ describe.each(HELM_BINARIES)('%s template', (bin) => {
       const sa = one(objs, 'ServiceAccount');
       expect(sa.automountServiceAccountToken).toBe(mode !== 'none');
       expect(podSpec(objs).serviceAccountName).toBe(sa.metadata.name);
+      for (const binding of [...ofKind(objs, 'RoleBinding'), ...ofKind(objs, 'ClusterRoleBinding')] as Obj[]) {
+        expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: sa.metadata.name, namespace: NAMESPACE }]);
+      }
+    });
+
+    it('sets no environment variable whose name looks like a secret (policy engines reject those)', async () => {
+      const objs = await load();
+      for (const name of ['init-home', 'workstation']) {
+        const names = (container(objs, name).env as Obj[]).map((e) => e.name as string);
+        expect(
+          names.filter((n) => SECRET_LOOKING_NAME.test(n)),
+          name,
+        ).toEqual([]);
+      }
+    });
+
+    it('isolates the pod with a NetworkPolicy selecting exactly it: no ingress, egress rules only', async () => {
+      const objs = await load();
+      const policy = one(objs, 'NetworkPolicy');
+      expect(policy.metadata.name).toBe('myproj-rgsd');
+      expect(policy.spec.podSelector).toEqual({ matchLabels: one(objs, 'Deployment').spec.selector.matchLabels });
+      expect(policy.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+      expect(policy.spec.ingress).toBeUndefined();
+      expect(policy.spec.egress.length).toBeGreaterThanOrEqual(2);
+    });
+
+    it('keeps service links off unless asked and every volume is mounted somewhere', async () => {
+      const objs = await load();
+      const spec = podSpec(objs);
+      expect(spec.enableServiceLinks).toBe(ciValues(file).enableServiceLinks ?? false);
+      const mounted = new Set(
+        [...(spec.initContainers as Obj[]), ...(spec.containers as Obj[])].flatMap((c) => (c.volumeMounts as Obj[]).map((m) => m.name)),
+      );
+      expect((spec.volumes as Obj[]).map((v) => v.name).filter((n) => !mounted.has(n))).toEqual([]);
     });
   });
 
@@ -156,14 +190,14 @@ describe.each(HELM_BINARIES)('%s template', (bin) => {
       expect(envOf(main)).toMatchObject({
         RGSD_HOME: '/home/gsd',
         RGSD_SKEL: '/home/gsd.skel',
-        RGSD_SECRETS_DIR: '/var/run/rgsd/secrets',
+        RGSD_INIT_SOURCE_DIR: '/var/run/rgsd/secrets',
         RGSD_WORKSPACE: '/home/gsd/workspace',
         RGSD_REPO_URL: '',
         RGSD_REPO_BRANCH: '',
         RGSD_TMUX_SESSION: 'main',
         RGSD_AGENT: 'gsd',
         RGSD_AGENT_AUTOSTART: 'true',
-        RGSD_AGENT_ARGS: '',
+        RGSD_AGENT_ARGS: '[]',
         RGSD_GIT_USER_NAME: '',
         RGSD_GIT_USER_EMAIL: '',
         RGSD_VSCODE_TUNNEL: 'false',
@@ -171,6 +205,13 @@ describe.each(HELM_BINARIES)('%s template', (bin) => {
         RGSD_PROJECT: 'demo',
       });
       expect(envOf(container(objs, 'init-home'))).toEqual(envOf(main));
+      // Renamed (policy engines flag "SECRET" in env names); tmux's default socket directory.
+      expect(envOf(main)).not.toHaveProperty('RGSD_SECRETS_DIR');
+      expect(envOf(main)).not.toHaveProperty('TMUX_TMPDIR');
+      expect(podSpec(objs).enableServiceLinks).toBe(false);
+      expect(podSpec(objs)).not.toHaveProperty('priorityClassName');
+      expect((podSpec(objs).volumes as Obj[]).map((v) => v.name)).toEqual(['home', 'secrets']);
+      expect(main.securityContext).not.toHaveProperty('readOnlyRootFilesystem');
       const secret = one(objs, 'Secret');
       expect(secret.metadata.name).toBe('myproj-rgsd-secrets');
       expect(secret.data).toEqual({});
@@ -178,7 +219,11 @@ describe.each(HELM_BINARIES)('%s template', (bin) => {
 
     it('storage: class, size, access mode and extra annotations reach the PVC; keep stays', async () => {
       const pvc = one(await render(bin, 'storage-values.yaml'), 'PersistentVolumeClaim');
-      expect(pvc.spec).toMatchObject({ storageClassName: 'fast-ssd', accessModes: ['ReadWriteOncePod'], resources: { requests: { storage: '100Gi' } } });
+      expect(pvc.spec).toMatchObject({
+        storageClassName: 'fast-ssd',
+        accessModes: ['ReadWriteOncePod'],
+        resources: { requests: { storage: '100Gi' } },
+      });
       expect(pvc.metadata.annotations).toEqual({ 'helm.sh/resource-policy': 'keep', 'example.com/backup': 'daily' });
     });
 
@@ -186,7 +231,9 @@ describe.each(HELM_BINARIES)('%s template', (bin) => {
       const objs = await render(bin, 'chart-secrets-values.yaml');
       const secret = one(objs, 'Secret');
       expect(secret.metadata.name).toBe('myproj-rgsd-secrets');
-      const decoded = Object.fromEntries(Object.entries(secret.data as Record<string, string>).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]));
+      const decoded = Object.fromEntries(
+        Object.entries(secret.data as Record<string, string>).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]),
+      );
       expect(decoded).toEqual({
         GITHUB_TOKEN: 'ghp_not-a-real-token',
         ANTHROPIC_API_KEY: 'sk-ant-not-a-real-key',
@@ -197,13 +244,21 @@ describe.each(HELM_BINARIES)('%s template', (bin) => {
       const volume = (podSpec(objs).volumes as Obj[]).find((v) => v.secret);
       expect(volume?.secret.secretName).toBe('myproj-rgsd-secrets');
       const env = envOf(container(objs, 'workstation'));
-      expect(env).toMatchObject({ RGSD_REPO_URL: 'https://github.com/example/app.git', RGSD_REPO_BRANCH: 'main', RGSD_GIT_USER_NAME: 'Example Dev', RGSD_GIT_USER_EMAIL: 'dev@example.com' });
+      expect(env).toMatchObject({
+        RGSD_REPO_URL: 'https://github.com/example/app.git',
+        RGSD_REPO_BRANCH: 'main',
+        RGSD_GIT_USER_NAME: 'Example Dev',
+        RGSD_GIT_USER_EMAIL: 'dev@example.com',
+      });
       expect(JSON.stringify(container(objs, 'workstation'))).not.toContain('ghp_not-a-real-token');
     });
 
     it('stringifies numeric and boolean secret env values (KEY=8080 in an env file is common)', async () => {
       const objs = await render(bin, 'default-values.yaml', { secrets: { env: { PORT: 8080, DEBUG: true } } });
-      expect(one(objs, 'Secret').data).toEqual({ PORT: Buffer.from('8080').toString('base64'), DEBUG: Buffer.from('true').toString('base64') });
+      expect(one(objs, 'Secret').data).toEqual({
+        PORT: Buffer.from('8080').toString('base64'),
+        DEBUG: Buffer.from('true').toString('base64'),
+      });
     });
 
     it('existing secret: no Secret object, mounts the named one, checksum taken from the value', async () => {
@@ -212,7 +267,11 @@ describe.each(HELM_BINARIES)('%s template', (bin) => {
       const volume = (podSpec(objs).volumes as Obj[]).find((v) => v.secret);
       expect(volume?.secret.secretName).toBe('existing-secret-rgsd-secrets');
       expect(one(objs, 'Deployment').spec.template.metadata.annotations['checksum/secrets']).toBe('0123456789abcdef'.repeat(4));
-      expect(envOf(container(objs, 'workstation'))).toMatchObject({ RGSD_AGENT: 'claude', RGSD_AGENT_AUTOSTART: 'false', RGSD_REPO_URL: 'git@github.com:example/app.git' });
+      expect(envOf(container(objs, 'workstation'))).toMatchObject({
+        RGSD_AGENT: 'claude',
+        RGSD_AGENT_AUTOSTART: 'false',
+        RGSD_REPO_URL: 'git@github.com:example/app.git',
+      });
     });
 
     it('namespace RBAC: Role with the default read-only rules bound to the ServiceAccount', async () => {
@@ -248,7 +307,9 @@ describe.each(HELM_BINARIES)('%s template', (bin) => {
       expect(spec.imagePullSecrets).toEqual([{ name: 'regcred' }]);
       expect(spec.nodeSelector).toEqual({ 'kubernetes.io/os': 'linux' });
       expect(spec.tolerations).toEqual([{ key: 'dedicated', operator: 'Equal', value: 'workstations', effect: 'NoSchedule' }]);
-      expect(spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].values).toEqual(['amd64', 'arm64']);
+      expect(
+        spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].values,
+      ).toEqual(['amd64', 'arm64']);
       expect(spec.terminationGracePeriodSeconds).toBe(10);
       const template = one(objs, 'Deployment').spec.template;
       expect(template.metadata.annotations['example.com/team']).toBe('platform');
@@ -258,22 +319,32 @@ describe.each(HELM_BINARIES)('%s template', (bin) => {
       expect(main.imagePullPolicy).toBe('Always');
       expect(main.resources).toEqual({ requests: { cpu: '2', memory: '4Gi' }, limits: { memory: '16Gi' } });
       expect(main.readinessProbe.exec.command).toEqual(['tmux', 'has-session', '-t', '=work']);
-      expect(envOf(main)).toMatchObject({ RGSD_AGENT: 'codex', RGSD_AGENT_ARGS: '--full-auto', RGSD_TMUX_SESSION: 'work', EDITOR: 'nvim', RGSD_VSCODE_TUNNEL: 'true', RGSD_VSCODE_TUNNEL_NAME: 'sched-ws' });
-      expect((main.env as Obj[]).find((e) => e.name === 'NODE_NAME')).toEqual({ name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } });
+      expect(envOf(main)).toMatchObject({
+        RGSD_AGENT: 'codex',
+        RGSD_AGENT_ARGS: '["--full-auto"]',
+        RGSD_TMUX_SESSION: 'work',
+        EDITOR: 'nvim',
+        RGSD_VSCODE_TUNNEL: 'true',
+        RGSD_VSCODE_TUNNEL_NAME: 'sched-ws',
+      });
+      expect((main.env as Obj[]).find((e) => e.name === 'NODE_NAME')).toEqual({
+        name: 'NODE_NAME',
+        valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } },
+      });
     });
 
     it('keeps awkward strings intact (quotes, colons, newlines, YAML-looking values)', async () => {
       const userName = `O'Brien "Bob": yes\n# not a comment`;
       const objs = await render(bin, 'default-values.yaml', {
         git: { userName, branch: 'feature/x', repo: 'ssh://git@example.com:2222/a/b.git' },
-        agent: { args: '--model "opus" --yes: true' },
+        agent: { args: ['--model', '"opus" --yes: true', '$(touch /tmp/x); ls'] },
         podAnnotations: { 'example.com/note': 'true' },
       });
       expect(envOf(container(objs, 'workstation'))).toMatchObject({
         RGSD_GIT_USER_NAME: userName,
         RGSD_REPO_BRANCH: 'feature/x',
         RGSD_REPO_URL: 'ssh://git@example.com:2222/a/b.git',
-        RGSD_AGENT_ARGS: '--model "opus" --yes: true',
+        RGSD_AGENT_ARGS: JSON.stringify(['--model', '"opus" --yes: true', '$(touch /tmp/x); ls']),
       });
       expect(one(objs, 'Deployment').spec.template.metadata.annotations['example.com/note']).toBe('true');
       expect(await validateObjects(objs)).toEqual([]);
@@ -298,7 +369,9 @@ describe.each(HELM_BINARIES)('%s template', (bin) => {
 
     it('honours fullnameOverride', async () => {
       const objs = await helmTemplate(bin, { release: 'r', values: { project: 'p', fullnameOverride: 'ws' } });
-      expect(objs.filter((o) => o.kind !== 'Secret' && o.kind !== 'PersistentVolumeClaim').map((o) => o.metadata.name)).toEqual(expect.arrayContaining(['ws']));
+      expect(objs.filter((o) => o.kind !== 'Secret' && o.kind !== 'PersistentVolumeClaim').map((o) => o.metadata.name)).toEqual(
+        expect.arrayContaining(['ws']),
+      );
       expect(one(objs, 'PersistentVolumeClaim').metadata.name).toBe('ws-home');
       expect(one(objs, 'Secret').metadata.name).toBe('ws-secrets');
     });

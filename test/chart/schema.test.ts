@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { CHART_DIR, HELM_BINARIES, helmTemplateRaw } from '../helpers/helm.js';
+import type { Obj } from './fixtures.js';
 
 interface BadCase {
   name: string;
@@ -19,7 +20,12 @@ const CASES: BadCase[] = [
   { name: 'invalid project name', values: { project: 'My_Project' }, path: /project/, says: /does not match pattern/i },
   { name: 'project longer than 53', values: { project: 'a'.repeat(54) }, path: /project/, says: /length|characters|maxLength|or less/i },
   { name: 'unknown rbac mode', values: { project: 'p', rbac: { mode: 'admin' } }, path: /rbac(\.|\/)mode/, says: /one of/ },
-  { name: 'malformed size', values: { project: 'p', persistence: { size: '20GB' } }, path: /persistence(\.|\/)size/, says: /does not match pattern/i },
+  {
+    name: 'malformed size',
+    values: { project: 'p', persistence: { size: '20GB' } },
+    path: /persistence(\.|\/)size/,
+    says: /does not match pattern/i,
+  },
   {
     name: 'existing secret without checksum',
     values: { project: 'p', secrets: { existingSecret: 'mine' } },
@@ -35,8 +41,18 @@ const CASES: BadCase[] = [
   { name: 'unknown agent', values: { project: 'p', agent: { name: 'copilot' } }, path: /agent(\.|\/)name/, says: /one of/ },
   { name: 'unknown top-level value', values: { project: 'p', replicas: 2 }, path: /replicas/, says: /additional propert/i },
   { name: 'unknown nested value', values: { project: 'p', persistence: { sise: '1Gi' } }, path: /sise/, says: /additional propert/i },
-  { name: 'lower-case env secret key', values: { project: 'p', secrets: { env: { github_token: 'x' } } }, path: /github_token|secrets/, says: /pattern|propert/i },
-  { name: 'non-https repo URL', values: { project: 'p', git: { repo: 'http://example.com/x.git' } }, path: /git(\.|\/)repo/, says: /does not match pattern/i },
+  {
+    name: 'lower-case env secret key',
+    values: { project: 'p', secrets: { env: { github_token: 'x' } } },
+    path: /github_token|secrets/,
+    says: /pattern|propert/i,
+  },
+  {
+    name: 'non-https repo URL',
+    values: { project: 'p', git: { repo: 'http://example.com/x.git' } },
+    path: /git(\.|\/)repo/,
+    says: /does not match pattern/i,
+  },
   { name: 'bad access mode', values: { project: 'p', persistence: { accessMode: 'ReadOnlyMany' } }, path: /accessMode/, says: /one of/ },
 ];
 
@@ -58,12 +74,12 @@ describe.each(HELM_BINARIES)('%s values.schema.json', (bin) => {
 });
 
 describe('values.yaml and values.schema.json agree', () => {
-  const schema = JSON.parse(readFileSync(join(CHART_DIR, 'values.schema.json'), 'utf8')) as Record<string, any>;
+  const schema = JSON.parse(readFileSync(join(CHART_DIR, 'values.schema.json'), 'utf8')) as Obj;
   const values = parse(readFileSync(join(CHART_DIR, 'values.yaml'), 'utf8')) as Record<string, unknown>;
 
   function objectsWithoutAdditionalFalse(node: unknown, path: string, out: string[]): string[] {
     if (node && typeof node === 'object') {
-      const n = node as Record<string, any>;
+      const n = node as Obj;
       if (n.type === 'object' && n.properties && n.additionalProperties !== false) out.push(path);
       for (const [k, v] of Object.entries(n)) objectsWithoutAdditionalFalse(v, `${path}/${k}`, out);
     }
@@ -79,11 +95,12 @@ describe('values.yaml and values.schema.json agree', () => {
     const lines = text.split('\n');
     const undocumented: string[] = [];
     const undeclared: string[] = [];
-    const visit = (obj: Record<string, unknown>, props: Record<string, any>, prefix: string) => {
+    const visit = (obj: Record<string, unknown>, props: Obj, prefix: string) => {
       for (const [key, value] of Object.entries(obj)) {
         const prop = props[key];
         if (!prop) undeclared.push(prefix + key);
-        if (value && typeof value === 'object' && !Array.isArray(value) && prop?.properties) visit(value as Record<string, unknown>, prop.properties, `${prefix}${key}.`);
+        if (value && typeof value === 'object' && !Array.isArray(value) && prop?.properties)
+          visit(value as Record<string, unknown>, prop.properties, `${prefix}${key}.`);
       }
     };
     visit(values, schema.properties, '');
@@ -109,11 +126,17 @@ describe('values.yaml and values.schema.json agree', () => {
   it('lists every value in the chart README values table', () => {
     const readme = readFileSync(join(CHART_DIR, 'README.md'), 'utf8');
     const missing: string[] = [];
-    const visit = (obj: Record<string, unknown>, props: Record<string, any>, prefix: string) => {
+    const visit = (obj: Record<string, unknown>, props: Obj, prefix: string) => {
       for (const [key, value] of Object.entries(obj)) {
         const prop = props[key];
         const path = prefix + key;
-        if (value && typeof value === 'object' && !Array.isArray(value) && prop?.properties && !['resources', 'initResources', 'podSecurityContext', 'securityContext'].includes(path)) {
+        if (
+          value &&
+          typeof value === 'object' &&
+          !Array.isArray(value) &&
+          prop?.properties &&
+          !['resources', 'initResources', 'podSecurityContext', 'securityContext'].includes(path)
+        ) {
           visit(value as Record<string, unknown>, prop.properties, `${path}.`);
         } else if (!readme.includes(`| \`${path}\` |`)) missing.push(path);
       }

@@ -42,7 +42,7 @@ function workstation() {
     RGSD_CONFIG_DIR: cfg,
     RGSD_HOME: home,
     RGSD_SKEL: skel,
-    RGSD_SECRETS_DIR: secrets,
+    RGSD_INIT_SOURCE_DIR: secrets,
   };
   return {
     home,

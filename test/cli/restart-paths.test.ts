@@ -28,6 +28,12 @@ const noRestartChanges: Record<string, Values> = {
   'persistence.annotations': { persistence: { size: '10Gi', annotations: { team: 'a' } } },
   'rbac.rules': { rbac: { mode: 'namespace', rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }] } },
   'serviceAccount.annotations': { serviceAccount: { annotations: { 'example.com/role': 'x' } } },
+  'networkPolicy.enabled': { networkPolicy: { enabled: false } },
+  'networkPolicy.allowPrivateRanges': { networkPolicy: { allowPrivateRanges: true } },
+  'networkPolicy.dnsPeers': { networkPolicy: { dnsPeers: [{ ipBlock: { cidr: '169.254.20.10/32' } }] } },
+  'networkPolicy.apiServerCIDRs': { networkPolicy: { apiServerCIDRs: ['10.0.0.1/32'] } },
+  'networkPolicy.apiServerPorts': { networkPolicy: { apiServerPorts: [443] } },
+  'networkPolicy.extraEgress': { networkPolicy: { extraEgress: [{ to: [{ ipBlock: { cidr: '192.0.2.0/24' } }] }] } },
 };
 
 /** Changes that do restart the pod, including the ones a static list once missed. */

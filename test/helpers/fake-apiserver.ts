@@ -20,6 +20,7 @@ const GROUPS: Record<string, Resource[]> = {
     ['namespaces', 'Namespace', false],
   ],
   'apps/v1': [['deployments', 'Deployment', true]],
+  'networking.k8s.io/v1': [['networkpolicies', 'NetworkPolicy', true]],
   'rbac.authorization.k8s.io/v1': [
     ['roles', 'Role', true],
     ['rolebindings', 'RoleBinding', true],

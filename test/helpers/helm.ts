@@ -75,6 +75,8 @@ export interface ChartOptions {
   values?: Record<string, unknown>;
   /** `--show-only` templates, e.g. `templates/deployment.yaml`. */
   showOnly?: readonly string[];
+  /** More flags, e.g. `--skip-schema-validation` to reach the templates' own checks. */
+  extraArgs?: readonly string[];
 }
 
 function chartArgs(opts: ChartOptions): { args: string[]; input: string } {
@@ -86,6 +88,7 @@ function chartArgs(opts: ChartOptions): { args: string[]; input: string } {
     input = stringify(opts.values);
   }
   for (const template of opts.showOnly ?? []) args.push('--show-only', template);
+  args.push(...(opts.extraArgs ?? []));
   return { args, input };
 }
 

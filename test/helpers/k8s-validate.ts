@@ -3,7 +3,11 @@
 //     enums, formats), and
 //  2. a walk over the known field names, read from the same package's TypeScript
 //     declarations with the TypeScript compiler, because those schemas accept unknown
-//     fields (a typo like `securityContex` would otherwise pass).
+//     fields (a typo like `securityContex` would otherwise pass), and
+//  3. for NetworkPolicy, the API server's own rules the schemas cannot express (valid
+//     CIDRs, `except` a strict subset of `cidr`, one kind of peer, port ranges), as
+//     ValidateNetworkPolicySpec in k8s.io/kubernetes pkg/apis/networking/validation does.
+import { isIPv4, isIPv6 } from 'node:net';
 import { join } from 'node:path';
 import ts from 'typescript';
 
@@ -22,6 +26,7 @@ export const SUPPORTED_KINDS = [
   'apps/v1/Deployment',
   'apps/v1/StatefulSet',
   'batch/v1/Job',
+  'networking.k8s.io/v1/NetworkPolicy',
   'rbac.authorization.k8s.io/v1/ClusterRole',
   'rbac.authorization.k8s.io/v1/ClusterRoleBinding',
   'rbac.authorization.k8s.io/v1/Role',
@@ -107,9 +112,7 @@ function loadFieldTypes(): FieldTypes {
   host.fileExists = (name) => name === ROOTS_FILE || fileExists.call(host, name);
   host.readFile = (name) => (name === ROOTS_FILE ? source : readFile.call(host, name));
   host.getSourceFile = (name, version, ...rest) =>
-    name === ROOTS_FILE
-      ? ts.createSourceFile(name, source, version, true)
-      : getSourceFile.call(host, name, version, ...rest);
+    name === ROOTS_FILE ? ts.createSourceFile(name, source, version, true) : getSourceFile.call(host, name, version, ...rest);
   const program = ts.createProgram([ROOTS_FILE], options, host);
   const checker = program.getTypeChecker();
   const file = program.getSourceFile(ROOTS_FILE);
@@ -140,7 +143,7 @@ function walk(checker: ts.TypeChecker, value: unknown, declared: ts.Type, path: 
   if (Array.isArray(value)) {
     if (!checker.isArrayType(type)) return; // the schema check reports the type mismatch
     const element = checker.getTypeArguments(type as ts.TypeReference)[0];
-    if (element) value.forEach((item, i) => walk(checker, item, element, `${path}[${i}]`, errors));
+    if (element) for (const [i, item] of value.entries()) walk(checker, item, element, `${path}[${i}]`, errors);
     return;
   }
   const index = checker.getIndexInfoOfType(type, ts.IndexKind.String);
@@ -163,9 +166,139 @@ export function unknownFieldErrors(obj: Manifest): string[] {
   return errors.map((e) => `${describe(obj)}: ${e}`);
 }
 
-/** Every problem with one object: schema errors plus unknown fields. */
+// ---------------------------------------------------------------- NetworkPolicy semantics
+
+interface Cidr {
+  family: 4 | 6;
+  bits: bigint;
+  prefix: number;
+}
+
+function ipBits(ip: string): { family: 4 | 6; bits: bigint } | undefined {
+  if (isIPv4(ip)) {
+    // The API server refuses leading zeros ("010.0.0.1") in new values.
+    if (ip.split('.').some((o) => o.length > 1 && o.startsWith('0'))) return undefined;
+    return { family: 4, bits: ip.split('.').reduce((acc, o) => (acc << 8n) | BigInt(o), 0n) };
+  }
+  if (!isIPv6(ip) || ip.includes('.')) return undefined; // no IPv4-mapped/embedded forms
+  const [head = '', tail = ''] = ip.split('::');
+  const left = head ? head.split(':') : [];
+  const right = ip.includes('::') ? (tail ? tail.split(':') : []) : [];
+  const groups = ip.includes('::') ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right] : left;
+  return { family: 6, bits: groups.reduce((acc, g) => (acc << 16n) | BigInt(`0x${g}`), 0n) };
+}
+
+/** A CIDR in canonical form (no bits set after the prefix), or a reason it is not one. */
+export function parseCidr(text: string): Cidr | string {
+  const m = /^([^/]+)\/(\d{1,3})$/.exec(text);
+  const ip = m ? ipBits(m[1] ?? '') : undefined;
+  if (!m || !ip) return `"${text}" is not a valid CIDR`;
+  const prefix = Number(m[2]);
+  const width = ip.family === 4 ? 32 : 128;
+  if (prefix > width || ((m[2] ?? '').length > 1 && m[2]?.startsWith('0'))) return `"${text}" has an invalid prefix length`;
+  const host = (1n << BigInt(width - prefix)) - 1n;
+  if ((ip.bits & host) !== 0n) return `"${text}" has bits set after the prefix (not a network address)`;
+  return { family: ip.family, bits: ip.bits, prefix };
+}
+
+/** Whether `inner` is a strict subset of `outer` (same family, longer prefix, inside it). */
+export function strictSubset(inner: Cidr, outer: Cidr): boolean {
+  if (inner.family !== outer.family || inner.prefix <= outer.prefix) return false;
+  const width = outer.family === 4 ? 32 : 128;
+  const shift = BigInt(width - outer.prefix);
+  return inner.bits >> shift === outer.bits >> shift;
+}
+
+const PORT_NAME = /^(?=.*[a-z])[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
+
+// The parts of a NetworkPolicy these rules read (anything else the schemas check).
+interface PolicyPort {
+  protocol?: string;
+  port?: number | string;
+  endPort?: number;
+}
+interface PolicyPeer {
+  podSelector?: unknown;
+  namespaceSelector?: unknown;
+  ipBlock?: { cidr?: string; except?: string[] };
+}
+interface PolicyRule {
+  ports?: PolicyPort[];
+  to?: PolicyPeer[];
+  from?: PolicyPeer[];
+}
+interface PolicySpec {
+  policyTypes?: unknown[];
+  ingress?: PolicyRule[];
+  egress?: PolicyRule[];
+}
+
+function portErrors(port: PolicyPort, path: string): string[] {
+  const out: string[] = [];
+  if (port.protocol !== undefined && !['TCP', 'UDP', 'SCTP'].includes(port.protocol)) {
+    out.push(`${path}.protocol: unsupported "${port.protocol}"`);
+  }
+  if (typeof port.port === 'number') {
+    if (!Number.isInteger(port.port) || port.port < 1 || port.port > 65535) out.push(`${path}.port: must be between 1 and 65535`);
+    if (port.endPort !== undefined && (port.endPort < port.port || port.endPort > 65535)) {
+      out.push(`${path}.endPort: must be >= port and <= 65535`);
+    }
+  } else if (typeof port.port === 'string') {
+    if (port.port.length > 15 || port.port.includes('--') || !PORT_NAME.test(port.port)) {
+      out.push(`${path}.port: "${port.port}" is not a valid port name`);
+    }
+    if (port.endPort !== undefined) out.push(`${path}.endPort: may not be specified when port is non-numeric`);
+  } else if (port.endPort !== undefined) {
+    out.push(`${path}.endPort: may not be specified when port is not specified`);
+  }
+  return out;
+}
+
+function peerErrors(peer: PolicyPeer, path: string): string[] {
+  const kinds = (['podSelector', 'namespaceSelector', 'ipBlock'] as const).filter((k) => peer[k] !== undefined && peer[k] !== null);
+  if (kinds.length === 0) return [`${path}: must specify a peer`];
+  if (kinds.length > 1 && kinds.includes('ipBlock')) return [`${path}: may not specify both ipBlock and another peer`];
+  const block = peer.ipBlock;
+  if (!block) return [];
+  const cidr = parseCidr(String(block.cidr ?? ''));
+  if (typeof cidr === 'string') return [`${path}.ipBlock.cidr: ${cidr}`];
+  const out: string[] = [];
+  for (const [i, text] of (block.except ?? []).entries()) {
+    const except = parseCidr(String(text));
+    if (typeof except === 'string') out.push(`${path}.ipBlock.except[${i}]: ${except}`);
+    else if (!strictSubset(except, cidr))
+      out.push(`${path}.ipBlock.except[${i}]: "${text}" must be a strict subset of cidr "${block.cidr}"`);
+  }
+  return out;
+}
+
+/** The API server's NetworkPolicy rules beyond the JSON schema, as "path: problem" lines. */
+export function networkPolicyErrors(obj: Manifest & { spec?: PolicySpec }): string[] {
+  if (kindKey(obj) !== 'networking.k8s.io/v1/NetworkPolicy') return [];
+  const spec = obj.spec ?? {};
+  const out: string[] = [];
+  const types = spec.policyTypes ?? [];
+  if (types.length > 2) out.push('spec.policyTypes: at most 2 entries');
+  for (const [i, t] of types.entries()) {
+    if (t !== 'Ingress' && t !== 'Egress') out.push(`spec.policyTypes[${i}]: unsupported "${String(t)}"`);
+  }
+  const directions = [
+    ['ingress', 'from'],
+    ['egress', 'to'],
+  ] as const;
+  for (const [direction, peers] of directions) {
+    for (const [i, rule] of (spec[direction] ?? []).entries()) {
+      const path = `spec.${direction}[${i}]`;
+      for (const [j, port] of (rule.ports ?? []).entries()) out.push(...portErrors(port, `${path}.ports[${j}]`));
+      for (const [j, peer] of (rule[peers] ?? []).entries()) out.push(...peerErrors(peer, `${path}.${peers}[${j}]`));
+    }
+  }
+  return out.map((e) => `${describe(obj)}: ${e}`);
+}
+
+/** Every problem with one object: schema errors, unknown fields and kind-specific rules. */
 export async function validateObject(obj: Manifest): Promise<string[]> {
-  return [...(await schemaErrors(obj)), ...unknownFieldErrors(obj)];
+  return [...(await schemaErrors(obj)), ...unknownFieldErrors(obj), ...networkPolicyErrors(obj)];
 }
 
 /** Every problem with a list of objects ([] when all are valid). */

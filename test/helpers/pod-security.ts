@@ -42,7 +42,8 @@ export function restrictedViolations(podSpecInput: unknown): string[] {
     if (sc.runAsNonRoot === false || nonRoot !== true) out.push(`${name}: runAsNonRoot must be true`);
     if (sc.runAsUser === 0) out.push(`${name}: runAsUser is 0`);
     const seccomp = obj(sc.seccompProfile).type ?? podSeccomp;
-    if (seccomp === undefined || !OK_SECCOMP.includes(String(seccomp))) out.push(`${name}: seccompProfile must be RuntimeDefault or Localhost`);
+    if (seccomp === undefined || !OK_SECCOMP.includes(String(seccomp)))
+      out.push(`${name}: seccompProfile must be RuntimeDefault or Localhost`);
     for (const port of list(c.ports)) if (port.hostPort !== undefined && port.hostPort !== 0) out.push(`${name}: hostPort`);
   }
   return out;

@@ -1,6 +1,7 @@
 // The entrypoint with real git and tmux against a local bare repository, in a temporary
 // root with a private tmux server.
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -55,21 +56,10 @@ describe('entrypoint', () => {
     expect(ep.output).toMatch(/warning: clone of .* failed/);
     expect(ep.running).toBe(true);
     expect(root.hasSession('main')).toBe(true);
-    // The shell in the session works: run a command in it and see its effect.
+    // The shell in the session works: run a command in it and see its effect (it appends:
+    // each run of a command typed again adds a line).
     const marker = join(root.workspace, 'typed.txt');
-    // Type only once the shell shows its prompt; a starting shell may still flush typeahead
-    // (zle init), so type the command again until it has run (it appends: each run adds a line).
-    await waitUntil(() => root.tmux('capture-pane', '-p', '-t', '=main:0').stdout.trim() !== '', 15_000, () => 'no prompt');
-    let typed = 0;
-    await waitUntil(
-      () => {
-        if (existsSync(marker)) return true;
-        if (typed++ % 10 === 0) root.tmux('send-keys', '-t', '=main:0', `echo usable >> ${marker}`, 'Enter');
-        return false;
-      },
-      20_000,
-      () => 'the session shell did not run the command',
-    );
+    await root.typeUntil('=main:0', `echo usable >> ${marker}`, () => existsSync(marker));
     expect(readFileSync(marker, 'utf8')).toMatch(/^(usable\n)+$/);
   });
 
@@ -80,7 +70,11 @@ describe('entrypoint', () => {
     const created = root.tmux('display-message', '-p', '-t', '=work', '#{session_created}').stdout.trim();
     expect(root.tmux('kill-session', '-t', '=work').status).toBe(0);
     await ep.waitFor("session 'work' is gone; recreating it");
-    await waitUntil(() => root.hasSession('work'), 10_000, () => `session not recreated:\n${ep.output}`);
+    await waitUntil(
+      () => root.hasSession('work'),
+      10_000,
+      () => `session not recreated:\n${ep.output}`,
+    );
     expect(ep.running).toBe(true);
     // A new session, not the old one.
     const again = root.tmux('display-message', '-p', '-t', '=work', '#{session_created}').stdout.trim();
@@ -112,7 +106,7 @@ describe('entrypoint', () => {
     expect(git('config', '--global', 'user.email')).toBe('mine@example.com');
   });
 
-  it('installs the staged project .env (0600, git-excluded) and gives the session the secrets env', async () => {
+  it('installs the staged project .env (0600, git-excluded); the shells of the session load the secrets, the tmux server does not hold them', async () => {
     root.secret('GITHUB_TOKEN', 'ghp_from_secret');
     root.secret('project.env', 'API_URL=http://x\n');
     root.fakeBin('gh', 'exit 0');
@@ -123,9 +117,99 @@ describe('entrypoint', () => {
     expect(readFileSync(dotenv, 'utf8')).toBe('API_URL=http://x\n');
     expect(statSync(dotenv).mode & 0o777).toBe(0o600);
     expect(git('-C', root.workspace, 'status', '--porcelain')).toBe('');
-    expect(root.tmux('show-environment', '-g', 'GITHUB_TOKEN').stdout.trim()).toBe('GITHUB_TOKEN=ghp_from_secret');
+    expect(root.tmux('show-environment', '-g', 'GITHUB_TOKEN').stdout).not.toContain('ghp_from_secret');
+    const seen = join(root.dir, 'token-seen');
+    await root.typeUntil('=main:0', `printenv GITHUB_TOKEN > ${seen}.tmp; mv ${seen}.tmp ${seen}`, () => existsSync(seen));
+    expect(readFileSync(seen, 'utf8')).toBe('ghp_from_secret\n');
     expect(ep.output).not.toContain('ghp_from_secret');
     expect(ep.output).toContain('gh: authenticated by GITHUB_TOKEN');
+  });
+
+  it('boots with a 200 KiB secret: it is skipped with a warning, the other secrets reach each shell and the agent, and no value is on a command line or in the tmux server', async () => {
+    const tag = randomBytes(6).toString('hex');
+    const token = `ghp_small_${tag}`;
+    const other = `sk-other-${tag}`;
+    const huge = `HUGE${tag}`.padEnd(200 * 1024, 'x');
+    root.secret('GITHUB_TOKEN', token);
+    root.secret('HUGE_VALUE', huge);
+    root.secret('OTHER_KEY', other);
+    expect(root.run('init-home').status).toBe(0);
+    const agentSaw = join(root.dir, 'agent-saw');
+    // bash via env: the agent could not even start with the huge value in its environment.
+    root.fakeBin(
+      'claude',
+      `printf '%s\\n' "$GITHUB_TOKEN" "$OTHER_KEY" "\${HUGE_VALUE-unset}" > '${agentSaw}.tmp'; mv '${agentSaw}.tmp' '${agentSaw}'; exec sleep 600`,
+    );
+    const ep = root.start({ RGSD_AGENT: 'claude', RGSD_AGENT_AUTOSTART: 'true' });
+    await ep.waitFor("agent 'claude' started in window 0");
+    await ep.waitFor('ready');
+    const secretsEnv = join(root.home, '.config/rgsd/secrets.env');
+    // The log says it once, with the file that holds the value (and never the value).
+    expect(ep.output).toContain(
+      `warning: secret HUGE_VALUE is not exported: 204812 bytes is over the 131072 bytes one environment variable can hold. Its value is in ${secretsEnv}`,
+    );
+    for (const v of [token, other, `HUGE${tag}`]) expect(ep.output).not.toContain(v);
+
+    await waitUntil(
+      () => existsSync(agentSaw),
+      15_000,
+      () => `the agent did not start:\n${root.tmux('capture-pane', '-p', '-t', '=main:0').stdout}`,
+    );
+    expect(readFileSync(agentSaw, 'utf8')).toBe(`${token}\n${other}\nunset\n`);
+
+    // The session's own shell (a login zsh tmux started without secrets) has them.
+    const seen = join(root.dir, 'shell-saw');
+    await root.typeUntil(
+      '=main:1',
+      `{ printenv GITHUB_TOKEN OTHER_KEY; printenv HUGE_VALUE; echo "exit $?"; } > ${seen}.tmp; mv ${seen}.tmp ${seen}`,
+      () => existsSync(seen),
+    );
+    expect(readFileSync(seen, 'utf8')).toBe(`${token}\n${other}\nexit 1\n`);
+    expect(root.tmux('capture-pane', '-p', '-J', '-S', '-50', '-t', '=main:1').stdout).toContain(
+      'rgsd: warning: secret HUGE_VALUE is not exported',
+    );
+
+    // A new window: its shell loads them the same way (tmux's default command is a login zsh).
+    root.tmux('new-window', '-d', '-t', '=main:5');
+    const seen5 = join(root.dir, 'window5-saw');
+    await root.typeUntil('=main:5', `printenv GITHUB_TOKEN OTHER_KEY > ${seen5}.tmp; mv ${seen5}.tmp ${seen5}`, () => existsSync(seen5));
+    expect(readFileSync(seen5, 'utf8')).toBe(`${token}\n${other}\n`);
+
+    // Nothing holds a value but the shells' own memory and the agent's environment: no command
+    // line of any process, not the tmux server's environment (its own or its global one).
+    const values = [token, other, `HUGE${tag}`];
+    for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+      let cmdline = '';
+      try {
+        cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      } catch {
+        continue; // gone
+      }
+      for (const v of values) expect(cmdline, `/proc/${pid}/cmdline`).not.toContain(v);
+    }
+    const server = root.tmux('display-message', '-p', '#{pid}').stdout.trim();
+    expect(server).toMatch(/^\d+$/);
+    const serverEnv = readFileSync(`/proc/${server}/environ`, 'utf8');
+    const global = root.tmux('show-environment', '-g').stdout;
+    const session = root.tmux('show-environment', '-t', '=main').stdout;
+    for (const v of values) {
+      expect(serverEnv).not.toContain(v);
+      expect(global).not.toContain(v);
+      expect(session).not.toContain(v);
+    }
+    expect(readFileSync(`/proc/${ep.child.pid}/environ`, 'utf8')).not.toContain(token);
+  });
+
+  it('logs that a broken secrets.env printed errors, never the error text (it may quote a value)', async () => {
+    root.secret('GITHUB_TOKEN', 'ghp_tok');
+    expect(root.run('init-home').status).toBe(0);
+    writeFileSync(join(root.home, '.config/rgsd/secrets.env'), "export GITHUB_TOKEN='ghp_tok'\nexport BAD-NAME='leak_me'\n", {
+      mode: 0o600,
+    });
+    const ep = root.start();
+    await ep.waitFor('ready');
+    expect(ep.output).toMatch(/warning: loading .*secrets\.env printed \d+ error line\(s\), not shown/);
+    expect(ep.output).not.toContain('leak_me');
   });
 
   it('refreshes image-managed dotfiles unless the user copy starts with the keep marker', async () => {
@@ -148,13 +232,74 @@ describe('entrypoint', () => {
   it('starts the chosen agent in the first window (0, where attach lands) with its arguments', async () => {
     const calls = join(root.dir, 'agent-calls');
     root.fakeBin('claude', `printf '%s\\n' "$*" >> '${calls}'; exec sleep 600`);
-    const ep = root.start({ RGSD_AGENT: 'claude', RGSD_AGENT_AUTOSTART: 'true', RGSD_AGENT_ARGS: '--model opus' });
-    await ep.waitFor("agent 'claude' started in window 0");
+    const ep = root.start({ RGSD_AGENT: 'claude', RGSD_AGENT_AUTOSTART: 'true', RGSD_AGENT_ARGS: '["--model","opus"]' });
+    await ep.waitFor("agent 'claude' started in window 0 with 2 argument(s)");
     // index:name:active — the agent's window is the current one, so attach lands on it
-    const windows = root.tmux('list-windows', '-t', '=main', '-F', '#{window_index}:#{window_name}:#{window_active}').stdout.trim().split('\n');
+    const windows = root
+      .tmux('list-windows', '-t', '=main', '-F', '#{window_index}:#{window_name}:#{window_active}')
+      .stdout.trim()
+      .split('\n');
     expect(windows).toEqual(['0:claude:1', '1:shell:0']);
-    await waitUntil(() => existsSync(calls), 15_000, () => 'the agent was not started');
+    await waitUntil(
+      () => existsSync(calls),
+      15_000,
+      () => 'the agent was not started',
+    );
     expect(readFileSync(calls, 'utf8')).toBe('--model opus\n');
+  });
+
+  it('passes each agent argument as one word, never evaluated by a shell', async () => {
+    const argv = join(root.dir, 'agent-argv');
+    const pwned = join(root.dir, 'pwned');
+    root.fakeBin('claude', `printf '%s\\0' "$@" > '${argv}.tmp'; mv '${argv}.tmp' '${argv}'; exec sleep 600`);
+    const words = [
+      '--model',
+      'opus',
+      `$(touch ${pwned}1)`,
+      `; touch ${pwned}2`,
+      `\`touch ${pwned}3\``,
+      `| touch ${pwned}4`,
+      `&& touch ${pwned}5`,
+      `' ; touch ${pwned}6 ; '`,
+      'two words',
+      '"double"',
+      '*',
+      '~',
+      '=ls',
+      '$HOME',
+      '${HOME}',
+      '!!',
+      '\\',
+      '',
+      'line\nbreak',
+      '-l',
+      '--',
+      '#',
+      'é ✓',
+    ];
+    const ep = root.start({ RGSD_AGENT: 'claude', RGSD_AGENT_AUTOSTART: 'true', RGSD_AGENT_ARGS: JSON.stringify(words) });
+    await ep.waitFor(`agent 'claude' started in window 0 with ${words.length} argument(s)`);
+    await waitUntil(
+      () => existsSync(argv),
+      15_000,
+      () => `the agent was not started:\n${root.tmux('capture-pane', '-p', '-t', '=main:0').stdout}`,
+    );
+    expect(readFileSync(argv, 'utf8').split('\0').slice(0, -1)).toEqual(words);
+    for (let i = 1; i <= 6; i++) expect(existsSync(`${pwned}${i}`), `${pwned}${i}`).toBe(false);
+  });
+
+  it('does not start the agent when RGSD_AGENT_ARGS is not a JSON array of strings', async () => {
+    const calls = join(root.dir, 'agent-calls');
+    root.fakeBin('claude', `printf '%s\\n' "$*" >> '${calls}'; exec sleep 600`);
+    for (const args of ['--model opus', '["--model", 1]', '{"a":"b"}']) {
+      const ep = root.start({ RGSD_AGENT: 'claude', RGSD_AGENT_AUTOSTART: 'true', RGSD_AGENT_ARGS: args });
+      await ep.waitFor('ready');
+      expect(ep.output).toContain("warning: RGSD_AGENT_ARGS is not a JSON array of strings (the chart's agent.args list");
+      expect(ep.output).toContain("agent 'claude' not started");
+      expect(root.tmux('list-windows', '-t', '=main', '-F', '#{window_name}').stdout.trim()).toBe('shell');
+      await ep.stop();
+    }
+    expect(existsSync(calls)).toBe(false);
   });
 
   it('warns instead of failing when the chosen agent is not installed', async () => {

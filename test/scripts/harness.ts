@@ -8,6 +8,8 @@ import { join, resolve } from 'node:path';
 export const REPO = resolve(import.meta.dirname, '..', '..');
 export const DOCKER = join(REPO, 'docker');
 export const script = (name: string): string => join(DOCKER, name);
+/** zsh, the image user's login shell: tmux's default-shell in the sessions the tests start. */
+export const ZSH = spawnSync('sh', ['-c', 'command -v zsh'], { encoding: 'utf8' }).stdout.trim() || '/bin/zsh';
 
 export interface Run {
   status: number;
@@ -37,11 +39,12 @@ export class Root {
       ...process.env,
       PATH: `${this.bin}:${process.env.PATH ?? ''}`,
       HOME: this.home,
+      SHELL: ZSH,
       TMUX_TMPDIR: this.tmuxDir,
       GIT_CONFIG_NOSYSTEM: '1',
       RGSD_HOME: this.home,
       RGSD_SKEL: this.skel,
-      RGSD_SECRETS_DIR: this.secrets,
+      RGSD_INIT_SOURCE_DIR: this.secrets,
       RGSD_DOTFILES_DIR: join(DOCKER, 'dotfiles'),
       RGSD_AGENT: 'none',
       RGSD_SUPERVISE_INTERVAL: '0.3',
@@ -88,6 +91,29 @@ export class Root {
     return readFileSync(join(this.home, rel), 'utf8');
   }
 
+  /**
+   * Types `command` into a tmux pane until `done()` holds. Types only once the shell shows its
+   * prompt; a starting shell may still flush typeahead (zle init), so the command is typed
+   * again every second until it has run (make it idempotent).
+   */
+  async typeUntil(target: string, command: string, done: () => boolean, timeoutMs = 20_000): Promise<void> {
+    await waitUntil(
+      () => this.tmux('capture-pane', '-p', '-t', target).stdout.trim() !== '',
+      15_000,
+      () => `no prompt in ${target}`,
+    );
+    let typed = 0;
+    await waitUntil(
+      () => {
+        if (done()) return true;
+        if (typed++ % 10 === 0) this.tmux('send-keys', '-t', target, command, 'Enter');
+        return false;
+      },
+      timeoutMs,
+      () => `the shell in ${target} did not run: ${command}\n${this.tmux('capture-pane', '-p', '-t', target).stdout}`,
+    );
+  }
+
   start(extra: Record<string, string> = {}): Entrypoint {
     const child = spawn(script('entrypoint'), [], { env: this.env(extra), stdio: ['ignore', 'pipe', 'pipe'] });
     this.children.push(child);
@@ -132,7 +158,11 @@ export class Entrypoint {
   }
 
   async waitFor(text: string | RegExp, timeoutMs = 20_000): Promise<void> {
-    await waitUntil(() => (typeof text === 'string' ? this.output.includes(text) : text.test(this.output)), timeoutMs, () => `entrypoint output never matched ${String(text)}:\n${this.output}`);
+    await waitUntil(
+      () => (typeof text === 'string' ? this.output.includes(text) : text.test(this.output)),
+      timeoutMs,
+      () => `entrypoint output never matched ${String(text)}:\n${this.output}`,
+    );
   }
 
   async stop(): Promise<number> {

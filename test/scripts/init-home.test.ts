@@ -18,13 +18,13 @@ beforeEach(() => {
 });
 afterEach(() => root.cleanup());
 
-const SECRET_VALUES = ['ghp_secret_token_1', 'sk-ant-secret-2', 'sk-openai-secret-3', 'it\'s "quoted"\n$HOME `x`'];
+const SECRET_VALUES = ['ghp_secret_token_1', 'sk-ant-secret-2', 'sk-openai-secret-3', 'it\'s "quoted"\n$HOME `x`'] as const;
 
 function writeAllSecrets(): void {
-  root.secret('GITHUB_TOKEN', SECRET_VALUES[0]!);
-  root.secret('ANTHROPIC_API_KEY', SECRET_VALUES[1]!);
-  root.secret('OPENAI_API_KEY', SECRET_VALUES[2]!);
-  root.secret('WEIRD_VALUE', SECRET_VALUES[3]!);
+  root.secret('GITHUB_TOKEN', SECRET_VALUES[0]);
+  root.secret('ANTHROPIC_API_KEY', SECRET_VALUES[1]);
+  root.secret('OPENAI_API_KEY', SECRET_VALUES[2]);
+  root.secret('WEIRD_VALUE', SECRET_VALUES[3]);
   root.secret('GIT_SSH_PRIVATE_KEY', '-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----\n');
   root.secret('models.json', '{"providers":{}}\n');
   root.secret('preferences.md', '# prefs\n');
@@ -88,7 +88,11 @@ describe('init-home later boots', () => {
     }
 
     // secrets.env round-trips every value exactly through a shell.
-    const sourced = spawnSync('bash', ['-c', `. "$1"; printf '%s\\0' "$GITHUB_TOKEN" "$WEIRD_VALUE"`, '_', join(root.home, '.config/rgsd/secrets.env')], { encoding: 'utf8' });
+    const sourced = spawnSync(
+      'bash',
+      ['-c', `. "$1"; printf '%s\\0' "$GITHUB_TOKEN" "$WEIRD_VALUE"`, '_', join(root.home, '.config/rgsd/secrets.env')],
+      { encoding: 'utf8' },
+    );
     expect(sourced.stdout.split('\0').slice(0, 2)).toEqual([SECRET_VALUES[0], SECRET_VALUES[3]]);
 
     expect(root.read('.git-credentials')).toBe(`https://x-access-token:${SECRET_VALUES[0]}@github.com\n`);
@@ -158,6 +162,22 @@ describe('init-home later boots', () => {
     expect(root.read('.codex/auth.json')).toBe('{"tokens":{}}\n');
     expect(r.stdout).toMatch(/codex\/auth.json changed since rgsd wrote it; keeping it/);
     expect(JSON.parse(root.read('.gsd/agent/auth.json'))).toEqual({ github: { type: 'oauth', refresh: 'r' } });
+  });
+
+  it('writes values of any size: none reaches a command line or an environment (a 200 KiB key)', () => {
+    const huge = `sk-ant-${'k'.repeat(200 * 1024)}`;
+    root.secret('ANTHROPIC_API_KEY', `${huge}\n\n`); // trailing newlines are dropped
+    root.secret('OPENAI_API_KEY', 'sk-openai');
+    const r = root.run('init-home');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout + r.stderr).not.toContain('kkkk');
+    expect(JSON.parse(root.read('.gsd/agent/auth.json'))).toEqual({
+      anthropic: { type: 'api_key', key: huge },
+      openai: { type: 'api_key', key: 'sk-openai' },
+    });
+    expect(root.read('.config/rgsd/secrets.env')).toContain(`export ANTHROPIC_API_KEY='${huge}'\n`);
+    expect(mode(join(root.home, '.config/rgsd/secrets.env'))).toBe(0o600);
+    expect(mode(join(root.home, '.config/rgsd'))).toBe(0o700);
   });
 
   it('ignores Kubernetes secret-volume internals and warns about unknown keys', () => {

@@ -53,8 +53,16 @@ helm.sh/chart: {{ include "rgsd.chart" . | toJson }}
 {{- .Values.image.tag | default .Chart.AppVersion }}
 {{- end }}
 
+{{/*
+The image reference: "repository@digest" when image.digest is set (the tag then only
+names the version in the app.kubernetes.io/version label), else "repository:tag".
+*/}}
 {{- define "rgsd.image" -}}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else }}
 {{- printf "%s:%s" .Values.image.repository (include "rgsd.imageTag" .) }}
+{{- end }}
 {{- end }}
 
 {{- define "rgsd.serviceAccountName" -}}
@@ -101,6 +109,11 @@ same checksum in both modes and only a data change rolls the pod.
 {{- end }}
 {{- end }}
 
+{{/* "true" when the containers' root filesystem is read-only (then /tmp is an emptyDir), else "". */}}
+{{- define "rgsd.readOnlyRoot" -}}
+{{- if .Values.securityContext.readOnlyRootFilesystem }}true{{ end }}
+{{- end }}
+
 {{/* Whether the pod needs a Kubernetes API token. */}}
 {{- define "rgsd.apiAccess" -}}
 {{- if ne .Values.rbac.mode "none" }}true{{ else }}false{{ end }}
@@ -117,7 +130,7 @@ Values go through toJson so any string (quotes, colons, newlines) stays one YAML
   value: "/home/gsd"
 - name: RGSD_SKEL
   value: "/home/gsd.skel"
-- name: RGSD_SECRETS_DIR
+- name: RGSD_INIT_SOURCE_DIR
   value: "/var/run/rgsd/secrets"
 - name: RGSD_WORKSPACE
   value: {{ printf "/home/gsd/%s" .Values.workspace | toJson }}
@@ -136,11 +149,15 @@ Values go through toJson so any string (quotes, colons, newlines) stays one YAML
 - name: RGSD_AGENT_AUTOSTART
   value: {{ .Values.agent.autoStart | toString | toJson }}
 - name: RGSD_AGENT_ARGS
-  value: {{ .Values.agent.args | toJson }}
+  value: {{ .Values.agent.args | toJson | toJson }}
 - name: RGSD_VSCODE_TUNNEL
   value: {{ .Values.vscodeTunnel.enabled | toString | toJson }}
 - name: RGSD_VSCODE_TUNNEL_NAME
   value: {{ .Values.vscodeTunnel.name | default .Values.project | trunc 20 | trimSuffix "-" | toJson }}
+{{- if include "rgsd.readOnlyRoot" . }}
+- name: TMUX_TMPDIR
+  value: "/tmp"
+{{- end }}
 {{- range .Values.extraEnv }}
 - {{ toJson . }}
 {{- end }}
@@ -150,4 +167,29 @@ Values go through toJson so any string (quotes, colons, newlines) stays one YAML
 {{- define "rgsd.tmuxProbe" -}}
 exec:
   command: {{ list "tmux" "has-session" "-t" (printf "=%s" .Values.tmux.session) | toJson }}
+{{- end }}
+
+{{/*
+Checks the schema cannot express (and the ones that must hold even when a user skips the
+schema with --skip-schema-validation). Included by deployment.yaml, which always renders.
+*/}}
+{{- define "rgsd.validate" -}}
+{{- if ne .Values.rbac.mode "none" }}
+{{- if and (not .Values.serviceAccount.create) (not .Values.serviceAccount.name) }}
+{{- fail (printf "serviceAccount.name is required when serviceAccount.create is false and rbac.mode is %s: the chart binds its rights only to a named ServiceAccount, never to the namespace's \"default\" one (every pod without its own ServiceAccount would get them)" .Values.rbac.mode) }}
+{{- end }}
+{{- if eq .Values.serviceAccount.name "default" }}
+{{- fail (printf "serviceAccount.name must not be \"default\" when rbac.mode is %s: every pod of the namespace without its own ServiceAccount would get the workstation's rights; name a ServiceAccount of its own (or leave serviceAccount.create true)" .Values.rbac.mode) }}
+{{- end }}
+{{- end }}
+{{- $workspace := toString .Values.workspace }}
+{{- if or (hasPrefix "/" $workspace) (has ".." (splitList "/" $workspace)) (has "." (splitList "/" $workspace)) (not $workspace) }}
+{{- fail (printf "workspace %q must be a relative directory under the home without \".\" or \"..\" parts, e.g. \"workspace\" or \"src/app\"" $workspace) }}
+{{- end }}
+{{- $reserved := list "home" "secrets" "tmp" }}
+{{- range .Values.extraVolumes }}
+{{- if has .name $reserved }}
+{{- fail (printf "extraVolumes: the name %q is the chart's own (home, secrets, tmp); choose another" .name) }}
+{{- end }}
+{{- end }}
 {{- end }}
