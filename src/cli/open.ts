@@ -1,7 +1,8 @@
 // How a command finds what it works on, in the order a user fixes things: the project
 // (argument or the only configured one) and its settings — local, no cluster — then the
 // kube context and namespace, announced on stderr (`context: X  namespace: Y`) before the
-// first cluster call. Commands call these and hand the result to their ops.
+// first cluster call. Commands call these and hand the result to their ops. The namespace
+// (-n and the settings' `namespace:`) is checked before anything else leaves the machine.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveTarget, targetLine, namespaceOf, type TargetInput } from '../cluster/target.js';
@@ -10,7 +11,7 @@ import type { App } from '../core/app.js';
 import { loadProject, resolveProjectName, settingsRelative, type ProjectConfig } from '../core/config.js';
 import { ClusterUnreachableError, ConfigError, NotFoundError, UsageError } from '../core/errors.js';
 import { projectNames, type ProjectNames } from '../core/names.js';
-import { CHART_NAME, durationMs, goDuration } from '../core/vocab.js';
+import { CHART_NAME, durationMs, goDuration, namespaceHint, namespaceProblem } from '../core/vocab.js';
 
 export interface LocalProject {
   project: string;
@@ -23,12 +24,13 @@ export interface OpenedProject extends LocalProject {
   target: Target;
 }
 
-/** The project and its settings (no cluster). */
+/** The project and its settings (no cluster), with the namespace rule applied. */
 export async function resolveProject(
   app: App,
   arg: string | undefined,
   opts: { command: string; requireSettings: boolean },
 ): Promise<LocalProject> {
+  checkNamespaces(app); // a bad -n is reported before anything is read
   const project = await resolveProjectName(app.configDir, arg, opts.command);
   let cfg: ProjectConfig | undefined;
   try {
@@ -36,10 +38,29 @@ export async function resolveProject(
   } catch (err) {
     if (opts.requireSettings || !(err instanceof NotFoundError)) throw err;
   }
+  // before a command's own local checks (helm version, the secrets file) too
+  checkNamespaces(app, cfg);
   return { project, cfg, names: projectNames(project) };
 }
 
+/** The namespace rule (core/vocab.ts `namespaceProblem`) on -n/--namespace and on the
+ * settings' `namespace:`, before any call: a bad flag is a usage error (exit 2), a bad
+ * setting a configuration error (exit 3), each naming where the value came from. */
+export function checkNamespaces(app: App, cfg?: ProjectConfig): void {
+  const flag = app.globals.namespace;
+  const flagProblem = flag === undefined ? undefined : namespaceProblem(flag);
+  if (flag !== undefined && flagProblem) {
+    throw new UsageError(`-n/--namespace ${flagProblem}`, { hint: namespaceHint(flag, 'flag') });
+  }
+  const setting = cfg?.settings.namespace;
+  const settingProblem = setting === undefined ? undefined : namespaceProblem(setting);
+  if (cfg && setting !== undefined && settingProblem) {
+    throw new ConfigError(`${cfg.settingsFile}: namespace ${settingProblem}`, { hint: namespaceHint(setting, 'setting') });
+  }
+}
+
 function targetInput(app: App, local?: LocalProject): TargetInput {
+  checkNamespaces(app, local?.cfg);
   return {
     contextFlag: app.globals.context,
     namespaceFlag: app.globals.namespace,

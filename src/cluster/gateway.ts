@@ -29,7 +29,7 @@ export interface Gateway {
 }
 
 export interface CallOptions extends RunOptions {
-  /** A cluster-scoped call (namespaces): `--context` only, no `-n`. */
+  /** A cluster-scoped call (namespaces; `helm list -A`): `--context` / `--kube-context` only, no `-n`. */
   clusterScoped?: boolean;
 }
 
@@ -40,8 +40,9 @@ export function kubectlArgv(t: Target | null, args: readonly string[], clusterSc
 }
 
 /** The full helm argv (without the binary) for a call against `t`. */
-export function helmArgv(t: Target | null, args: readonly string[]): string[] {
-  return t ? ['--kube-context', t.context, '-n', t.namespace, ...args] : [...args];
+export function helmArgv(t: Target | null, args: readonly string[], clusterScoped = false): string[] {
+  if (!t) return [...args];
+  return clusterScoped ? ['--kube-context', t.context, ...args] : ['--kube-context', t.context, '-n', t.namespace, ...args];
 }
 
 async function call(gw: Gateway, tool: 'helm' | 'kubectl', argv: string[], t: Target | null, opts: CallOptions): Promise<RunResult> {
@@ -61,7 +62,7 @@ export function kubectl(gw: Gateway, t: Target | null, args: readonly string[], 
 
 /** helm against `t` (or a local call with `null`). */
 export function helm(gw: Gateway, t: Target | null, args: readonly string[], opts: CallOptions = {}): Promise<RunResult> {
-  return call(gw, 'helm', helmArgv(t, args), t, opts);
+  return call(gw, 'helm', helmArgv(t, args, opts.clusterScoped), t, opts);
 }
 
 /** Shell-ready text of a command for hints (users run it themselves; never executed). */

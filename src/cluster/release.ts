@@ -11,9 +11,13 @@ export interface HelmInfo {
   version: string;
 }
 
-const HELM_HINT = 'install Helm 3 or 4, or point RGSD_HELM at it';
+const HELM_HINT = 'install Helm 3 (3.7 or newer) or 4, or point RGSD_HELM at it';
 
-/** `helm version` → major 3 or 4; anything else is refused. */
+/** The oldest Helm 3 with every flag rgsd passes: `helm uninstall --wait` came in 3.7.0 (the
+ * others — `list --time-format`, `list -A`, `version --template`, `-f -` — are older). */
+export const MIN_HELM3 = { minor: 7, version: '3.7.0' } as const;
+
+/** `helm version` → major 3 (3.7 or newer) or 4; anything else is refused (exit 4). */
 export async function detectHelm(gw: Gateway): Promise<HelmInfo> {
   const res = await helm(gw, null, ['version', '--template', '{{.Version}}'], { allowFailure: true });
   const version = res.stdout.trim();
@@ -24,6 +28,14 @@ export async function detectHelm(gw: Gateway): Promise<HelmInfo> {
   }
   const major = Number(m[1]);
   if (major !== 3 && major !== 4) throw new MissingToolError(`Helm ${version} is not supported (need Helm 3 or 4)`, { hint: HELM_HINT });
+  if (major === 3 && Number(m[2]) < MIN_HELM3.minor) {
+    throw new MissingToolError(
+      `Helm ${version} is too old: rgsd needs Helm ${MIN_HELM3.version} or newer (for \`helm uninstall --wait\`)`,
+      {
+        hint: `upgrade Helm (https://helm.sh/docs/intro/install/), or point RGSD_HELM at Helm ${MIN_HELM3.version}+ or Helm 4`,
+      },
+    );
+  }
   return { major, version };
 }
 
@@ -69,6 +81,17 @@ export function listArgs(project?: string): string[] {
 
 export async function listReleases(gw: Gateway, t: Target, project?: string): Promise<HelmRelease[]> {
   const { stdout } = await helm(gw, t, listArgs(project));
+  return parseReleases(stdout, t);
+}
+
+/** Releases named `release` in every namespace the credentials can read (`helm list -A`):
+ * needs cluster-wide list rights on Secrets (Helm's storage), else a ForbiddenError. */
+export async function listReleasesAllNamespaces(gw: Gateway, t: Target, release: string): Promise<HelmRelease[]> {
+  const { stdout } = await helm(gw, t, ['list', '-A', ...listArgs(release).slice(1)], { clusterScoped: true });
+  return parseReleases(stdout, t);
+}
+
+function parseReleases(stdout: string, t: Target): HelmRelease[] {
   const raw = JSON.parse(stdout.trim() || '[]') as Record<string, unknown>[];
   return raw.map((r) => ({
     name: String(r.name ?? ''),

@@ -45,7 +45,8 @@ export function maskSecretManifest(m: SecretManifest): SecretManifest {
 export const SECRET_APPLY = ['apply', '--server-side', '--field-manager=rgsd', '--force-conflicts', '-f', '-'];
 
 export async function applySecret(gw: Gateway, t: Target, manifest: SecretManifest): Promise<void> {
-  await kubectl(gw, t, SECRET_APPLY, { stdin: JSON.stringify(manifest), mutates: true });
+  // the one call whose stdin may carry secret values (the SecretGuard checks every other stdin)
+  await kubectl(gw, t, SECRET_APPLY, { stdin: JSON.stringify(manifest), mutates: true, secretStdin: true });
 }
 
 /** Delete the project's Secret; true when there was one. */

@@ -1,12 +1,12 @@
 // `rgsd connect [project] [session]` — attach to the workstation's tmux session.
-import type { PodSummary, SessionInfo } from '../cluster/workload.js';
+import type { SessionInfo } from '../cluster/workload.js';
 import type { Target } from '../cluster/gateway.js';
 import type { App } from '../core/app.js';
 import type { ProjectConfig } from '../core/config.js';
 import { JSON_OPTION, defineCommand, projectArg } from '../cli/spec.js';
-import { ChildExitError, UsageError } from '../core/errors.js';
+import { ChildExitError, CommandError, NotFoundError, UsageError } from '../core/errors.js';
 import { DEFAULT_SESSION, SESSION_NAME_RE } from '../core/vocab.js';
-import type { SessionListDocument } from '../ops/connect.js';
+import type { ConnectPod, CrashReport, SessionListDocument, WorkstationContainer } from '../ops/connect.js';
 import { formatAge, plural, table } from '../ui/format.js';
 
 interface ConnectOptions {
@@ -21,6 +21,7 @@ export default defineCommand<ConnectOptions>(
     summary: 'attach to the tmux session in the pod (kubectl exec -it … tmux attach)',
     description:
       'At most two cluster calls before the attach: the pods of the project, then one in-pod status query for the session list. ' +
+      'A crashing workstation is not attached to: connect shows why and the last lines of its log. ' +
       'Detach with Ctrl-b d. Attaching needs a terminal; --list works anywhere.',
     args: [
       projectArg('project (picker when several are running)'),
@@ -40,14 +41,25 @@ export default defineCommand<ConnectOptions>(
     const ops = await import('../ops/connect.js');
     const { project, cfg, target, pod } = await locate(app, projectArg);
     const { out } = app;
+    const crash = ops.crashOf(pod);
+    if (crash) return showCrash(app, await ops.crashReport(app, target, project, pod, crash));
     if (!pod.ready) out.warn(`${pod.name} is running but not ready yet (its tmux session may still be starting)`);
+    const attached = async (status: number): Promise<void> => {
+      if (status === 0) return;
+      await explain(app, target, project, pod);
+      // the child already spoke on the terminal: its status becomes rgsd's, silently
+      throw new ChildExitError('kubectl exec', status);
+    };
 
     if (opts.new !== undefined) {
       out.info(`attaching to new-or-existing tmux session "${opts.new}" in ${pod.name} (detach: Ctrl-b d)`);
       return attached(await ops.attachTo(app, target, pod.name, { newSession: opts.new, iterm: Boolean(opts.iterm) }));
     }
 
-    const sessions = await ops.listSessions(app, target, pod.name);
+    const sessions = await ops.listSessions(app, target, pod.name).catch(async (err: unknown) => {
+      if (err instanceof CommandError || err instanceof NotFoundError) await explain(app, target, project, pod);
+      throw err;
+    });
     if (list) {
       if (app.globals.json) {
         const doc: SessionListDocument = {
@@ -118,7 +130,7 @@ interface Located {
   project: string;
   cfg: ProjectConfig | undefined;
   target: Target;
-  pod: PodSummary;
+  pod: ConnectPod;
 }
 
 /** The pod to attach to: of the named (or only configured) project, else picked among the
@@ -139,15 +151,16 @@ async function locate(app: App, projectArg: string | undefined): Promise<Located
   const pod = await pickOne(
     app.prompter,
     'Connect to which project?',
-    running.map((p) => ({ name: p.project as string, value: p, description: podLine(p) })),
+    running.map((p) => ({ name: p.project as string, value: p, description: podLine(p, ops.crashOf(p)) })),
     `name the project: rgsd connect <project> (running: ${running.map((p) => p.project).join(', ')})`,
   );
   const project = pod.project as string;
   return { project, cfg: await ops.pickedProjectSettings(app, target, project), target, pod };
 }
 
-function podLine(p: PodSummary): string {
-  return `${p.name}, ${p.ready ? 'ready' : 'not ready'}, age ${p.ageSeconds === null ? '-' : formatAge(p.ageSeconds)}`;
+function podLine(p: ConnectPod, crash: WorkstationContainer | null): string {
+  const state = crash ? `crashing${crash.reason ? ` (${crash.reason})` : ''}` : p.ready ? 'ready' : 'not ready';
+  return `${p.name}, ${state}, age ${p.ageSeconds === null ? '-' : formatAge(p.ageSeconds)}`;
 }
 
 export function renderSessions(sessions: readonly SessionInfo[]): string {
@@ -156,7 +169,28 @@ export function renderSessions(sessions: readonly SessionInfo[]): string {
   return table(rows);
 }
 
-/** kubectl's exit status becomes rgsd's, silently (the child already spoke on the terminal). */
-function attached(status: number): void {
-  if (status !== 0) throw new ChildExitError('kubectl exec', status);
+/** An exec into the pod failed: when the pod now crashes (or went away) that is the error,
+ * with the crash report, instead of kubectl's own words. Returns when there is nothing to add. */
+async function explain(app: App, target: Target, project: string, pod: ConnectPod): Promise<void> {
+  const { explainExecFailure } = await import('../ops/connect.js');
+  const why = await explainExecFailure(app, target, project, pod);
+  if (why && 'error' in why) throw why.error;
+  if (why) showCrash(app, why.crash);
+}
+
+/** The log lines of a crashing container (stderr), then its error. */
+export function showCrash(app: App, report: CrashReport): never {
+  const { out } = app;
+  // while it waits (CrashLoopBackOff) or after it ended, both logs are of the run that just ended
+  const run =
+    report.container.state !== 'running' ? 'its last run' : report.log.previous ? 'the run before its last restart' : 'its current run';
+  if ('unreadable' in report.log) {
+    out.warn(`could not read the log of ${report.pod.name}: ${report.log.unreadable}`);
+  } else if (report.log.lines.length === 0) {
+    out.info(`the workstation log of ${report.pod.name} (${run}) is empty`);
+  } else {
+    out.info(`last ${plural(report.log.lines.length, 'line')} of the workstation log of ${report.pod.name} (${run}):`);
+    for (const line of report.log.lines) out.info(`  ${out.c.dim('│')} ${line}`);
+  }
+  throw report.error;
 }

@@ -8,7 +8,8 @@ import { plural, table } from '../ui/format.js';
 export default defineCommand(
   {
     name: 'doctor',
-    summary: 'run every preflight check (tools, Helm version, context, cluster, namespace, settings, secrets) and report each',
+    summary:
+      'run every preflight check (tools, Helm version, context, cluster, namespace, settings, secrets, repository credentials) and report each',
     description:
       'Read-only. Each check prints ✓ (ok), ! (warning), ✗ (failed) or - (skipped), with a hint when it is not ok. ' +
       'Without a project every configured one is checked. Exits with the code of the first failed check, 0 when none failed.',
@@ -18,7 +19,8 @@ export default defineCommand(
   },
   async (app, { project }) => {
     const { doctor } = await import('../ops/doctor.js');
-    const { announce } = await import('../cli/open.js');
+    const { announce, checkNamespaces } = await import('../cli/open.js');
+    checkNamespaces(app); // a bad -n is a usage error, not a check
     const { doc, failed } = await doctor(app, project, (e) => announce(app, e.target));
     if (app.globals.json) app.out.json(doc);
     else app.out.data(renderChecks(app, doc));
@@ -29,7 +31,8 @@ export default defineCommand(
         ...(first.hint ? { hint: first.hint } : {}),
       });
     }
-    if (!app.globals.json) app.out.success('all checks passed');
+    const warnings = doc.checks.filter((c) => c.status === 'warn').length;
+    if (!app.globals.json) app.out.success(warnings ? `all checks passed (${plural(warnings, 'warning')})` : 'all checks passed');
   },
 );
 

@@ -30,6 +30,8 @@ export default defineCommand<InitOptions>(
   },
   async (app, { project }, opts) => {
     const { planInit, writeInit } = await import('../ops/init.js');
+    const { checkNamespaces } = await import('../cli/open.js');
+    checkNamespaces(app); // a bad -n is refused before anything is asked or written
     const plan = await planInit(app, project ?? '', opts);
     // What the flags left open is asked on a terminal; --yes (or no terminal, given --repo) takes the defaults.
     let answers = { ...plan.defaults, ...plan.given };

@@ -2,7 +2,7 @@
 import { defineCommand, dryRunOption, projectArg, timeoutOption, type Args } from '../cli/spec.js';
 import type { App } from '../core/app.js';
 import { CONTAINER, DEFAULT_TIMEOUT, goDuration } from '../core/vocab.js';
-import type { UpDryRun, UpEvent, UpPlan, UpResult } from '../ops/up.js';
+import type { UpDryRun, UpEvent, UpNote, UpPlan, UpResult } from '../ops/up.js';
 import type { Spinner } from '../ui/output.js';
 import { plural } from '../ui/format.js';
 
@@ -16,9 +16,12 @@ export default defineCommand<UpFlags>(
     name: 'up',
     summary: 'install or upgrade the workstation and wait until its tmux session is ready',
     description:
-      'Local checks first (settings, a secrets file readable only by you, Helm 3 or 4), then the cluster. ' +
+      'Checks everything before it changes anything: the settings, a secrets file readable only by you, Helm (3.7+ or 4), ' +
+      'the values against the chart (`helm template`), the cluster (the namespace, a release of the same name elsewhere) ' +
+      'and every command line of the run (no secret value on any). ' +
       'A change that restarts the pod ends its tmux session: up says why and asks first (without a terminal it needs --yes). ' +
-      'Secret values travel on stdin only, never in an argv.',
+      'Secret values travel only in the Secret, on stdin: never in an argv or in the chart values. ' +
+      'Interrupted, it says what was done; re-running it recovers.',
     args: [projectArg()],
     options: [
       { flags: '--chart <path>', description: 'chart directory or reference (default: the bundled chart/rgsd)', complete: 'file' },
@@ -39,6 +42,7 @@ async function runUp(app: App, { project }: Args, opts: UpFlags): Promise<void> 
 
   const found = await resolveProject(app, project, { command: 'up', requireSettings: true });
   const checks = await ops.checkLocal(app, found);
+  for (const w of checks.secretWarnings) app.out.warn(`${w.message} (hint: ${w.hint})`);
   const local = { ...checks, chart: resolveChart(app, found.cfg, opts.chart) };
   // a dry run never touches the cluster: a missing or mismatching context is only a warning
   const { target } = await openTarget(app, found, { tolerate: dryRun });
@@ -48,16 +52,40 @@ async function runUp(app: App, { project }: Args, opts: UpFlags): Promise<void> 
     return;
   }
 
-  const plan = await ops.planUp(app, local, target);
+  const plan = await ops.planUp(app, local, target, { timeoutMs });
+  for (const note of plan.notes) renderNote(app, note);
   await confirmRestart(app, plan);
   const events = eventRenderer(app);
   let result: UpResult;
   try {
-    result = await ops.applyUp(app, local, plan, { timeoutMs, onEvent: events.render });
+    result = await ops.applyUp(app, local, plan, { onEvent: events.render });
   } finally {
     events.close();
   }
   renderConnect(app, result);
+}
+
+function renderNote(app: App, n: UpNote): void {
+  const { out } = app;
+  switch (n.kind) {
+    case 'api-server':
+      out.info(
+        out.c.dim(`NetworkPolicy: the pod may reach the API server at ${n.addresses.join(', ')} (ports ${n.ports.join(', ') || 'as set'})`),
+      );
+      return;
+    case 'api-server-unknown':
+      out.warn(
+        `could not read the API server's addresses (${n.reason}): the NetworkPolicy lets the pod reach it only if ` +
+          'the settings give `values: {networkPolicy: {apiServerCIDRs: [...]}}` (`kubectl get endpoints kubernetes -n default` lists them)',
+      );
+      return;
+    case 'other-namespaces-unknown':
+      out.warn(`could not look for a release of the same name in other namespaces (${n.reason})`);
+      return;
+    case 'also-elsewhere':
+      out.warn(`release ${n.release} also exists in namespace ${n.namespaces.join(', ')}: upgrading the one in this namespace only`);
+      return;
+  }
 }
 
 async function confirmRestart(app: App, plan: UpPlan): Promise<void> {

@@ -1,6 +1,5 @@
 // The dependencies every command gets: runner, prompter, output, tools, options, clock.
 // main.ts builds the real one; tests build one with a fake runner/prompter and buffers.
-import { homedir } from 'node:os';
 import { toolsFromEnv, type Tools } from '../cluster/gateway.js';
 import { resolveConfigDir } from './config.js';
 import { packageRoot } from './version.js';
@@ -22,6 +21,54 @@ export interface GlobalOptions {
   dryRun: boolean;
 }
 
+/** What a command that changes the cluster has done so far, and what it is doing now: the
+ * ops record their steps here, and on Ctrl-C main.ts prints `summary()` (ui/report.ts):
+ * `rgsd: interrupted after the Secret was applied, during helm upgrade: the release may be
+ * left pending` + `hint: re-run \`rgsd up demo\` …`. */
+export class Progress {
+  #begun = false;
+  #next: string | undefined;
+  readonly #done: string[] = [];
+  #current: { doing: string; risk: string | undefined; next: string | undefined } | undefined;
+
+  /** The command is about to change things; `next` is what finishes or recovers its work. */
+  begin(next: string): void {
+    this.#begun = true;
+    this.#next = next;
+  }
+  /** A step starts: `doing` names it ("helm upgrade"); `risk` is the state an interruption
+   * now may leave ("the release may be left pending"); `next` replaces the command's own
+   * advice while the step runs. */
+  start(doing: string, o: { risk?: string; next?: string } = {}): void {
+    this.#current = { doing, risk: o.risk, next: o.next };
+  }
+  /** The current step finished: `what` says so in the past tense ("the Secret was applied");
+   * `next` replaces the advice from now on. */
+  done(what: string, o: { next?: string } = {}): void {
+    this.#done.push(what);
+    this.#current = undefined;
+    if (o.next !== undefined) this.#next = o.next;
+  }
+  /** Nothing changed yet (and nothing is changing). */
+  get untouched(): boolean {
+    return this.#done.length === 0 && this.#current === undefined;
+  }
+  /** The message and hint for an interruption now. */
+  summary(): { message: string; hint: string | undefined } {
+    if (!this.#begun) return { message: 'interrupted', hint: undefined };
+    if (this.untouched) return { message: 'interrupted before anything was changed', hint: undefined };
+    const parts: string[] = [];
+    if (this.#done.length) parts.push(`after ${listed(this.#done)}`);
+    const cur = this.#current;
+    if (cur) parts.push(`during ${cur.doing}${cur.risk ? `: ${cur.risk}` : ''}`);
+    return { message: `interrupted ${parts.join(', ')}`, hint: cur?.next ?? this.#next };
+  }
+}
+
+function listed(items: readonly string[]): string {
+  return items.length < 2 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+}
+
 export interface App {
   /** Wrapped with the SecretGuard, --verbose echo and --dry-run skipping. */
   runner: Runner;
@@ -38,6 +85,8 @@ export interface App {
   now: () => Date;
   /** True when stdin, stdout and stderr are terminals (prompts draw on stderr; connect attaches stdout). */
   interactive: boolean;
+  /** The steps done so far (for the message on Ctrl-C). */
+  progress: Progress;
 }
 
 export interface AppDeps {
@@ -50,6 +99,8 @@ export interface AppDeps {
   now?: () => Date;
   packageRoot?: string;
   home?: string;
+  /** main.ts keeps a reference for its SIGINT handler. */
+  progress?: Progress;
 }
 
 export async function createApp(globals: GlobalOptions, deps: AppDeps = {}): Promise<App> {
@@ -75,9 +126,10 @@ export async function createApp(globals: GlobalOptions, deps: AppDeps = {}): Pro
     env,
     tools: toolsFromEnv(env),
     globals,
-    configDir: resolveConfigDir({ configDirFlag: globals.configDir, env, home: deps.home ?? env.HOME ?? homedir() }),
+    configDir: resolveConfigDir({ configDirFlag: globals.configDir, env, home: deps.home ?? env.HOME }),
     packageRoot: deps.packageRoot ?? packageRoot(),
     now: deps.now ?? (() => new Date()),
     interactive,
+    progress: deps.progress ?? new Progress(),
   };
 }

@@ -1,15 +1,29 @@
 // Where rgsd keeps its files and how a project's settings file is read and validated.
 //
 //   <config dir>/projects/<project>.yaml   settings (no secrets)
-//   <config dir>/secrets/<project>.env     secrets, dotenv, mode 0600
+//   <config dir>/secrets/<project>.env     secrets, KEY=value lines, mode 0600 (dir 0700)
 //
 // Config dir: --config-dir > $RGSD_CONFIG_DIR > $XDG_CONFIG_HOME/rgsd > ~/.config/rgsd.
-import { readFile, readdir } from 'node:fs/promises';
+// Problems with it (no HOME, permissions, a directory where a file belongs, a virtual file
+// system) are ConfigErrors naming the path, with a hint: never a raw errno.
+import { constants } from 'node:fs';
+import { access, readFile, readdir, realpath, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { ConfigError, NotFoundError, UsageError } from './errors.js';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { ConfigError, NotFoundError, RgsdError, UsageError } from './errors.js';
 import { validateProjectName } from './names.js';
-import { ACCESS_MODES, AGENTS, PULL_POLICIES, RBAC_MODES, sizeProblem, type Agent, type RbacMode } from './vocab.js';
+import {
+  ACCESS_MODES,
+  AGENTS,
+  PULL_POLICIES,
+  RBAC_MODES,
+  repoUrlProblem,
+  sizeProblem,
+  type Agent,
+  type RbacMode,
+  namespaceHint,
+  namespaceProblem,
+} from './vocab.js';
 
 /** Secret file keys (ARCHITECTURE.md secret contract) by settings `files` entry. */
 export const FILE_KEYS = { models: 'models.json', preferences: 'preferences.md', projectEnv: 'project.env' } as const;
@@ -27,6 +41,8 @@ export interface Settings {
   rbac?: { mode?: RbacMode; rules?: unknown[] };
   extraEnv?: Record<string, string>;
   files?: Partial<Record<FileEntry, string>>;
+  /** `files` may name paths outside the home and the config directory. */
+  allowFilesOutside?: boolean;
   namespace?: string;
   context?: string;
   tmuxSession?: string;
@@ -51,11 +67,119 @@ export interface ConfigEnv {
   home?: string;
 }
 
+/** The user's home: $HOME as os.homedir() reads it, else the passwd entry; '' when there is
+ * none (HOME unset and no passwd entry: os.homedir() throws). */
+export function userHome(): string {
+  try {
+    return homedir();
+  } catch {
+    return '';
+  }
+}
+
+/** The config directory. Relative only when the home is empty or relative (HOME=""): then
+ * checkConfigDir refuses it, so nothing is read from or written into the current directory. */
 export function resolveConfigDir({ configDirFlag, env, home }: ConfigEnv): string {
   if (configDirFlag) return resolve(configDirFlag);
   if (env.RGSD_CONFIG_DIR) return resolve(env.RGSD_CONFIG_DIR);
-  if (env.XDG_CONFIG_HOME) return join(resolve(env.XDG_CONFIG_HOME), 'rgsd');
-  return join(home ?? homedir(), '.config', 'rgsd');
+  // the XDG spec: a relative XDG_CONFIG_HOME is invalid and ignored
+  if (env.XDG_CONFIG_HOME && isAbsolute(env.XDG_CONFIG_HOME)) return join(env.XDG_CONFIG_HOME, 'rgsd');
+  return join(home ?? userHome(), '.config', 'rgsd');
+}
+
+/** A failed file-system call on the config directory as a ConfigError (exit 3) with the path and a hint. */
+export function fsProblem(err: unknown, path: string, doing: 'read' | 'write' | 'list'): RgsdError {
+  if (err instanceof RgsdError) return err;
+  const code = (err as NodeJS.ErrnoException).code;
+  const other = 'or pass --config-dir <a directory of yours>';
+  switch (code) {
+    case 'EACCES':
+    case 'EPERM':
+      return new ConfigError(`cannot ${doing} ${path}: permission denied`, {
+        hint:
+          doing === 'write' ? `make it writable by you (ls -ld ${path}), ${other}` : `make it readable by you (ls -ld ${path}), ${other}`,
+        cause: err,
+      });
+    case 'EISDIR':
+      return new ConfigError(`${path} is a directory, not a file`, { hint: `remove or rename that directory, ${other}`, cause: err });
+    case 'ENOTDIR':
+      return new ConfigError(`cannot ${doing} ${path}: a part of that path is a file, not a directory`, {
+        hint: `check the config directory (--config-dir, RGSD_CONFIG_DIR, XDG_CONFIG_HOME, HOME), ${other}`,
+        cause: err,
+      });
+    case 'EROFS':
+      return new ConfigError(`cannot ${doing} ${path}: read-only file system`, {
+        hint: `pass --config-dir <a writable directory>`,
+        cause: err,
+      });
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return new ConfigError(`cannot ${doing} ${path}: no space left`, { hint: 'free some space, or pass --config-dir', cause: err });
+    case 'ELOOP':
+      return new ConfigError(`cannot ${doing} ${path}: too many symbolic links`, {
+        hint: 'check the symbolic links on that path',
+        cause: err,
+      });
+    default:
+      return new ConfigError(`cannot ${doing} ${path}: ${code ?? (err as Error).message}`, {
+        hint: `check that path, ${other}`,
+        cause: err,
+      });
+  }
+}
+
+/** Where a path really is: the nearest existing ancestor with its symlinks resolved, plus the rest. */
+async function realLocation(p: string): Promise<string> {
+  let head = p;
+  let tail = '';
+  for (;;) {
+    try {
+      return join(await realpath(head), tail);
+    } catch {
+      const parent = dirname(head);
+      if (parent === head) return p;
+      tail = join(basename(head), tail);
+      head = parent;
+    }
+  }
+}
+
+/** Virtual file systems a config directory must not be on (mkdir -p there can loop forever). */
+const VIRTUAL_FS = ['/proc', '/sys', '/dev'];
+
+/** Refuse a config directory that cannot be one: relative (no HOME) or on /proc, /sys, /dev. */
+export async function checkConfigDir(configDir: string): Promise<void> {
+  if (!isAbsolute(configDir)) {
+    throw new ConfigError('no config directory: HOME is empty or not an absolute path, and no --config-dir or RGSD_CONFIG_DIR is given', {
+      hint: 'pass --config-dir <dir> (or set RGSD_CONFIG_DIR), or set HOME; rgsd never keeps its files in the current directory',
+    });
+  }
+  const real = await realLocation(configDir);
+  for (const root of VIRTUAL_FS) {
+    if ([configDir, real].some((p) => p === root || p.startsWith(`${root}/`))) {
+      throw new ConfigError(`config directory ${configDir} is on ${root}, a virtual file system`, {
+        hint: 'pass --config-dir <a directory on disk>, e.g. ~/.config/rgsd',
+      });
+    }
+  }
+}
+
+/** Before writing into `dir` (created if need be): its nearest existing ancestor is a directory you can write. */
+export async function checkWritableDir(dir: string): Promise<void> {
+  let p = dir;
+  for (;;) {
+    try {
+      const st = await stat(p);
+      if (!st.isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
+      await access(p, constants.W_OK | constants.X_OK);
+      return;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const parent = dirname(p);
+      if (code !== 'ENOENT' || parent === p) throw fsProblem(err, code === 'ENOTDIR' ? dir : p, 'write');
+      p = parent;
+    }
+  }
 }
 
 export function settingsPath(configDir: string, project: string): string {
@@ -65,13 +189,16 @@ export function secretsPath(configDir: string, project: string): string {
   return join(configDir, 'secrets', `${project}.env`);
 }
 
-/** Projects that have a settings file, sorted. */
+/** Projects that have a settings file, sorted ([] when there is no projects/ directory yet). */
 export async function listProjects(configDir: string): Promise<string[]> {
+  await checkConfigDir(configDir);
+  const dir = join(configDir, 'projects');
   let entries: string[];
   try {
-    entries = await readdir(join(configDir, 'projects'));
-  } catch {
-    return [];
+    entries = await readdir(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw fsProblem(err, dir, 'list');
   }
   return entries
     .filter((f) => f.endsWith('.yaml'))
@@ -94,6 +221,7 @@ export async function resolveProjectName(configDir: string, arg: string | undefi
 
 export async function loadProject(configDir: string, project: string): Promise<ProjectConfig> {
   validateProjectName(project);
+  await checkConfigDir(configDir);
   const settingsFile = settingsPath(configDir, project);
   let text: string;
   try {
@@ -104,7 +232,7 @@ export async function loadProject(configDir: string, project: string): Promise<P
         hint: `create it with \`rgsd init ${project}\`, or pass --config-dir`,
       });
     }
-    throw new ConfigError(`cannot read ${settingsFile}: ${(err as Error).message}`);
+    throw fsProblem(err, settingsFile, 'read');
   }
   const { parse } = await import('yaml');
   let raw: unknown;
@@ -126,7 +254,8 @@ export async function loadProject(configDir: string, project: string): Promise<P
 
 /** Resolve a path written in the settings file (relative to that file). */
 export function settingsRelative(settingsFile: string, p: string): string {
-  const expanded = p.startsWith('~/') ? join(homedir(), p.slice(2)) : p;
+  const home = userHome();
+  const expanded = p.startsWith('~/') && home ? join(home, p.slice(2)) : p;
   return isAbsolute(expanded) ? expanded : resolve(dirname(settingsFile), expanded);
 }
 
@@ -144,6 +273,7 @@ const KNOWN_KEYS = [
   'rbac',
   'extraEnv',
   'files',
+  'allowFilesOutside',
   'namespace',
   'context',
   'tmuxSession',
@@ -201,12 +331,24 @@ export function validateSettings(raw: unknown, file: string): Settings {
   const set = <K extends keyof Settings>(k: K, v: Settings[K] | undefined): void => {
     if (v !== undefined) s[k] = v;
   };
-  set('repo', str('repo', o.repo));
+  const repo = str('repo', o.repo);
+  const repoBad = repo ? repoUrlProblem(repo) : undefined;
+  if (repoBad) {
+    throw new ConfigError(`${file}: repo ${repoBad}`, {
+      hint: 'e.g. repo: https://github.com/org/repo.git or git@github.com:org/repo.git; a token goes in GITHUB_TOKEN in the secrets file, never in the URL',
+    });
+  }
+  set('repo', repo);
   set('branch', str('branch', o.branch));
   set('agent', oneOf('agent', o.agent, AGENTS));
   set('autoStart', bool('autoStart', o.autoStart));
   set('agentArgs', words('agentArgs', o.agentArgs));
-  set('namespace', str('namespace', o.namespace));
+  const namespace = str('namespace', o.namespace);
+  const nsProblem = namespace === undefined ? undefined : namespaceProblem(namespace);
+  if (namespace !== undefined && nsProblem) {
+    throw new ConfigError(`${file}: namespace ${nsProblem}`, { hint: namespaceHint(namespace, 'setting') });
+  }
+  set('namespace', namespace);
   set('context', str('context', o.context));
   set('tmuxSession', str('tmuxSession', o.tmuxSession));
   set('chart', str('chart', o.chart));
@@ -260,6 +402,7 @@ export function validateSettings(raw: unknown, file: string): Settings {
     }
     set('files', f);
   }
+  set('allowFilesOutside', bool('allowFilesOutside', o.allowFilesOutside));
   const git = obj('git', o.git, ['userName', 'userEmail']);
   if (git) {
     set('git', {

@@ -1,5 +1,7 @@
 // Typed errors with distinct exit codes. The top-level handler in main.ts prints
-// `rgsd: <message>` and `hint: <hint>` (one line each) and exits with `exitCode`.
+// `rgsd: <message>`, the error's `details` (indented lines: what a failed helm/kubectl call
+// said beyond its first line, e.g. every schema error with its path) and `hint: <hint>`, and
+// exits with `exitCode`. Ordinary errors are one line and a hint.
 // The table is documented in README.md ("Exit codes"); keep both in sync. Failed helm and
 // kubectl calls become these types in one place only: src/cluster/classify.ts.
 
@@ -21,15 +23,21 @@ export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 export class RgsdError extends Error {
   readonly exitCode: ExitCodeValue;
   readonly hint: string | undefined;
-  constructor(message: string, opts: { exitCode?: ExitCodeValue; hint?: string; cause?: unknown } = {}) {
+  /** Lines shown under the message (indented), e.g. the rest of a tool's error output. */
+  readonly details: readonly string[];
+  constructor(
+    message: string,
+    opts: { exitCode?: ExitCodeValue; hint?: string | undefined; cause?: unknown; details?: readonly string[] } = {},
+  ) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = new.target.name;
     this.exitCode = opts.exitCode ?? ExitCode.failure;
     this.hint = opts.hint;
+    this.details = opts.details ?? [];
   }
 }
 
-type Opts = { hint?: string; cause?: unknown };
+type Opts = { hint?: string | undefined; cause?: unknown; details?: readonly string[] };
 
 /** Bad command line: unknown flag, missing argument, a prompt needed without a TTY. */
 export class UsageError extends RgsdError {
@@ -114,32 +122,47 @@ export class ChildExitError extends RgsdError {
   }
 }
 
-/** A subprocess exited non-zero. Carries the command (argv, never stdin) and its stderr. */
+/** A subprocess exited non-zero. Carries the command (argv, never stdin) and its output: the
+ * message is the first line that says something, `details` the other lines that do (helm's
+ * schema errors, one per line with its path); `-v` shows all of `stderr`. */
 export class CommandError extends RgsdError {
   readonly command: readonly string[];
   readonly commandExitCode: number;
   readonly stderr: string;
   readonly stdout: string;
+  /** The tool's first line that says something, without its "Error: " (or the exit code). */
+  readonly summary: string;
   constructor(command: readonly string[], commandExitCode: number, stderr: string, stdout = '', opts: Opts = {}) {
-    const first = firstLine(stderr) || firstLine(stdout) || `exit code ${commandExitCode}`;
+    const said = toolLines(stderr).length > 0 ? toolLines(stderr) : toolLines(stdout);
+    const first = said[0]?.trim().replace(/^Error:\s*/i, '') || `exit code ${commandExitCode}`;
     super(`${command[0] ?? 'command'} failed: ${first}`, {
       ...opts,
       exitCode: ExitCode.failure,
       hint: opts.hint ?? `re-run with -v to see the command line (${command.slice(0, 3).join(' ')} …)`,
+      details: opts.details ?? said.slice(1),
     });
     this.command = command;
     this.commandExitCode = commandExitCode;
     this.stderr = stderr;
     this.stdout = stdout;
+    this.summary = first;
   }
 }
 
 export function firstLine(text: string): string {
-  const line = text
+  return (toolLines(text)[0] ?? '').trim().replace(/^Error:\s*/i, '');
+}
+
+/** klog lines (`E1123 10:00:00.000000 123 memcache.go:265] …`, time and pid optional) and helm's advice to use --debug. */
+const NOISE_RE = /^[IWEF]\d{4} (?:\d\d:\d\d:\d\d\.\d+ +\d+ )?[\w./-]+:\d+\] |^Use --debug flag to render out invalid YAML$/;
+
+/** The lines of a tool's output that say something: not blank, not klog chatter, not helm's
+ * "Use --debug flag"; trailing blanks dropped, the indentation of nested lines kept. */
+export function toolLines(text: string): string[] {
+  return text
     .split('\n')
-    .map((l) => l.trim())
-    .find((l) => l.length > 0);
-  return (line ?? '').replace(/^Error:\s*/i, '');
+    .map((l) => l.trimEnd())
+    .filter((l) => l.trim().length > 0 && !NOISE_RE.test(l.trim()));
 }
 
 /** True for Ctrl-C in an @inquirer prompt (ExitPromptError) or an AbortError. */

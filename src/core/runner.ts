@@ -17,6 +17,9 @@ export interface RunOptions {
   allowFailure?: boolean;
   /** The call changes the cluster: skipped (and echoed) under --dry-run. */
   mutates?: boolean;
+  /** stdin is the Secret manifest: the one input allowed to carry secret values (the
+   * SecretGuard checks every other call's stdin too). */
+  secretStdin?: boolean;
 }
 
 export interface RunResult {
@@ -34,26 +37,40 @@ export function formatCommand(argv: readonly string[]): string {
   return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", `'\\''`)}'`)).join(' ');
 }
 
-/** Remembers secret values; refuses any argv that contains one. Values shorter than
- * MIN_LENGTH are ignored (too likely to collide with ordinary words like "true"). */
+/** Remembers secret values (each with a label: the name of its key, never the value); refuses
+ * a call whose argv, or whose stdin, contains one. Values shorter than MIN_LENGTH are ignored
+ * (too likely to collide with ordinary words like "true"). Only the Secret manifest may carry
+ * them on stdin: that call says so with `secretStdin`. Commands check their whole plan with
+ * `find` first (src/ops/up.ts), so a refusal here means rgsd itself went wrong. */
 export class SecretGuard {
   static readonly MIN_LENGTH = 6;
-  readonly #values = new Set<string>();
-  register(values: Iterable<string>): void {
+  readonly #values = new Map<string, string>();
+  register(values: Iterable<string>, label = 'a secret'): void {
     for (const v of values) {
-      if (v.length >= SecretGuard.MIN_LENGTH) this.#values.add(v);
+      if (v.length >= SecretGuard.MIN_LENGTH && !this.#values.has(v)) this.#values.set(v, label);
     }
   }
-  /** Throws if any argument contains a registered secret value. */
-  check(argv: readonly string[]): void {
+  /** The label of a registered secret that `text` contains, or undefined. */
+  find(text: string): string | undefined {
+    for (const [secret, label] of this.#values) if (text.includes(secret)) return label;
+    return undefined;
+  }
+  /** Throws if an argument, or `stdin` when given, contains a registered secret value. */
+  check(argv: readonly string[], stdin?: string): void {
+    const what = argv[0] ?? 'a command';
     for (const arg of argv) {
-      for (const secret of this.#values) {
-        if (arg.includes(secret)) {
-          throw new RgsdError(`refusing to run ${argv[0] ?? 'a command'}: a secret value would appear on its command line`, {
-            hint: 'this is a bug in rgsd; please report it (the command was not run)',
-          });
-        }
+      const label = this.find(arg);
+      if (label !== undefined) {
+        throw new RgsdError(`refusing to run ${what}: the value of ${label} would appear on its command line`, {
+          hint: 'this is a bug in rgsd; please report it (the command was not run)',
+        });
       }
+    }
+    const inStdin = stdin === undefined ? undefined : this.find(stdin);
+    if (inStdin !== undefined) {
+      throw new RgsdError(`refusing to run ${what}: the value of ${inStdin} would be in its input (only the Secret may carry it)`, {
+        hint: 'this is a bug in rgsd; please report it (the command was not run)',
+      });
     }
   }
 }
@@ -66,12 +83,13 @@ export interface SafetyOptions {
   log: (line: string) => void;
 }
 
-/** Wraps a runner: secret guard on every argv, verbose echo, dry-run skip of mutating calls. */
+/** Wraps a runner: secret guard on every argv and stdin (but the Secret's), verbose echo,
+ * dry-run skip of mutating calls. */
 export function withSafety(inner: Runner, opts: SafetyOptions): Runner {
   return {
     async run(cmd, args, runOpts = {}) {
       const argv = [cmd, ...args];
-      opts.guard.check(argv);
+      opts.guard.check(argv, runOpts.secretStdin ? undefined : runOpts.stdin);
       const stdinNote = runOpts.stdin === undefined ? '' : ` < stdin (${Buffer.byteLength(runOpts.stdin)} bytes)`;
       if (opts.dryRun && runOpts.mutates) {
         opts.log(`[dry-run] would run: ${formatCommand(argv)}${stdinNote}`);

@@ -85,14 +85,79 @@ export function goDuration(ms: number): string {
 /** https://…, ssh://… or scp-style user@host:path (the chart's schema accepts the same). */
 export const REPO_URL_RE = /^(https:\/\/\S+|ssh:\/\/\S+|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:\S+)$/;
 
-/** undefined when `url` is a repository URL rgsd can clone, else why not. */
+/** undefined when `url` is a repository URL rgsd can clone, else why not. Credentials in the
+ * URL (`https://user:token@…`, `https://token@…`, `ssh://user:password@…`) are refused: the URL
+ * goes into the settings, the chart values, the pod's environment and its log. The answer
+ * never repeats them (`***@`). */
 export function repoUrlProblem(url: string): string | undefined {
-  return REPO_URL_RE.test(url)
-    ? undefined
-    : `"${url}" is not an https or ssh git URL (e.g. https://github.com/org/repo.git or git@github.com:org/repo.git)`;
+  const userinfo = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#\s]*)@/.exec(url);
+  const scheme = userinfo?.[1]?.toLowerCase();
+  // ssh://git@host/… names a user, which is fine; a password, or anything on https, is not
+  if (userinfo && (scheme !== 'ssh' || userinfo[2]?.includes(':'))) {
+    const masked = url.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/?#\s]*@/, '$1***@');
+    const where = scheme === 'ssh' ? 'the deploy key in GIT_SSH_PRIVATE_KEY' : 'the token in GITHUB_TOKEN';
+    return `"${masked}" has credentials in it (before the "@"): remove them and put ${where} in the secrets file`;
+  }
+  if (REPO_URL_RE.test(url)) return undefined;
+  const shown = url.replace(/^[^\s/@]*:[^\s/@]*@/, '***@');
+  return `"${shown}" is not an https or ssh git URL (e.g. https://github.com/org/repo.git or git@github.com:org/repo.git)`;
 }
 
 // ---- tmux -----------------------------------------------------------------------------
 
 /** tmux session names rgsd passes on: no ':' or '.' (tmux target syntax), no leading '-'. */
 export const SESSION_NAME_RE = /^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$/;
+
+// ---- namespaces -----------------------------------------------------------------------
+
+/** The namespaces Kubernetes keeps for itself. The whole `kube-` prefix is reserved
+ * (Kubernetes' own advice), so rgsd refuses every `kube-*` namespace, not only these. */
+export const SYSTEM_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease'] as const;
+
+/** A DNS-1123 label: what Kubernetes accepts as a namespace name. */
+export const NAMESPACE_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const NAMESPACE_MAX = 63;
+
+/** undefined when a workstation may live in namespace `ns`, else why not (`default` is fine:
+ * small clusters often have nothing else). */
+export function namespaceProblem(ns: string): string | undefined {
+  if (ns === '') return 'is empty';
+  const quoted = JSON.stringify(ns);
+  if (ns.length > NAMESPACE_MAX) return `${quoted} is longer than ${NAMESPACE_MAX} characters`;
+  if (!NAMESPACE_RE.test(ns)) {
+    return `${quoted} is not a valid namespace name (lowercase letters, digits and "-", starting and ending with a letter or digit)`;
+  }
+  if (ns.startsWith('kube-')) {
+    const which = (SYSTEM_NAMESPACES as readonly string[]).includes(ns)
+      ? "is one of Kubernetes' own namespaces"
+      : 'uses the prefix kube-, which Kubernetes reserves for itself';
+    return `${quoted} ${which}: rgsd never puts a workstation (its API keys, and with rbac its Role) next to the cluster's system components`;
+  }
+  return undefined;
+}
+
+type NamespaceFault = 'empty' | 'reserved' | 'invalid';
+
+function namespaceFault(ns: string): NamespaceFault {
+  if (ns === '') return 'empty';
+  return NAMESPACE_RE.test(ns) && ns.startsWith('kube-') ? 'reserved' : 'invalid';
+}
+
+const WHY = 'README "Namespaces" says why';
+const NAMESPACE_HINTS: Record<'flag' | 'setting', Record<NamespaceFault, string>> = {
+  flag: {
+    empty: `name one (e.g. -n ${DEFAULT_NAMESPACE}), or leave -n out for the settings' namespace, else "${DEFAULT_NAMESPACE}"`,
+    reserved: `use a namespace of your own, e.g. -n ${DEFAULT_NAMESPACE} (the default); ${WHY}`,
+    invalid: 'a namespace is lowercase letters, digits and "-" (at most 63 characters), e.g. -n team-a',
+  },
+  setting: {
+    empty: `set \`namespace:\` to a name, or remove the key for the default "${DEFAULT_NAMESPACE}"`,
+    reserved: `set \`namespace:\` to a namespace of your own, or remove the key for the default "${DEFAULT_NAMESPACE}"; ${WHY}`,
+    invalid: 'a namespace is lowercase letters, digits and "-" (at most 63 characters), e.g. `namespace: team-a`',
+  },
+};
+
+/** What to do about a namespace that `namespaceProblem` refused, given where it came from. */
+export function namespaceHint(ns: string, where: 'flag' | 'setting'): string {
+  return NAMESPACE_HINTS[where][namespaceFault(ns)];
+}

@@ -1,15 +1,29 @@
 // `rgsd connect`: find the project's running pod (cluster call 1: one `kubectl get pods`),
 // list its tmux sessions (cluster call 2: one in-pod `/opt/rgsd/status --json`), then
-// `kubectl exec -it … tmux attach` with the terminal passed straight through. These ops
+// `kubectl exec -it … tmux attach` with the terminal passed straight through. A pod whose
+// workstation container is crashing is never attached to: connect reads the last lines of
+// its log instead (`kubectl logs <pod> -c workstation --tail=20 [--previous]`). These ops
 // return what they found; the command asks (project and session pickers) and prints.
-import type { Target } from '../cluster/gateway.js';
+import { kubectl, type Target } from '../cluster/gateway.js';
 import { pinnedContextError } from '../cluster/target.js';
-import { attach, attachCommand, getPods, isRunning, queryInPodStatus, type PodSummary, type SessionInfo } from '../cluster/workload.js';
+import {
+  attach,
+  attachCommand,
+  isRunning,
+  listItems,
+  queryInPodStatus,
+  rankPods,
+  summarizePod,
+  type K8sObject,
+  type PodSummary,
+  type SessionInfo,
+} from '../cluster/workload.js';
 import type { App } from '../core/app.js';
 import { loadProject, type ProjectConfig } from '../core/config.js';
-import { NotFoundError, RgsdError } from '../core/errors.js';
+import { NotFoundError, RgsdError, isInterrupt } from '../core/errors.js';
 import type { ProjectNames } from '../core/names.js';
-import { ALL_PROJECTS_SELECTOR, DEFAULT_SESSION, SESSION_NAME_RE } from '../core/vocab.js';
+import { ALL_PROJECTS_SELECTOR, CONTAINER, DEFAULT_SESSION, SESSION_NAME_RE, projectSelector } from '../core/vocab.js';
+import { plural } from '../ui/format.js';
 
 /** `rgsd connect --list --json` document. */
 export interface SessionListDocument {
@@ -21,6 +35,175 @@ export interface SessionListDocument {
   sessions: SessionInfo[];
 }
 
+/** The workstation container of a pod, as connect needs it (its `containerStatuses` entry). */
+export interface WorkstationContainer {
+  state: 'running' | 'waiting' | 'terminated' | 'unknown';
+  /** Why it waits or ended: CrashLoopBackOff, Error, OOMKilled, … */
+  reason: string | null;
+  /** Of the current run, when it ended. */
+  exitCode: number | null;
+  ready: boolean;
+  restarts: number;
+  /** How the run before this one ended (`lastState.terminated`), if there was one. */
+  lastExit: { reason: string | null; exitCode: number | null } | null;
+}
+
+/** A pod summary (the one pod-choosing rule) plus its workstation container. */
+export interface ConnectPod extends PodSummary {
+  workstation: WorkstationContainer | null;
+}
+
+interface ContainerState {
+  running?: Record<string, unknown>;
+  waiting?: { reason?: string };
+  terminated?: { reason?: string; exitCode?: number };
+}
+interface WorkstationStatus {
+  name: string;
+  ready?: boolean;
+  restartCount?: number;
+  state?: ContainerState;
+  lastState?: ContainerState;
+}
+
+export function workstationOf(pod: K8sObject): WorkstationContainer | null {
+  const statuses = ((pod.status ?? {}) as { containerStatuses?: WorkstationStatus[] }).containerStatuses ?? [];
+  const c = statuses.find((s) => s.name === CONTAINER.workstation);
+  if (!c) return null;
+  const st = c.state ?? {};
+  const last = c.lastState?.terminated;
+  return {
+    state: st.running ? 'running' : st.waiting ? 'waiting' : st.terminated ? 'terminated' : 'unknown',
+    reason: st.waiting?.reason ?? st.terminated?.reason ?? null,
+    exitCode: st.terminated?.exitCode ?? null,
+    ready: Boolean(c.ready),
+    restarts: c.restartCount ?? 0,
+    lastExit: last ? { reason: last.reason ?? null, exitCode: last.exitCode ?? null } : null,
+  };
+}
+
+/** Cluster call 1: the pods matching `selector` (the argv of workload.ts `getPods`), ranked
+ * by the one pod-choosing rule, each with its workstation container. */
+export async function connectPods(app: App, target: Target, selector: string): Promise<ConnectPod[]> {
+  const { stdout } = await kubectl(app, target, ['get', 'pods', '-l', selector, '-o', 'json']);
+  const raw = new Map(listItems(stdout).map((p) => [p.metadata.name, p]));
+  const now = app.now();
+  return rankPods([...raw.values()].map((p) => summarizePod(p, now))).map((s) => {
+    const obj = raw.get(s.name);
+    return { ...s, workstation: obj ? workstationOf(obj) : null };
+  });
+}
+
+/** The workstation container of a Running pod that cannot be attached to, or null: not
+ * running (waiting in CrashLoopBackOff, exited), or running but not ready again after a
+ * restart (its readiness check keeps failing). A first boot that is not ready yet is fine. */
+export function crashOf(p: ConnectPod): WorkstationContainer | null {
+  const w = p.workstation;
+  if (!w || !isRunning(p)) return null;
+  if (w.state === 'waiting' || w.state === 'terminated') return w;
+  return w.state === 'running' && !w.ready && w.restarts > 0 ? w : null;
+}
+
+/** "Error, code 1" */
+function exitText(reason: string | null, code: number | null): string {
+  return [reason, code === null ? null : `code ${code}`].filter(Boolean).join(', ') || 'unknown';
+}
+
+/** The error that ends a crash report: state, restarts, last exit, and the hint
+ * `rgsd logs <project> --previous` (without --previous before the first restart). */
+export function crashError(project: string, pod: ConnectPod, w: WorkstationContainer): RgsdError {
+  const now =
+    w.state === 'running'
+      ? 'its tmux session is not up'
+      : w.state === 'terminated'
+        ? `exited: ${exitText(w.reason, w.exitCode)}`
+        : (w.reason ?? 'waiting');
+  const parts = [now];
+  if (w.restarts > 0) parts.push(`restarted ${plural(w.restarts, 'time')}`);
+  if (w.lastExit) parts.push(`last exit: ${exitText(w.lastExit.reason, w.lastExit.exitCode)}`);
+  const verb = w.state === 'running' ? 'keeps failing its readiness check' : w.restarts > 0 ? 'is crashing' : 'is not running';
+  const logs = `rgsd logs ${project}${w.restarts > 0 ? ' --previous' : ''}`;
+  return new RgsdError(`the workstation container of ${project} ${verb} (${parts.join('; ')}): ${pod.name}`, {
+    hint: `its whole log: \`${logs}\`; \`rgsd status ${project}\` shows the pod, \`rgsd up ${project}\` redeploys it after a fix`,
+  });
+}
+
+/** How many lines of a crashing container's log connect shows. */
+export const CRASH_LOG_LINES = 20;
+
+export interface CrashReport {
+  pod: ConnectPod;
+  container: WorkstationContainer;
+  /** The log read: of the run before the last restart (`previous`) or of the current one. */
+  log: { previous: boolean; lines: string[] } | { previous: boolean; unreadable: string };
+  /** To throw once the log is shown. */
+  error: RgsdError;
+}
+
+/** Terminal control sequences and other control characters out of a log line. */
+function printable(line: string): string {
+  return line.replace(/\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]|[\x00-\x08\x0b-\x1f\x7f]/g, '');
+}
+
+function crashLogArgs(pod: string, previous: boolean): string[] {
+  return ['logs', pod, '-c', CONTAINER.workstation, `--tail=${CRASH_LOG_LINES}`, ...(previous ? ['--previous'] : [])];
+}
+
+/** One `kubectl logs` of the crashing container (the run before the last restart when it
+ * restarted; the current one if that log is gone). Never attaches. */
+export async function crashReport(
+  app: App,
+  target: Target,
+  project: string,
+  pod: ConnectPod,
+  w: WorkstationContainer,
+): Promise<CrashReport> {
+  const error = crashError(project, pod, w);
+  const read = async (previous: boolean): Promise<CrashReport['log']> => {
+    try {
+      const { stdout } = await kubectl(app, target, crashLogArgs(pod.name, previous), { timeoutMs: 30_000 });
+      const lines = stdout.split('\n').map((l) => printable(l).trimEnd());
+      while (lines.length > 0 && lines.at(-1) === '') lines.pop();
+      return { previous, lines: lines.slice(-CRASH_LOG_LINES) };
+    } catch (err) {
+      if (!(err instanceof RgsdError) || isInterrupt(err)) throw err;
+      return { previous, unreadable: err.message };
+    }
+  };
+  let log = await read(w.restarts > 0);
+  if ('unreadable' in log && log.previous) log = await read(false);
+  return { pod, container: w, log, error };
+}
+
+/** After an exec into the pod failed (the session list, or the attach exited non-zero): one
+ * more look at the pod. A crash there replaces kubectl's raw error (`unable to upgrade
+ * connection`, `container not found`); a pod that went away or stopped running says so;
+ * otherwise null (the original error stands). A failure of this look itself is null too. */
+export async function explainExecFailure(
+  app: App,
+  target: Target,
+  project: string,
+  pod: ConnectPod,
+): Promise<{ crash: CrashReport } | { error: RgsdError } | null> {
+  let now: ConnectPod | undefined;
+  try {
+    now = (await connectPods(app, target, projectSelector(project))).find((p) => p.name === pod.name);
+  } catch (err) {
+    if (err instanceof RgsdError && !isInterrupt(err)) return null;
+    throw err;
+  }
+  if (!now || now.terminating) {
+    return {
+      error: new RgsdError(`the pod ${pod.name} went away (deleted or replaced)`, {
+        hint: `run \`rgsd connect ${project}\` again; \`rgsd status ${project}\` shows its pod`,
+      }),
+    };
+  }
+  if (!isRunning(now)) return { error: notRunningError(project, now) };
+  const w = crashOf(now);
+  return w ? { crash: await crashReport(app, target, project, now, w) } : null;
+}
+
 /** A pod that cannot be attached to: its phase, the reason and the hint `rgsd up`. */
 export function notRunningError(project: string, p: PodSummary): RgsdError {
   const why = [p.reason, p.scheduling && p.scheduling !== p.reason ? p.scheduling : null].filter(Boolean).join('; ');
@@ -30,8 +213,8 @@ export function notRunningError(project: string, p: PodSummary): RgsdError {
 }
 
 /** Cluster call 1 for a named project: its best pod (the one pod-choosing rule), which must be running. */
-export async function locateProjectPod(app: App, target: Target, project: string, names: ProjectNames): Promise<PodSummary> {
-  const [pod] = await getPods(app, target, names.selector, app.now());
+export async function locateProjectPod(app: App, target: Target, project: string, names: ProjectNames): Promise<ConnectPod> {
+  const [pod] = await connectPods(app, target, names.selector);
   if (!pod) {
     throw new NotFoundError(`${project} has no workstation pod in namespace ${target.namespace} (context ${target.context})`, {
       hint: `start it with \`rgsd up ${project}\``,
@@ -43,10 +226,10 @@ export async function locateProjectPod(app: App, target: Target, project: string
 
 /** Cluster call 1 without a project: the best pod of each project running in the namespace,
  * sorted by project name (the picker's choices). `configured` only words the errors. */
-export async function runningWorkstations(app: App, target: Target, configured: readonly string[]): Promise<PodSummary[]> {
-  const byProject = new Map<string, PodSummary>();
-  // getPods ranks them: the first pod of a project is the one to talk to
-  for (const p of await getPods(app, target, ALL_PROJECTS_SELECTOR, app.now())) {
+export async function runningWorkstations(app: App, target: Target, configured: readonly string[]): Promise<ConnectPod[]> {
+  const byProject = new Map<string, ConnectPod>();
+  // connectPods ranks them: the first pod of a project is the one to talk to
+  for (const p of await connectPods(app, target, ALL_PROJECTS_SELECTOR)) {
     if (p.project && !byProject.has(p.project)) byProject.set(p.project, p);
   }
   const running = [...byProject.values()].filter(isRunning);

@@ -1,8 +1,9 @@
 // `rgsd doctor`: the preflight alone, every check reported with its result. Read-only.
 // Checks: helm (present, major 3|4), kubectl (present), context (current / pinned match),
 // cluster (reachable, server version), namespace (exists), settings (valid), secrets
-// (present, mode 0600, keys valid, files readable). Returns the document and the failed
-// checks; the command renders them and exits with the first failure's code.
+// (present, mode 0600 in a 0700 directory, strictly parsed, files private and in place; each
+// warning of the file is a warn check), repo (the credential its URL needs is set). Returns the
+// document and the failed checks; the command renders them and exits with the first failure's code.
 import { kubectl, type Target } from '../cluster/gateway.js';
 import { createdByRgsd, getNamespace } from '../cluster/namespace.js';
 import { detectHelm } from '../cluster/release.js';
@@ -18,12 +19,12 @@ import {
   firstLine,
   type ExitCodeValue,
 } from '../core/errors.js';
-import { collectSecretData } from '../core/secrets.js';
+import { collectSecrets, repoCredentialKey, repoCredentialsWarning, type SecretsWarning } from '../core/secrets.js';
 import { LABEL } from '../core/vocab.js';
 import { plural } from '../ui/format.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
-export type CheckName = 'helm' | 'kubectl' | 'context' | 'cluster' | 'namespace' | 'settings' | 'secrets';
+export type CheckName = 'helm' | 'kubectl' | 'context' | 'cluster' | 'namespace' | 'settings' | 'secrets' | 'repo';
 
 export interface Check {
   name: CheckName;
@@ -113,11 +114,19 @@ async function checkProject(project: string, configDir: string): Promise<{ cfg: 
     return { cfg: undefined, checks: [fromError('settings', err, project), skip('secrets', 'settings not valid', project)] };
   }
   const checks: Check[] = [ok('settings', `${cfg.settingsFile} is valid`, project)];
+  const warn = (name: CheckName, w: SecretsWarning): Check => ({ name, status: 'warn', detail: w.message, hint: w.hint, project });
   try {
-    const n = Object.keys(await collectSecretData(cfg)).length;
+    const { data, warnings } = await collectSecrets(cfg);
+    const n = Object.keys(data).length;
     const detail = `${cfg.secretsFile} (mode 0600, ${plural(n, 'key')} set)`;
     const hint = `fill in ${cfg.secretsFile} (see secrets.example/)`;
     checks.push(n ? ok('secrets', detail, project) : { name: 'secrets', status: 'warn', detail, hint, project });
+    for (const w of warnings) checks.push(warn('secrets', w));
+    if (cfg.settings.repo) {
+      const missing = repoCredentialsWarning(cfg, data);
+      const key = repoCredentialKey(cfg.settings.repo);
+      checks.push(missing ? warn('repo', missing) : ok('repo', `${cfg.settings.repo} (${key} set)`, project));
+    }
   } catch (err) {
     checks.push(fromError('secrets', err, project));
   }

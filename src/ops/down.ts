@@ -1,6 +1,7 @@
 // `rgsd down`: uninstall the release, delete the Secret, then look at the home PVC (kept by
 // the chart's keep policy) so the command can say it survived. Under --dry-run the runner
-// skips (and prints) the two mutating calls; the reads still run.
+// skips (and prints) the two mutating calls; the reads still run. The project and its target
+// are checked by the command (cli/open.ts) before the first call.
 import type { Target } from '../cluster/gateway.js';
 import { findRelease, uninstall, type HelmRelease } from '../cluster/release.js';
 import { deleteSecret } from '../cluster/secret.js';
@@ -21,10 +22,20 @@ export interface DownResult {
   dryRun: boolean;
 }
 
+/** Reads first, then the two changes (each recorded in app.progress for Ctrl-C). */
 export async function down(app: App, target: Target, names: ProjectNames): Promise<DownResult> {
-  const release = await findRelease(app, target, names.release);
-  if (release) await uninstall(app, target, names.release);
+  const p = names.release;
+  const { progress } = app;
+  if (!app.globals.dryRun) progress.begin(`re-run \`rgsd down ${p}\`: it finishes the job`);
+  const release = await findRelease(app, target, p);
+  if (release) {
+    progress.start('helm uninstall', { risk: `release ${p} may be left uninstalling` });
+    await uninstall(app, target, p);
+    progress.done(`release ${p} was uninstalled`);
+  }
+  progress.start(`the deletion of Secret ${names.secret}`);
   const secretRemoved = await deleteSecret(app, target, names);
+  progress.done(secretRemoved ? `Secret ${names.secret} was deleted` : `Secret ${names.secret} was gone already`);
   const pvc = await getHomeVolume(app, target, names);
   return { project: names.release, names, target, release, secretRemoved, pvc, dryRun: app.globals.dryRun };
 }

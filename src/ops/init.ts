@@ -2,12 +2,13 @@
 // copied from secrets.example/example.env). Never overwrites anything. Two steps around the
 // questions the command asks: `planInit` checks the name and the flags (the same rules as the
 // prompts: core/vocab.ts) and says what is already answered; `writeInit` writes the files.
-import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+// The config directory is checked before anything is asked: a usable place (not relative
+// because HOME is empty, not on /proc), writable, and no directory where a file belongs.
+import { chmod, lstat, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { currentContext } from '../cluster/target.js';
 import type { App } from '../core/app.js';
-import { secretsPath, settingsPath, type Settings } from '../core/config.js';
+import { checkConfigDir, checkWritableDir, fsProblem, secretsPath, settingsPath, type Settings } from '../core/config.js';
 import { ConfigError, UsageError } from '../core/errors.js';
 import { validateProjectName } from '../core/names.js';
 import {
@@ -70,7 +71,7 @@ export const INIT_DEFAULTS: InitAnswers = {
 };
 
 /** Used when secrets.example/example.env is not shipped. */
-export const FALLBACK_SECRETS = `# rgsd secrets for one project (dotenv). Keep this file mode 0600; never commit it.
+export const FALLBACK_SECRETS = `# rgsd secrets for one project: KEY=value lines. Keep this file mode 0600; never commit it.
 # Empty values are ignored. Every KEY=value is exported into the agent's environment.
 # GitHub token (https clones, gh):
 GITHUB_TOKEN=
@@ -93,17 +94,43 @@ function oneOf<T extends string>(flag: string, value: string, allowed: readonly 
   return value as T;
 }
 
-/** Check the name and every flag before anything is asked or written. */
+/** What is at `path`: nothing, a file, or something else (a directory where a file belongs). */
+async function whatIs(path: string): Promise<'none' | 'file' | 'other'> {
+  try {
+    const st = await lstat(path);
+    return st.isFile() || st.isSymbolicLink() ? 'file' : 'other';
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return 'none';
+    // no search permission: the directory is the problem, not the file
+    throw fsProblem(err, code === 'EACCES' || code === 'EPERM' ? dirname(path) : path, 'read');
+  }
+}
+
+/** "<path> is a directory, not a file" (what writing there would fail with). */
+const notAFile = (path: string) => fsProblem(Object.assign(new Error(`EISDIR: ${path}`), { code: 'EISDIR' }), path, 'write');
+
+/** Check the name, every flag and the config directory before anything is asked or written. */
 export async function planInit(app: App, projectArg: string, opts: InitOptions): Promise<InitPlan> {
   const project = validateProjectName(projectArg);
-  const settingsFile = settingsPath(app.configDir, project);
-  const secretsFile = secretsPath(app.configDir, project);
-  if (existsSync(settingsFile)) throw alreadyExists(project, settingsFile);
   const sizeBad = opts.storageSize === undefined ? undefined : sizeProblem(opts.storageSize);
   if (sizeBad) throw new UsageError(`--storage-size ${sizeBad}`, { hint: 'e.g. --storage-size 20Gi' });
   // --repo '' means "no repository"
   const repoBad = opts.repo ? repoUrlProblem(opts.repo) : undefined;
-  if (repoBad) throw new UsageError(`--repo ${repoBad}`, { hint: "or --repo '' for none" });
+  if (repoBad) {
+    throw new UsageError(`--repo ${repoBad}`, {
+      hint: "e.g. --repo https://github.com/org/repo.git (a token goes in GITHUB_TOKEN in the secrets file), or --repo '' for none",
+    });
+  }
+  await checkConfigDir(app.configDir);
+  const settingsFile = settingsPath(app.configDir, project);
+  const secretsFile = secretsPath(app.configDir, project);
+  const settingsAt = await whatIs(settingsFile);
+  if (settingsAt === 'file') throw alreadyExists(project, settingsFile);
+  if (settingsAt === 'other') throw notAFile(settingsFile);
+  if ((await whatIs(secretsFile)) === 'other') throw notAFile(secretsFile);
+  await checkWritableDir(dirname(settingsFile));
+  await checkWritableDir(dirname(secretsFile));
   const agent = opts.agent === undefined ? undefined : oneOf('--agent', opts.agent, AGENTS);
   const rbac = opts.rbac === undefined ? 'none' : oneOf('--rbac', opts.rbac, RBAC_MODES);
   // --context <name> pins that context; --pin-context alone pins the current one.
@@ -144,10 +171,18 @@ export function toSettings(plan: InitPlan, a: InitAnswers): Settings {
 export async function writeInit(app: App, plan: InitPlan, answers: InitAnswers): Promise<InitResult> {
   const { project, settingsFile, secretsFile } = plan;
   const settings = toSettings(plan, answers);
-  await mkdir(dirname(settingsFile), { recursive: true, mode: 0o700 });
-  await mkdir(dirname(secretsFile), { recursive: true, mode: 0o700 });
+  /** fs call → a ConfigError naming the path (EACCES, EROFS, ENOTDIR, …) */
+  const at = async <T>(path: string, call: () => Promise<T>): Promise<T> => {
+    try {
+      return await call();
+    } catch (err) {
+      throw fsProblem(err, path, 'write');
+    }
+  };
+  await at(dirname(settingsFile), () => mkdir(dirname(settingsFile), { recursive: true, mode: 0o700 }));
+  await at(dirname(secretsFile), () => mkdir(dirname(secretsFile), { recursive: true, mode: 0o700 }));
   // mkdir's mode does not apply to a directory that already exists
-  await chmod(dirname(secretsFile), 0o700);
+  await at(dirname(secretsFile), () => chmod(dirname(secretsFile), 0o700));
   const { stringify } = await import('yaml');
   const header =
     `# rgsd settings for project ${project} (no secrets here: they live in ${secretsFile}).\n` +
@@ -157,12 +192,13 @@ export async function writeInit(app: App, plan: InitPlan, answers: InitAnswers):
     await writeFile(settingsFile, header + stringify(settings), { flag: 'wx', mode: 0o644 });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw alreadyExists(project, settingsFile);
-    throw err;
+    throw fsProblem(err, settingsFile, 'write');
   }
   let secretsCreated = false;
-  if (!existsSync(secretsFile)) {
-    await writeFile(secretsFile, await secretsTemplate(app), { flag: 'wx', mode: 0o600 });
-    await chmod(secretsFile, 0o600);
+  if ((await whatIs(secretsFile)) === 'none') {
+    const template = await secretsTemplate(app);
+    await at(secretsFile, () => writeFile(secretsFile, template, { flag: 'wx', mode: 0o600 }));
+    await at(secretsFile, () => chmod(secretsFile, 0o600));
     secretsCreated = true;
   }
   return { project, settingsFile, secretsFile, secretsCreated, settings };

@@ -59,6 +59,7 @@ function isProjectSecret(name: string, names: ProjectNames): boolean {
 /** Reads only: what a nuke of this project would destroy. */
 export async function planNuke(app: App, target: Target, names: ProjectNames): Promise<NukePlan> {
   const project = names.release;
+  app.progress.begin(`re-run \`rgsd nuke ${project}\``);
   const [ns, release, listing, secrets] = await Promise.all([
     getNamespace(app, target),
     findRelease(app, target, project),
@@ -138,9 +139,13 @@ export async function destroy(app: App, plan: NukePlan, onEvent: (e: NukeEvent) 
   const t = plan.target;
   const names = projectNames(plan.project);
   const destroyed: NukeStep[] = [];
+  const { progress } = app;
+  progress.begin(`re-run \`rgsd nuke ${plan.project}\`: it destroys what is left`);
   const step = async (s: NukeStep, work: () => Promise<unknown>): Promise<void> => {
     onEvent({ kind: 'start', step: s });
+    progress.start(STEP_DOING[s](plan), STEP_RISK[s] ? { risk: STEP_RISK[s] } : {});
     await work();
+    progress.done(STEP_DONE[s](plan));
     onEvent({ kind: 'done', step: s });
     destroyed.push(s);
   };
@@ -153,6 +158,23 @@ export async function destroy(app: App, plan: NukePlan, onEvent: (e: NukeEvent) 
   if (plan.namespace?.remove) await step('namespace', () => deleteNamespace(app, t));
   return { plan, destroyed };
 }
+
+const STEP_DOING: Record<NukeStep, (p: NukePlan) => string> = {
+  release: (p) => `the uninstall of release ${p.release?.name ?? p.project}`,
+  secret: (p) => `the deletion of Secret ${p.secret ?? ''}`,
+  volume: (p) => `the deletion of home volume ${p.pvc?.name ?? ''}`,
+  namespace: (p) => `the deletion of namespace ${p.namespace?.name ?? p.target.namespace}`,
+};
+const STEP_DONE: Record<NukeStep, (p: NukePlan) => string> = {
+  release: (p) => `release ${p.release?.name ?? p.project} was uninstalled`,
+  secret: (p) => `Secret ${p.secret ?? ''} was deleted`,
+  volume: (p) => `home volume ${p.pvc?.name ?? ''} was deleted`,
+  namespace: (p) => `namespace ${p.namespace?.name ?? p.target.namespace} was deleted`,
+};
+const STEP_RISK: Partial<Record<NukeStep, string>> = {
+  release: 'the release may be left uninstalling',
+  volume: 'the home volume may be marked for deletion already',
+};
 
 /** `helm uninstall --wait` works for deployed, failed and pending-* releases alike; if Helm
  * itself fails (e.g. a broken hook), the release's objects and Helm's records are deleted directly. */

@@ -21,14 +21,25 @@ const quiet: OnEvent = () => undefined;
 
 /** `kubectl rollout restart` + `kubectl rollout status --timeout`. */
 export async function restartWorkstation(app: App, t: Target, names: ProjectNames, timeoutMs: number, onEvent = quiet): Promise<void> {
+  const p = names.release;
+  const { progress } = app;
+  progress.begin(`re-run \`rgsd restart ${p}\``);
+  progress.start('kubectl rollout restart', { risk: 'the pod may be restarting' });
   await rolloutRestart(app, t, names);
+  progress.done('the restart was requested', { next: `\`rgsd status ${p}\` shows the new pod; \`rgsd connect ${p}\` once it is ready` });
   onEvent({ kind: 'waiting', timeoutMs });
+  progress.start('the wait for the new pod', { risk: 'the pod is still restarting' });
   await waitRollout(app, t, names, timeoutMs);
+  progress.done('the new pod is ready');
   onEvent({ kind: 'ready' });
 }
 
 /** Delete the sentinel in the running container, then restart and wait. */
 export async function resetHome(app: App, t: Target, names: ProjectNames, timeoutMs: number, onEvent = quiet): Promise<void> {
+  const p = names.release;
+  const { progress } = app;
+  progress.begin(`re-run \`rgsd reset-home ${p}\``);
+  progress.start("the removal of the home's sentinel");
   try {
     await removeSentinel(app, t, names);
   } catch (err) {
@@ -41,6 +52,9 @@ export async function resetHome(app: App, t: Target, names: ProjectNames, timeou
       cause: err,
     });
   }
+  progress.done("the home's sentinel was removed", {
+    next: `\`rgsd restart ${p}\` re-seeds the home (or re-run \`rgsd reset-home ${p}\`)`,
+  });
   onEvent({ kind: 'sentinel-removed' });
   await restartWorkstation(app, t, names, timeoutMs, onEvent);
 }

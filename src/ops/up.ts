@@ -1,36 +1,48 @@
-// `rgsd up`, in three steps the command runs with a confirmation in between:
-//   checkLocal — secret data (private file), helm version, values: no cluster (the command
+// `rgsd up`: check, render, then change — in three steps the command runs with a confirmation
+// in between:
+//   checkLocal — secret data (private file; every value registered with the SecretGuard), no
+//                secret in the chart values, helm version, values: no cluster (the command
 //                resolves the project and the chart with cli/open.ts around it);
-//   planUp     — reads only: namespace + release (concurrently), the recovery of an interrupted
-//                run, the current values and chart, and why the update would restart the pod;
+//   planUp     — no secret in any input of a command line; then, concurrently, the reads
+//                (namespace, the release here and in every namespace, the API server's
+//                addresses when the pod may use the API) and `helm template` of the final
+//                values (the chart's values.schema.json, every error with its path); the
+//                recovery of an interrupted run, the current values and why the update would
+//                restart the pod; last, every command line apply will run and the values on
+//                its stdin, checked against the SecretGuard. Nothing changes before apply;
 //   applyUp    — namespace, recovery, Secret (stdin), helm upgrade --install (values on stdin),
-//                rollout wait, tmux session check; progress as typed events.
+//                rollout wait, tmux session check; progress as typed events and in app.progress
+//                (what Ctrl-C reports).
 // `dryRunUp` renders what applyUp would apply (helm template, local) without the cluster.
-import { commandHint, type Target } from '../cluster/gateway.js';
+import { apiServerEndpoints, type ApiServerEndpoints } from '../cluster/apiserver.js';
+import { commandHint, helmArgv, kubectlArgv, type Target } from '../cluster/gateway.js';
 import { getNamespace, createNamespace, namespaceManifest } from '../cluster/namespace.js';
 import {
   chartLabel,
   detectHelm,
   getReleaseValues,
   listReleases,
+  listReleasesAllNamespaces,
   planRecovery,
   runRecovery,
   template,
+  upgradeArgs,
   upgradeInstall,
   type HelmInfo,
   type HelmRelease,
   type RecoveryPlan,
   type ReleaseStatus,
 } from '../cluster/release.js';
-import { applySecret, buildSecretManifest, maskSecretManifest, type SecretManifest } from '../cluster/secret.js';
-import { queryInPodStatus, waitRollout, type InPodStatus } from '../cluster/workload.js';
+import { applySecret, buildSecretManifest, maskSecretManifest, SECRET_APPLY, type SecretManifest } from '../cluster/secret.js';
+import { execArgs, queryInPodStatus, rolloutStatusArgs, waitRollout, type InPodStatus } from '../cluster/workload.js';
 import type { App } from '../core/app.js';
 import type { ProjectConfig } from '../core/config.js';
-import { RgsdError } from '../core/errors.js';
+import { CommandError, ConfigError, ForbiddenError, NotFoundError, RgsdError } from '../core/errors.js';
 import type { ProjectNames } from '../core/names.js';
-import { collectSecretData, secretChecksum, secretValues, type SecretData } from '../core/secrets.js';
-import { DEFAULT_SESSION } from '../core/vocab.js';
-import { buildValues, restartReasons, type Values } from './values.js';
+import type { SecretGuard } from '../core/runner.js';
+import { collectSecrets, secretChecksum, secretValues, type SecretData, type SecretsWarning } from '../core/secrets.js';
+import { DEFAULT_SESSION, DEFAULT_TIMEOUT, IN_POD, durationMs } from '../core/vocab.js';
+import { buildValues, deepMerge, restartReasons, type Values } from './values.js';
 
 /** The project as cli/open.ts resolveProject finds it (with `requireSettings: true`). */
 export interface UpProject {
@@ -47,7 +59,10 @@ export interface UpChecks {
   helm: HelmInfo;
   /** The Secret's data (registered with the SecretGuard; never printed). */
   secretData: SecretData;
+  /** What the secrets file parsed but looks wrong (a key one typo from a known one, …). */
+  secretWarnings: SecretsWarning[];
   checksum: string;
+  /** The values from the settings (planUp may add the API server's addresses). */
   values: Values;
   /** `values` as YAML, the stdin of helm (no secrets: the Secret's name and checksum only). */
   valuesYaml: string;
@@ -61,18 +76,20 @@ export interface UpLocal extends UpChecks {
   chart: string;
 }
 
-/** The local checks after the settings, in the order a user fixes things: secrets file, helm,
- * values. Nothing here talks to the cluster. */
+/** The local checks after the settings, in the order a user fixes things: secrets file, the
+ * values (no secret in them), helm. Nothing here talks to the cluster. */
 export async function checkLocal(app: App, local: UpProject): Promise<UpChecks> {
   const { project, cfg, names } = local;
   // resolveProject with requireSettings: true always loads the settings
   if (!cfg) throw new Error(`bug: up needs the settings of ${project}`);
-  const secretData = await collectSecretData(cfg);
-  // before any subprocess: the guard refuses an argv that carries one of these
-  app.guard.register(secretValues(secretData));
-  const helm = await detectHelm(app);
+  const { data: secretData, warnings: secretWarnings } = await collectSecrets(cfg);
+  // before any subprocess: the guard refuses an argv or a stdin that carries one of these
+  for (const [key, value] of Object.entries(secretData)) app.guard.register(secretValues({ [key]: value }), `secret ${key}`);
+  refuseSecretIn(app, cfg, [['the project name', project, 'another project name']]);
   const checksum = secretChecksum(secretData);
   const values = buildValues(project, cfg, names, checksum);
+  refuseSecretInValues(app.guard, values, cfg);
+  const helm = await detectHelm(app);
   const { stringify } = await import('yaml');
   return {
     project,
@@ -80,6 +97,7 @@ export async function checkLocal(app: App, local: UpProject): Promise<UpChecks> 
     names,
     helm,
     secretData,
+    secretWarnings,
     checksum,
     values,
     valuesYaml: stringify(values),
@@ -87,8 +105,88 @@ export async function checkLocal(app: App, local: UpProject): Promise<UpChecks> 
   };
 }
 
+/** The path of the first value (or key) in `v` that contains a secret, and the secret's label. */
+export function findSecretInValues(guard: SecretGuard, v: unknown, path = ''): { path: string; label: string } | undefined {
+  if (typeof v === 'string') {
+    const label = guard.find(v);
+    return label === undefined ? undefined : { path: path || '(the values)', label };
+  }
+  if (Array.isArray(v)) {
+    for (const [i, item] of v.entries()) {
+      const hit = findSecretInValues(guard, item, `${path}[${i}]`);
+      if (hit) return hit;
+    }
+    return undefined;
+  }
+  if (typeof v === 'object' && v !== null) {
+    for (const [k, item] of Object.entries(v)) {
+      const at = path ? `${path}.${k}` : k;
+      const inKey = guard.find(k);
+      if (inKey !== undefined) return { path: `${at} (the key)`, label: inKey };
+      const hit = findSecretInValues(guard, item, at);
+      if (hit) return hit;
+    }
+  }
+  return undefined;
+}
+
+/** Helm keeps the values of every revision in the cluster: a secret must never be among them. */
+function refuseSecretInValues(guard: SecretGuard, values: Values, cfg: ProjectConfig): void {
+  const hit = findSecretInValues(guard, values);
+  if (!hit) return;
+  throw new ConfigError(`the chart value ${hit.path} contains the value of ${hit.label} (from ${cfg.settingsFile})`, {
+    hint:
+      `secrets reach the pod only through the Secret, never the release values (Helm keeps those in every revision): ` +
+      `remove it from the settings and keep it in ${cfg.secretsFile}; nothing was changed`,
+  });
+}
+
+/** Refuse a secret value in an input every command line carries, before the first call that
+ * would carry it. */
+function refuseSecretIn(app: App, cfg: ProjectConfig, inputs: [role: string, text: string, other: string][]): void {
+  for (const [role, text, other] of inputs) {
+    const label = app.guard.find(text);
+    if (label === undefined) continue;
+    throw new ConfigError(`the value of ${label} appears in ${role}, which is on the command line of every helm or kubectl call`, {
+      hint:
+        'command lines are visible to every user of this machine (ps): ' +
+        `change the secret in ${cfg.secretsFile} or use ${other}; nothing was changed`,
+    });
+  }
+}
+
+/** The kube context, the namespace, the chart and the tools (the project is checked locally). */
+export function refuseSecretInInputs(app: App, local: UpLocal, target: Target): void {
+  refuseSecretIn(app, local.cfg, [
+    ['the kube context name', target.context, 'another context name'],
+    ['the namespace name', target.namespace, 'another namespace'],
+    ['the project name', local.project, 'another project name'],
+    ['the chart location', local.chart, 'another chart location'],
+    ['the helm program (RGSD_HELM)', app.tools.helm, 'another path'],
+    ['the kubectl program (RGSD_KUBECTL)', app.tools.kubectl, 'another path'],
+  ]);
+}
+
 export function secretManifest(local: UpLocal, target: Target): SecretManifest {
   return buildSecretManifest(local.names, target.namespace, local.secretData);
+}
+
+/** `helm template` of the chart with `valuesYaml`: the chart's own schema (values.schema.json)
+ * and templates judge the values. A refusal is a ConfigError listing every line helm gave
+ * (each schema error with its path). Local: no cluster. */
+export async function renderChart(app: App, local: UpLocal, target: Target, valuesYaml: string): Promise<string> {
+  try {
+    return await template(app, target, local.names.release, local.chart, valuesYaml);
+  } catch (err) {
+    if (!(err instanceof CommandError)) throw err;
+    throw new ConfigError(`cannot render the chart with the values of ${local.project}: ${err.summary}`, {
+      details: err.details,
+      hint:
+        `fix the settings in ${local.cfg.settingsFile} (chart values come from its keys: repo → git.repo, ` +
+        `tmuxSession → tmux.session, storage → persistence, values → as written) or the chart (${local.chart}); nothing was changed`,
+      cause: err,
+    });
+  }
 }
 
 // ---- dry run ----------------------------------------------------------------------------
@@ -106,7 +204,8 @@ export interface UpDryRun {
 
 /** What `up` would apply, without the cluster (`helm template` is local). */
 export async function dryRunUp(app: App, local: UpLocal, target: Target): Promise<UpDryRun> {
-  const rendered = await template(app, target, local.names.release, local.chart, local.valuesYaml);
+  refuseSecretInInputs(app, local, target);
+  const rendered = await renderChart(app, local, target, local.valuesYaml);
   return {
     namespace: namespaceManifest(target.namespace),
     maskedSecret: maskSecretManifest(secretManifest(local, target)),
@@ -121,6 +220,17 @@ export async function dryRunUp(app: App, local: UpLocal, target: Target): Promis
 
 export type UpAction = 'installed' | 'upgraded' | 'unchanged';
 
+/** What the plan found worth saying that does not stop it (the command prints warnings). */
+export type UpNote =
+  /** networkPolicy.apiServerCIDRs/Ports were filled from the API server's endpoints */
+  | { kind: 'api-server'; addresses: string[]; ports: number[] }
+  /** rbac.mode asks for API access but the API server's addresses could not be read */
+  | { kind: 'api-server-unknown'; reason: string }
+  /** `helm list -A` was not allowed (or failed): a copy in another namespace may exist */
+  | { kind: 'other-namespaces-unknown'; reason: string }
+  /** the release exists here and in other namespaces too (upgrading this one) */
+  | { kind: 'also-elsewhere'; release: string; namespaces: string[] };
+
 export interface UpPlan {
   target: Target;
   namespaceExists: boolean;
@@ -133,15 +243,84 @@ export interface UpPlan {
   restartReasons: string[];
   /** What helm will do to the release. */
   action: UpAction;
+  /** The values helm gets: the local ones, plus the API server's addresses when found. */
+  values: Values;
+  /** `values` as YAML (checked by `helm template` and the SecretGuard). */
+  valuesYaml: string;
+  /** How long apply waits for the pod. */
+  timeoutMs: number;
+  notes: UpNote[];
 }
 
-/** Reads only: nothing changes until `applyUp`. Throws when an interrupted release cannot be
- * recovered safely (see planRecovery) or the namespace is being deleted. */
-export async function planUp(app: App, local: UpLocal, target: Target): Promise<UpPlan> {
+export interface PlanOptions {
+  /** How long apply will wait for the pod (default 5m). */
+  timeoutMs?: number;
+}
+
+/** Does the pod need the API server in its NetworkPolicy, with no addresses given? */
+export function wantsApiServer(values: Values): boolean {
+  const rbac = (values.rbac ?? {}) as { mode?: unknown };
+  const np = (values.networkPolicy ?? {}) as { enabled?: unknown; apiServerCIDRs?: unknown };
+  if ((rbac.mode ?? 'none') === 'none' || np.enabled === false) return false;
+  return !(Array.isArray(np.apiServerCIDRs) && np.apiServerCIDRs.length > 0);
+}
+
+/** The values with the API server's addresses (and its ports, unless the settings give them). */
+export function withApiServer(values: Values, ep: ApiServerEndpoints): Values {
+  const np = (values.networkPolicy ?? {}) as { apiServerPorts?: unknown };
+  const userPorts = Array.isArray(np.apiServerPorts) && np.apiServerPorts.length > 0;
+  return deepMerge(values, {
+    networkPolicy: { apiServerCIDRs: ep.addresses, ...(ep.ports.length && !userPorts ? { apiServerPorts: ep.ports } : {}) },
+  });
+}
+
+/** A read whose refusal is only a warning: ForbiddenError, or a call that failed otherwise. */
+function tolerable(err: unknown): err is RgsdError {
+  return err instanceof ForbiddenError || err instanceof NotFoundError || err instanceof CommandError;
+}
+
+function settled<T>(r: PromiseSettledResult<T>): T {
+  if (r.status === 'rejected') throw r.reason;
+  return r.value;
+}
+
+/** Reads only: nothing changes until `applyUp`. Throws when an input would put a secret on a
+ * command line, the chart refuses the values, a release of the project lives in another
+ * namespace, an interrupted release cannot be recovered safely (see planRecovery) or the
+ * namespace is being deleted. */
+export async function planUp(app: App, local: UpLocal, target: Target, opts: PlanOptions = {}): Promise<UpPlan> {
   const { names } = local;
-  // the namespace read is also the reachability check; both reads are independent
-  const [ns, releases] = await Promise.all([getNamespace(app, target), listReleases(app, target, local.project)]);
-  if (ns.terminating) {
+  const timeoutMs = opts.timeoutMs ?? (durationMs(DEFAULT_TIMEOUT) as number);
+  app.progress.begin(`re-run \`rgsd up ${local.project}\``);
+  refuseSecretInInputs(app, local, target);
+  const { stringify } = await import('yaml');
+  const notes: UpNote[] = [];
+
+  // every read at once; the rendering waits only for the API server's addresses (its values)
+  const endpoints: Promise<ApiServerEndpoints | null> = wantsApiServer(local.values)
+    ? apiServerEndpoints(app, target)
+    : Promise.resolve(null);
+  const final = endpoints.then(
+    (ep) => (ep?.addresses.length ? withApiServer(local.values, ep) : local.values),
+    () => local.values,
+  );
+  const rendered = final.then((values) => renderChart(app, local, target, stringify(values)));
+  const [render, ns, here, everywhere, api, values] = await Promise.allSettled([
+    rendered,
+    getNamespace(app, target),
+    listReleases(app, target, local.project),
+    listReleasesAllNamespaces(app, target, names.release),
+    endpoints,
+    final,
+  ]);
+  // in the order a user fixes things: the values (local), then the cluster
+  settled(render);
+  const namespace = settled(ns);
+  const releases = settled(here);
+  if (api.status === 'rejected' && !tolerable(api.reason)) throw api.reason;
+  if (everywhere.status === 'rejected' && !tolerable(everywhere.reason)) throw everywhere.reason;
+
+  if (namespace.terminating) {
     throw new RgsdError(`namespace ${target.namespace} is being deleted`, {
       hint:
         `wait until \`kubectl --context ${target.context} get namespace ${target.namespace}\` finds nothing, ` +
@@ -149,8 +328,22 @@ export async function planUp(app: App, local: UpLocal, target: Target): Promise<
     });
   }
   const release = releases.find((r) => r.name === names.release) ?? null;
-  const recovery = planRecovery(release, app, target, app.now());
+  if (everywhere.status === 'fulfilled') {
+    const others = [
+      ...new Set(everywhere.value.filter((r) => r.name === names.release && r.namespace !== target.namespace).map((r) => r.namespace)),
+    ];
+    if (others.length && !release) throw elsewhereError(local, target, others);
+    if (others.length) notes.push({ kind: 'also-elsewhere', release: names.release, namespaces: others });
+  } else {
+    notes.push({ kind: 'other-namespaces-unknown', reason: (everywhere.reason as RgsdError).message });
+  }
+  if (api.status === 'rejected') notes.push({ kind: 'api-server-unknown', reason: (api.reason as RgsdError).message });
+  else if (api.value && api.value.addresses.length === 0)
+    notes.push({ kind: 'api-server-unknown', reason: 'its EndpointSlices list no address' });
+  else if (api.value) notes.push({ kind: 'api-server', addresses: api.value.addresses, ports: api.value.ports });
 
+  const recovery = planRecovery(release, app, target, app.now());
+  const finalValues = settled(values);
   let previousValues: Values | null = null;
   const reasons: string[] = [];
   if (release && recovery.kind !== 'uninstall-then-install') {
@@ -162,7 +355,7 @@ export async function planUp(app: App, local: UpLocal, target: Target): Promise<
     previousValues = prev;
     // a failed or pending release has no pod template worth protecting
     if (deployed) {
-      reasons.push(...restartReasons(prev, local.values));
+      reasons.push(...restartReasons(prev, finalValues));
       if (localChart && release.chart && localChart !== release.chart) {
         reasons.push(`the chart changes from ${release.chart} to ${localChart}`);
       }
@@ -170,15 +363,86 @@ export async function planUp(app: App, local: UpLocal, target: Target): Promise<
   }
   const installs = !release || recovery.kind === 'uninstall-then-install';
   const unchanged = !installs && previousValues !== null && release?.status === 'deployed' && reasons.length === 0;
-  return {
+  const plan: UpPlan = {
     target,
-    namespaceExists: ns.exists,
+    namespaceExists: namespace.exists,
     release,
     recovery,
     previousValues,
     restartReasons: reasons,
     action: installs ? 'installed' : unchanged ? 'unchanged' : 'upgraded',
+    values: finalValues,
+    valuesYaml: stringify(finalValues),
+    timeoutMs,
+    notes,
   };
+  refuseSecretInCalls(app, local, plannedCalls(app, local, plan));
+  return plan;
+}
+
+function elsewhereError(local: UpLocal, target: Target, namespaces: string[]): ConfigError {
+  const [first] = namespaces;
+  const where = namespaces.length === 1 ? `namespace ${first}` : `namespaces ${namespaces.join(', ')}`;
+  const p = local.project;
+  return new ConfigError(
+    `release ${local.names.release} already exists in ${where} (context ${target.context}); ` +
+      `installing it in ${target.namespace} too would make a second workstation of ${p}`,
+    {
+      hint:
+        `work with that one: \`rgsd up ${p} -n ${first}\` (or \`namespace: ${first}\` in ${local.cfg.settingsFile}), ` +
+        `or remove it first: \`rgsd down ${p} -n ${first}\``,
+    },
+  );
+}
+
+/** One command applyUp will run: its full argv (binary included) and stdin. */
+export interface PlannedCall {
+  /** what it is, for messages ("helm upgrade --install") */
+  what: string;
+  argv: string[];
+  stdin?: string;
+  /** the Secret manifest: the one stdin allowed to carry secret values */
+  secretStdin?: boolean;
+}
+
+/** Every command line applyUp runs for `plan`, in order, built with the same argument
+ * builders as the calls themselves (a unit test holds the two together). */
+export function plannedCalls(app: App, local: UpLocal, plan: UpPlan): PlannedCall[] {
+  const { target: t } = plan;
+  const { names } = local;
+  const k = (args: string[], clusterScoped = false) => [app.tools.kubectl, ...kubectlArgv(t, args, clusterScoped)];
+  const h = (args: string[]) => [app.tools.helm, ...helmArgv(t, args)];
+  const calls: PlannedCall[] = [];
+  if (!plan.namespaceExists) {
+    calls.push({
+      what: 'kubectl create (the namespace)',
+      argv: k(['create', '-f', '-'], true),
+      stdin: JSON.stringify(namespaceManifest(t.namespace)),
+    });
+  }
+  if (plan.recovery.kind === 'uninstall-then-install' || plan.recovery.kind === 'rollback-then-upgrade') {
+    calls.push({ what: `helm ${plan.recovery.command[0]}`, argv: h(plan.recovery.command) });
+  }
+  const secret = JSON.stringify(secretManifest(local, t));
+  calls.push({ what: 'kubectl apply (the Secret)', argv: k(SECRET_APPLY), stdin: secret, secretStdin: true });
+  calls.push({ what: 'helm upgrade --install', argv: h(upgradeArgs(names.release, local.chart)), stdin: plan.valuesYaml });
+  calls.push({ what: 'kubectl rollout status', argv: k(rolloutStatusArgs(names.deployment, plan.timeoutMs)) });
+  calls.push({ what: 'kubectl exec (the session list)', argv: k(execArgs(`deployment/${names.deployment}`, [IN_POD.status, '--json'])) });
+  return calls;
+}
+
+/** The SecretGuard over the whole run before its first change: a secret value on a command
+ * line, or on a stdin other than the Secret's, is refused now rather than halfway. */
+function refuseSecretInCalls(app: App, local: UpLocal, calls: PlannedCall[]): void {
+  for (const c of calls) {
+    const inArgv = c.argv.map((a) => app.guard.find(a)).find((l) => l !== undefined);
+    const inStdin = c.secretStdin || c.stdin === undefined ? undefined : app.guard.find(c.stdin);
+    const label = inArgv ?? inStdin;
+    if (label === undefined) continue;
+    throw new ConfigError(`the value of ${label} would appear ${inArgv ? 'on the command line' : 'in the input'} of ${c.what}`, {
+      hint: `secrets travel only in the Secret: change the secret in ${local.cfg.secretsFile} or the setting that repeats it; nothing was changed`,
+    });
+  }
 }
 
 // ---- apply ------------------------------------------------------------------------------
@@ -212,42 +476,65 @@ export interface UpResult {
 }
 
 export interface ApplyOptions {
-  timeoutMs: number;
   onEvent?: (e: UpEvent) => void;
 }
 
-/** The mutations, in order: namespace, recovery, Secret, helm, then the waits. */
-export async function applyUp(app: App, local: UpLocal, plan: UpPlan, opts: ApplyOptions): Promise<UpResult> {
+/** The mutations, in order: namespace, recovery, Secret, helm, then the waits. Each step is
+ * recorded in app.progress, so an interruption says what was done and what to run next. */
+export async function applyUp(app: App, local: UpLocal, plan: UpPlan, opts: ApplyOptions = {}): Promise<UpResult> {
   const emit = opts.onEvent ?? (() => undefined);
-  const { names } = local;
+  const { names, project } = local;
   const { target, recovery, release } = plan;
+  const progress = app.progress;
+  const rerun = `re-run \`rgsd up ${project}\``;
+  progress.begin(`${rerun}: it finishes the job`);
 
   if (!plan.namespaceExists) {
+    progress.start(`the creation of namespace ${target.namespace}`);
     await createNamespace(app, target);
+    progress.done(`namespace ${target.namespace} was created`);
     emit({ kind: 'namespace-created', namespace: target.namespace });
   }
   if (recovery.kind === 'uninstall-then-install' || recovery.kind === 'rollback-then-upgrade') {
+    const command = commandHint(app, 'helm', target, recovery.command);
     emit({
       kind: 'recovering',
       release: names.release,
       status: release?.status ?? 'unknown',
-      command: commandHint(app, 'helm', target, recovery.command),
+      command,
       reinstall: recovery.kind === 'uninstall-then-install',
     });
+    progress.start(`the recovery of release ${names.release} (${recovery.command.slice(0, 2).join(' ')})`, {
+      risk: `the release may still be ${release?.status ?? 'pending'}`,
+      next: `${rerun} in a minute: it recovers the release`,
+    });
     await runRecovery(app, target, recovery.command);
+    progress.done(`the interrupted release was recovered (${recovery.command[0]})`);
   } else if (release?.status === 'failed') {
     emit({ kind: 'recovering', release: names.release, status: 'failed', command: null, reinstall: false });
   }
 
   const secret = secretManifest(local, target);
+  progress.start(`the apply of Secret ${names.secret}`);
   await applySecret(app, target, secret);
+  progress.done('the Secret was applied');
   emit({ kind: 'secret-applied', name: names.secret, keys: Object.keys(secret.data).length, checksum: local.checksum });
 
-  await upgradeInstall(app, target, names.release, local.chart, local.valuesYaml);
+  const verb = plan.action === 'installed' ? 'install' : 'upgrade';
+  progress.start(`helm ${verb === 'install' ? 'upgrade --install' : 'upgrade'}`, {
+    risk: `the release may be left pending-${verb}`,
+    next: `${rerun} in a minute: it recovers a pending release`,
+  });
+  await upgradeInstall(app, target, names.release, local.chart, plan.valuesYaml);
+  progress.done(`helm ${verb === 'install' ? 'installed' : 'upgraded'} release ${names.release}`, {
+    next: `\`rgsd status ${project}\` shows the pod; \`rgsd connect ${project}\` once it is ready`,
+  });
   emit({ kind: 'helm-done', action: plan.action, release: names.release, helm: local.helm });
 
-  emit({ kind: 'rollout-waiting', deployment: names.deployment, timeoutMs: opts.timeoutMs });
-  await waitRollout(app, target, names, opts.timeoutMs);
+  emit({ kind: 'rollout-waiting', deployment: names.deployment, timeoutMs: plan.timeoutMs });
+  progress.start('the wait for the pod', { risk: 'the pod may still be starting' });
+  await waitRollout(app, target, names, plan.timeoutMs);
+  progress.done('the pod is ready');
   emit({ kind: 'rollout-ready', deployment: names.deployment });
 
   let status: InPodStatus | null = null;
@@ -262,7 +549,7 @@ export async function applyUp(app: App, local: UpLocal, plan: UpPlan, opts: Appl
     emit({ kind: sessions.includes(local.session) ? 'session-ready' : 'session-missing', session: local.session, sessions });
   }
   return {
-    project: local.project,
+    project,
     target,
     helm: local.helm,
     action: plan.action,

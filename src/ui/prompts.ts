@@ -1,7 +1,7 @@
 // Every interactive prompt lives here. Commands receive a `Prompter` (tests inject a fake);
 // without a TTY the prompter refuses, and the caller names the flag that answers instead.
 import { RefusedError, UsageError } from '../core/errors.js';
-import { AGENTS, repoUrlProblem, sizeProblem } from '../core/vocab.js';
+import { AGENTS, namespaceProblem, repoUrlProblem, sizeProblem } from '../core/vocab.js';
 
 export interface Choice<T> {
   name: string;
@@ -116,6 +116,11 @@ export function validateRepoAnswer(v: string): true | string {
   return v === '' ? true : (repoUrlProblem(v) ?? true);
 }
 
+/** The namespace question: the rule -n and the settings file use. */
+export function validateNamespaceAnswer(v: string): true | string {
+  return namespaceProblem(v) ?? true;
+}
+
 /** The volume-size question: the rule --storage-size and the settings file use. */
 export function validateSizeAnswer(v: string): true | string {
   return sizeProblem(v) ?? true;
@@ -130,7 +135,7 @@ export async function askInit(p: Prompter, given: Partial<InitAnswers>, defaults
   const agents = AGENTS.map((a) => ({ name: a, value: a as string }));
   const agent = given.agent ?? (await p.select('Coding agent:', agents, { default: defaults.agent }));
   const autoStart = given.autoStart ?? (await p.confirm('Start the agent automatically in tmux?', { default: defaults.autoStart }));
-  const namespace = await ask('namespace', 'Kubernetes namespace:');
+  const namespace = await ask('namespace', 'Kubernetes namespace:', validateNamespaceAnswer);
   const context = await ask('context', 'Pin a kube context (empty: use the current one):');
   const storageSize = await ask('storageSize', 'Home volume size:', validateSizeAnswer);
   return { repo, branch, agent, autoStart, namespace, context, storageSize };

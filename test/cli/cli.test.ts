@@ -1,12 +1,13 @@
 // The BUILT CLI (bin/rgsd → dist/main.js) as a child process: argument parsing, exit codes,
 // one-line errors with hints, non-TTY behaviour. `npm test` builds first (pretest).
-import { existsSync, statSync, writeFileSync, chmodSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync, chmodSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { spawn } from 'node:child_process';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SECRET_TOKEN, writeProject } from '../helpers/project-fixture.js';
 import { deadKubeconfig, REPO_ROOT, tempDir } from '../helpers/test-app.js';
+import { makeShim, type Shim, type ShimRule } from '../helpers/tool-shim.js';
 import { PACKAGE_VERSION } from '../helpers/version.js';
 
 const BIN = resolve(REPO_ROOT, 'bin', 'rgsd');
@@ -293,5 +294,115 @@ describe('rgsd up/down/status (built) — errors and exit codes', () => {
     const r = await child;
     expect(r.exitCode).toBe(130);
     expect(r.stderr.trim().split('\n').at(-1)).toBe('rgsd: interrupted');
+  });
+});
+
+describe('rgsd (built) — versions', () => {
+  /** node with process.versions.node replaced before rgsd starts */
+  const asNode = (version: string, args: string[]) => {
+    const code = `Object.defineProperty(process.versions,"node",{value:${JSON.stringify(version)}})`;
+    return execa(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(code)}`, BIN, ...args], {
+      reject: false,
+      input: '',
+      env: { PATH: process.env.PATH ?? '', HOME: tempDir() },
+      extendEnv: false,
+      timeout: 30_000,
+    });
+  };
+  it.each(['22.11.0', '22.2.0', '21.7.3'])('Node %s is refused by package.json "engines" (>=22.12): exit 4, one line + hint', async (v) => {
+    const r = await asNode(v, ['--version']);
+    expect(r.exitCode).toBe(4);
+    expectOneLineError(r.stderr, new RegExp(`^rgsd: Node ${v} is too old \\(rgsd needs Node >=22\\.12`), /^hint: install Node 22/);
+  });
+  it.each(['22.12.0', '24.0.0'])('Node %s is enough', async (v) => {
+    expect(await asNode(v, ['--version'])).toMatchObject({ exitCode: 0, stdout: PACKAGE_VERSION });
+  });
+  it('doctor and up refuse a Helm older than 3.7 (exit 4, naming the version)', async () => {
+    const dir = tempDir();
+    writeProject(dir, 'demo');
+    const helm = join(tempDir(), 'old-helm');
+    writeFileSync(helm, '#!/bin/sh\necho v3.1.0\n', { mode: 0o755 });
+    for (const args of [['doctor'], ['up', 'demo', '--context', 'x']]) {
+      const r = await rgsd(args, { configDir: dir, env: { RGSD_HELM: helm } });
+      expect(r.exitCode, args.join(' ')).toBe(4);
+      expect(r.stdout + r.stderr).toContain('Helm v3.1.0 is too old: rgsd needs Helm 3.7.0 or newer');
+    }
+  });
+});
+
+describe('rgsd up (built, stand-ins for helm and kubectl) — check first, then change; Ctrl-C', () => {
+  const NS = JSON.stringify({ metadata: { name: 'rgsd', labels: { 'app.kubernetes.io/managed-by': 'rgsd' } } });
+  const REAL_HELM = join(REPO_ROOT, '.tools', 'bin', 'helm4');
+  const changes = (calls: string[]) => calls.filter((c) => / (create|apply|upgrade|uninstall|rollback|delete) /.test(` ${c} `));
+
+  function standIns(upgrade: Omit<ShimRule, 'match'>) {
+    return makeShim({
+      kubectl: [
+        { match: '^config current-context$', stdout: 'ctx\n' },
+        { match: '^--context ctx get namespace rgsd -o json$', stdout: NS },
+        { match: '^--context ctx -n rgsd apply ', run: 'cat > /dev/null; echo secret/demo-rgsd-secrets serverside-applied; exit 0' },
+      ],
+      helm: [
+        // local calls go to the real Helm 4: the real schema judges the values
+        { match: '^(version|template) ', run: `exec '${REAL_HELM}' "$@"` },
+        { match: '^--kube-context ctx -n rgsd list ', stdout: '[]' },
+        { match: '^--kube-context ctx list -A ', stdout: '[]' },
+        { match: '^--kube-context ctx -n rgsd upgrade ', ...upgrade },
+      ],
+    });
+  }
+  const runUp = (shim: Shim, dir: string) =>
+    execa(process.execPath, [BIN, 'up', 'demo'], {
+      reject: false,
+      input: '',
+      env: { PATH: `${shim.bin}:${process.env.PATH ?? ''}`, HOME: dir, RGSD_CONFIG_DIR: dir },
+      extendEnv: false,
+      timeout: 60_000,
+    });
+
+  it('values the chart refuses: exit 3, every error with its path, no call that changes anything', async () => {
+    const dir = tempDir();
+    writeProject(dir, 'demo', { settings: 'resources: {limits: {cpu: -1}}\nvalues: {terminationGracePeriodSeconds: -5}\n' });
+    const shim = standIns({ stdout: 'unexpected\n' });
+    const r = await runUp(shim, dir);
+    expect(r.exitCode).toBe(3);
+    expect(r.stderr).toMatch(/^rgsd: cannot render the chart with the values of demo: values don't meet the specifications/m);
+    expect(r.stderr).toContain("  - at '/terminationGracePeriodSeconds': minimum: got -5, want 0\n");
+    expect(r.stderr).toContain("  - at '/resources/limits/cpu': 'anyOf' failed\n");
+    expect(r.stderr).toMatch(/^hint: fix the settings in .*demo\.yaml/m);
+    expect(changes(shim.calls())).toEqual([]);
+    expect(shim.calls()).toContain('kubectl --context ctx get namespace rgsd -o json');
+  });
+
+  it('Ctrl-C during helm upgrade: what was done, what may be left, what to run — exit 130', async () => {
+    const dir = tempDir();
+    writeProject(dir, 'demo');
+    const pidFile = join(tempDir(), 'helm-upgrade.pid');
+    // the stand-in blocks until killed, after saying it started (its pid: the sleep, after exec)
+    const shim = standIns({ run: `cat > /dev/null; echo $$ > '${pidFile}.tmp'; mv '${pidFile}.tmp' '${pidFile}'; exec sleep 600` });
+    const child = runUp(shim, dir);
+    let exited = false;
+    void child.then(() => (exited = true));
+    try {
+      while (!existsSync(pidFile) && !exited) await new Promise((r) => setTimeout(r, 50));
+      if (exited) expect((await child).stderr, 'rgsd ended before helm upgrade ran').toBe('');
+      child.kill('SIGINT');
+      const r = await child;
+      expect(r.exitCode).toBe(130);
+      const lines = r.stderr.trim().split('\n');
+      expect(lines.at(-2)).toBe(
+        'rgsd: interrupted after the Secret was applied, during helm upgrade --install: the release may be left pending-install',
+      );
+      expect(lines.at(-1)).toBe('hint: re-run `rgsd up demo` in a minute: it recovers a pending release');
+      expect(r.stderr).not.toContain(SECRET_TOKEN);
+    } finally {
+      if (existsSync(pidFile)) {
+        try {
+          process.kill(Number(readFileSync(pidFile, 'utf8').trim()), 'SIGKILL');
+        } catch {
+          // already gone (rgsd's exit ends its children)
+        }
+      }
+    }
   });
 });

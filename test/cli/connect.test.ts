@@ -1,8 +1,8 @@
 // `rgsd connect` (and logs/restart) as the BUILT CLI with PATH shims for kubectl: no TTY →
 // a clear error and no call; --list works without one; under a real pseudo-terminal
 // (util-linux `script`) the attach inherits the terminal and its exit status comes back.
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, tempDir } from '../helpers/test-app.js';
@@ -40,8 +40,7 @@ function podShim(attach = 'echo "ATTACHED $*"; exit 3'): Shim {
   });
 }
 
-function rgsd(args: string[], shim: Shim) {
-  const cfg = tempDir();
+function rgsd(args: string[], shim: Shim, cfg = tempDir()) {
   return execa(process.execPath, [BIN, ...args], {
     reject: false,
     input: '',
@@ -119,9 +118,9 @@ describe('rgsd connect (built)', () => {
     expect(r.stdout).toContain('ATTACHED --context ctx -n rgsd exec -it demo-rgsd-7f9c -c workstation -- tmux attach -t main');
     expect(r.exitCode).toBe(3);
     expect(r.stdout).not.toMatch(/rgsd: /); // the child's status is passed on silently
-    const calls = shim.calls();
-    expect(calls.at(-1)).toMatch(/ exec -it /);
-    expect(calls.slice(0, -1).filter((c) => !c.startsWith('kubectl config'))).toHaveLength(2);
+    const calls = shim.calls().filter((c) => !c.startsWith('kubectl config'));
+    // 2 calls before the attach; after a non-zero exit one more look at the pod (fine: silence)
+    expect(calls.map((c) => c.split(' ').slice(5, 7).join(' '))).toEqual(['get pods', 'exec demo-rgsd-7f9c', 'exec -it', 'get pods']);
   });
 });
 
@@ -192,5 +191,133 @@ describe('rgsd logs / restart (built)', () => {
       'kubectl --context ctx -n rgsd rollout restart deployment/demo-rgsd',
       'kubectl --context ctx -n rgsd rollout status deployment/demo-rgsd --timeout=120s',
     ]);
+  });
+});
+
+const CRASH_LOOP = JSON.stringify({
+  items: [
+    {
+      metadata: { name: 'demo-rgsd-7f9c', labels: { 'rgsd.dev/project': 'demo' }, creationTimestamp: '2026-11-23T00:00:00Z' },
+      status: {
+        phase: 'Running',
+        conditions: [{ type: 'Ready', status: 'False' }],
+        containerStatuses: [
+          {
+            name: 'workstation',
+            ready: false,
+            restartCount: 4,
+            state: { waiting: { reason: 'CrashLoopBackOff' } },
+            lastState: { terminated: { reason: 'Error', exitCode: 1, containerID: 'containerd://x' } },
+          },
+        ],
+      },
+    },
+  ],
+});
+const CRASH_LOG = 'rgsd: cloning https://github.com/org/repo.git\nfatal: repository not found\n';
+const LOGS_PREVIOUS = '^--context ctx -n rgsd logs demo-rgsd-7f9c -c workstation --tail=20 --previous$';
+
+describe('rgsd connect (built) — a crashing workstation', () => {
+  it('CrashLoopBackOff: its log lines, then one error line and the `rgsd logs <p> --previous` hint; no exec', async () => {
+    const shim = makeShim({
+      kubectl: [
+        { match: '^config current-context$', stdout: 'ctx\n' },
+        { match: '^--context ctx -n rgsd get pods -l rgsd.dev/project=demo -o json$', stdout: CRASH_LOOP },
+        { match: LOGS_PREVIOUS, stdout: CRASH_LOG },
+      ],
+    });
+    const r = await rgsd(['connect', 'demo', '--list'], shim);
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toEqual([
+      'context: ctx  namespace: rgsd',
+      'last 2 lines of the workstation log of demo-rgsd-7f9c (its last run):',
+      '  │ rgsd: cloning https://github.com/org/repo.git',
+      '  │ fatal: repository not found',
+      'rgsd: the workstation container of demo is crashing (CrashLoopBackOff; restarted 4 times; last exit: Error, code 1): demo-rgsd-7f9c',
+      'hint: its whole log: `rgsd logs demo --previous`; `rgsd status demo` shows the pod, `rgsd up demo` redeploys it after a fix',
+    ]);
+    expect(shim.calls().filter((c) => / exec /.test(c))).toEqual([]);
+  });
+
+  it("under a terminal: the attach fails (kubectl's `unable to upgrade connection`) because the pod now crashes → the diagnosis", async () => {
+    // the first `get pods` sees a ready pod, the second (after the failed exec) the crash loop
+    const dir = tempDir('rgsd-pods-');
+    writeFileSync(join(dir, 'ready.json'), PODS);
+    writeFileSync(join(dir, 'crash.json'), CRASH_LOOP);
+    const shim = makeShim({
+      kubectl: [
+        { match: '^config current-context$', stdout: 'ctx\n' },
+        {
+          match: '^--context ctx -n rgsd get pods -l rgsd.dev/project=demo -o json$',
+          run: `if [ -e '${dir}/seen' ]; then cat '${dir}/crash.json'; else touch '${dir}/seen'; cat '${dir}/ready.json'; fi; exit 0`,
+        },
+        {
+          match: '^--context ctx -n rgsd exec -it ',
+          run: 'echo \'error: unable to upgrade connection: container not found ("workstation")\' >&2; exit 1',
+        },
+        { match: LOGS_PREVIOUS, stdout: CRASH_LOG },
+      ],
+    });
+    const cfg = tempDir();
+    const r = await execa('script', ['-qec', `'${process.execPath}' '${BIN}' connect demo --new scratch`, '/dev/null'], {
+      reject: false,
+      env: { PATH: `${shim.bin}:${process.env.PATH ?? ''}`, HOME: cfg, RGSD_CONFIG_DIR: cfg, TERM: 'xterm', SHELL: '/bin/sh' },
+      extendEnv: false,
+      timeout: 30_000,
+    });
+    const screen = String(r.stdout).replace(/\x1b\[[0-9;]*m|\r/g, '');
+    expect(r.exitCode).toBe(1);
+    expect(screen).toContain('│ fatal: repository not found');
+    expect(screen).toMatch(
+      /rgsd: the workstation container of demo is crashing \(CrashLoopBackOff; restarted 4 times; last exit: Error, code 1\): demo-rgsd-7f9c\nhint: its whole log: `rgsd logs demo --previous`/,
+    );
+    expect(shim.calls().filter((c) => !c.startsWith('kubectl config'))).toEqual([
+      'kubectl --context ctx -n rgsd get pods -l rgsd.dev/project=demo -o json',
+      'kubectl --context ctx -n rgsd exec -it demo-rgsd-7f9c -c workstation -- tmux new-session -A -s scratch',
+      'kubectl --context ctx -n rgsd get pods -l rgsd.dev/project=demo -o json',
+      'kubectl --context ctx -n rgsd logs demo-rgsd-7f9c -c workstation --tail=20 --previous',
+    ]);
+  });
+});
+
+describe('rgsd -n/--namespace and the settings namespace (built)', () => {
+  const noCalls = () => makeShim({ kubectl: [], helm: [] });
+
+  it('-n "" is a usage error (exit 2): one line and a hint, no call at all', async () => {
+    const shim = noCalls();
+    const r = await rgsd(['connect', 'demo', '--list', '-n', ''], shim);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      'rgsd: -n/--namespace is empty',
+      'hint: name one (e.g. -n rgsd), or leave -n out for the settings\' namespace, else "rgsd"',
+    ]);
+    expect(shim.calls()).toEqual([]);
+  });
+
+  it('-n kube-system is refused (exit 2) for commands with and without a project', async () => {
+    for (const args of [['connect', 'demo', '--list'], ['status'], ['logs', 'demo']]) {
+      const shim = noCalls();
+      const r = await rgsd([...args, '-n', 'kube-system'], shim);
+      expect(r.exitCode, args.join(' ')).toBe(2);
+      const lines = r.stderr.trim().split('\n');
+      expect(lines).toHaveLength(2);
+      expect(lines[0]).toMatch(/^rgsd: -n\/--namespace "kube-system" is one of Kubernetes' own namespaces: /);
+      expect(lines[1]).toBe('hint: use a namespace of your own, e.g. -n rgsd (the default); README "Namespaces" says why');
+      expect(shim.calls()).toEqual([]);
+    }
+  });
+
+  it('`namespace: kube-node-lease` in the settings is a configuration error (exit 3) naming the file', async () => {
+    const cfg = tempDir();
+    mkdirSync(join(cfg, 'projects'));
+    writeFileSync(join(cfg, 'projects', 'demo.yaml'), 'namespace: kube-node-lease\n');
+    const shim = noCalls();
+    const r = await rgsd(['connect', 'demo', '--list'], shim, cfg);
+    expect(r.exitCode).toBe(3);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines[0]).toMatch(new RegExp(`^rgsd: ${join(cfg, 'projects', 'demo.yaml')}: namespace "kube-node-lease" is one of`));
+    expect(lines[1]).toMatch(/^hint: set `namespace:` to a namespace of your own/);
+    expect(shim.calls()).toEqual([]);
   });
 });

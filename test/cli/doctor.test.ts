@@ -34,8 +34,22 @@ describe('rgsd doctor (built, real helm + kubectl)', () => {
     expect(r.stdout).toMatch(/✗\s+cluster\s+cannot reach the cluster \(context dead\)/);
     expect(r.stdout).toMatch(/-\s+namespace\s+skipped: cluster not reachable/);
     expect(r.stdout).toMatch(/✓\s+secrets \(demo\)\s+.*\(mode 0600, 2 keys set\)/);
+    expect(r.stdout).toMatch(/✓\s+repo \(demo\)\s+https:\/\/github\.com\/org\/repo\.git \(GITHUB_TOKEN set\)/);
     expect(r.stderr).toMatch(/^rgsd: 1 check failed: cluster$/m);
     expect(r.stderr).not.toMatch(/\x1b\[/);
+  });
+
+  it('an https repository with an empty GITHUB_TOKEN and a misspelt key: warnings, not silence', async () => {
+    const cfg = tempDir();
+    writeProject(cfg, 'demo', { env: 'GITHUB_TOKEN=\nGITHUB_TOKNE=ghp_x\n' });
+    const r = await rgsd(['doctor', 'demo'], cfg);
+    expect(r.exitCode).toBe(5); // the dead cluster; the warnings do not fail
+    expect(r.stdout).toMatch(/!\s+secrets \(demo\)\s+.*demo\.env:2: GITHUB_TOKNE is not a key rgsd knows; did you mean GITHUB_TOKEN\?/);
+    expect(r.stdout).toMatch(
+      /!\s+repo \(demo\)\s+https:\/\/github\.com\/org\/repo\.git is an https repository and .*demo\.env has no GITHUB_TOKEN: cloning a private repository will fail/,
+    );
+    expect(r.stdout).toMatch(/hint: put a token in GITHUB_TOKEN in .*demo\.env/);
+    expect(r.stdout + r.stderr).not.toContain('ghp_x');
   });
 
   it('--json prints one parseable document even when checks fail; Helm 3 is detected too', async () => {

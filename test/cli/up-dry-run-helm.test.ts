@@ -1,11 +1,18 @@
 // `rgsd up --dry-run` against the REAL chart with the REAL helm 3 and helm 4 binaries
 // (no cluster needed): the existing-secret mode and the checksum reach the pod template,
-// and no secret value reaches stdout, stderr or any argv.
+// and no secret value reaches stdout, stderr or any argv. And `rgsd up` with values the
+// chart's schema refuses: the real helm's every error line, with its path, and no change.
+import { chmodSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { resolveProject } from '../../src/cli/open.js';
 import upCommand from '../../src/commands/up.js';
+import { ConfigError, ExitCode, type RgsdError } from '../../src/core/errors.js';
 import { ExecaRunner, type RunOptions, type RunResult, type Runner } from '../../src/core/runner.js';
+import { reportError } from '../../src/ui/report.js';
+import { argv, upRunner } from '../helpers/cluster-fixture.js';
+import type { FakeRunner } from '../helpers/fake-runner.js';
 import { secretChecksum } from '../../src/core/secrets.js';
 import { checkLocal } from '../../src/ops/up.js';
 import { SECRET_KEY, SECRET_TOKEN, writeProject } from '../helpers/project-fixture.js';
@@ -32,6 +39,7 @@ describe.each(['helm3', 'helm4'])('rgsd up --dry-run with the real chart (%s)', 
       settings: 'repo: https://github.com/org/repo.git\nfiles: {models: models.json}\nstorage: {size: 30Gi}\n',
       files: { 'models.json': '{"providers":{"x":{"apiKey":"models-file-secret-123"}}}' },
     });
+    chmodSync(join(t.configDir, 'projects', 'models.json'), 0o600);
     await upCommand.run(t.app, { project: 'demo' }, {});
     // only local helm calls: version + template; nothing that changes a cluster
     expect(runner.argvs.map((a) => a.slice(0, 2).join(' '))).toEqual([`${helm} version`, `${helm} template`]);
@@ -72,5 +80,44 @@ describe.each(['helm3', 'helm4'])('rgsd up --dry-run with the real chart (%s)', 
       for (const s of [SECRET_TOKEN, SECRET_KEY, 'models-file-secret-123', Buffer.from(SECRET_TOKEN).toString('base64')])
         expect(text).not.toContain(s);
     }
+  });
+});
+
+/** Real helm for the local calls (version, template); the exact-argv fake for the cluster. */
+class HybridRunner implements Runner {
+  readonly #real = new ExecaRunner();
+  constructor(
+    readonly fake: FakeRunner,
+    readonly helm: string,
+  ) {}
+  run(cmd: string, args: readonly string[], opts?: RunOptions): Promise<RunResult> {
+    if (cmd === this.helm && (args[0] === 'version' || args[0] === 'template')) return this.#real.run(cmd, args, opts);
+    return this.fake.run(cmd === this.helm ? 'helm' : cmd, args, opts);
+  }
+}
+
+describe.each(['helm3', 'helm4'])('rgsd up with values the chart refuses (real chart, %s)', (helm) => {
+  it('exit 3 with every schema error and its path; no call that changes the cluster', async () => {
+    const fake = upRunner();
+    const t = await testApp({ realRunner: new HybridRunner(fake, helm), env: { RGSD_HELM: helm, PATH: process.env.PATH } });
+    writeProject(t.configDir, 'demo', {
+      settings: 'repo: https://github.com/org/repo.git\nresources: {limits: {cpu: -1}}\nvalues: {terminationGracePeriodSeconds: -5}\n',
+    });
+    const err = (await upCommand.run(t.app, { project: 'demo' }, {}).catch((e: unknown) => e)) as RgsdError;
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err.exitCode).toBe(ExitCode.config);
+    let printed = '';
+    reportError(err, false, (s) => (printed += s));
+    const paths =
+      helm === 'helm3'
+        ? ['- terminationGracePeriodSeconds:', '- resources.limits.cpu:']
+        : ["at '/terminationGracePeriodSeconds'", "at '/resources/limits/cpu'"];
+    for (const p of paths) expect(printed).toContain(p);
+    expect(printed).toMatch(/^rgsd: cannot render the chart with the values of demo: values don't meet the specifications/);
+    expect(printed).not.toContain('--debug');
+    // the reads ran, nothing else did
+    expect(fake.argvs).toEqual(expect.arrayContaining([argv.getNamespace, argv.helmList('demo'), argv.helmListAll('demo')]));
+    for (const a of fake.argvs)
+      expect(['create', 'apply', 'upgrade', 'uninstall', 'rollback', 'delete'].some((v) => a.includes(v))).toBe(false);
   });
 });

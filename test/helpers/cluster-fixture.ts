@@ -29,6 +29,40 @@ export const argv = {
     '2006-01-02T15:04:05Z07:00',
     ...(project ? ['--filter', `^${project}$`] : []),
   ],
+  /** the same list in every namespace (up's check for a copy elsewhere) */
+  helmListAll: (project = 'demo') => [
+    'helm',
+    '--kube-context',
+    'ctx',
+    'list',
+    '-A',
+    '-o',
+    'json',
+    '--deployed',
+    '--failed',
+    '--pending',
+    '--uninstalling',
+    '--time-format',
+    '2006-01-02T15:04:05Z07:00',
+    '--filter',
+    `^${project}$`,
+  ],
+  /** up renders the chart (local) before it changes anything */
+  template: ['helm', 'template', 'demo', CHART, '-n', 'rgsd', '-f', '-'],
+  /** the API server's addresses (when rbac.mode is not none) */
+  apiServer: [
+    'kubectl',
+    '--context',
+    'ctx',
+    '-n',
+    'default',
+    'get',
+    'endpointslices',
+    '-l',
+    'kubernetes.io/service-name=kubernetes',
+    '-o',
+    'json',
+  ],
   getValues: ['helm', ...H, 'get', 'values', 'demo', '-o', 'json'],
   applySecret: ['kubectl', ...K, 'apply', '--server-side', '--field-manager=rgsd', '--force-conflicts', '-f', '-'],
   upgrade: ['helm', ...H, 'upgrade', '--install', 'demo', CHART, '-f', '-'],
@@ -74,6 +108,8 @@ export function upRunner(o: { releases?: unknown[]; prevValues?: unknown; nsExis
     .on(argv.getNamespace, o.nsExists === false ? NOT_FOUND_NS : { stdout: '{"metadata":{"name":"rgsd","labels":{}}}' })
     .on(argv.createNamespace, { stdout: 'namespace/rgsd created\n' })
     .on(argv.helmList('demo'), { stdout: JSON.stringify(o.releases ?? []) })
+    .on(argv.helmListAll('demo'), { stdout: JSON.stringify(o.releases ?? []) })
+    .on(argv.template, { stdout: '---\nkind: Deployment\nmetadata:\n  name: demo-rgsd\n' })
     .on(argv.getValues, { stdout: JSON.stringify(o.prevValues ?? {}) })
     .on(argv.uninstall, { stdout: 'release "demo" uninstalled\n' })
     .on(argv.rollback, { stdout: 'Rollback was a success!\n' })

@@ -18,6 +18,7 @@ export function writeProject(
   writeFileSync(settingsFile, opts.settings ?? 'repo: https://github.com/org/repo.git\nagent: gsd\n');
   writeFileSync(secretsFile, opts.env ?? DEFAULT_ENV, { mode: 0o600 });
   chmodSync(secretsFile, opts.envMode ?? 0o600);
-  for (const [name, content] of Object.entries(opts.files ?? {})) writeFileSync(join(configDir, 'projects', name), content);
+  for (const [name, content] of Object.entries(opts.files ?? {}))
+    writeFileSync(join(configDir, 'projects', name), content, { mode: 0o600 });
   return { settingsFile, secretsFile };
 }

@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { classify } from '../../src/cluster/classify.js';
 import { commandHint, helm, helmArgv, kubectl, kubectlArgv, toolsFromEnv, type Target } from '../../src/cluster/gateway.js';
-import { detectHelm, planRecovery } from '../../src/cluster/release.js';
+import { apiServerArgs, apiServerEndpoints, parseApiServerEndpoints } from '../../src/cluster/apiserver.js';
+import { detectHelm, listArgs, listReleasesAllNamespaces, MIN_HELM3, planRecovery } from '../../src/cluster/release.js';
 import { currentContext, namespaceOf, pinnedContextError, resolveTarget, targetLine } from '../../src/cluster/target.js';
 import { waitRollout } from '../../src/cluster/workload.js';
 import {
@@ -14,6 +15,7 @@ import {
   ConfigError,
   ExitCode,
   ForbiddenError,
+  MissingToolError,
   NotFoundError,
   ReleaseBusyError,
   TimeoutError,
@@ -229,12 +231,68 @@ describe('helm detection', () => {
   const version = ['helm', 'version', '--template', '{{.Version}}'];
   it.each([
     ['v3.18.0', 3],
+    ['v3.7.0', 3],
+    ['v3.10.1', 3],
     ['v4.1.4', 4],
+    ['v4.0.0', 4],
   ])('%s → major %i', async (v, major) => {
     expect((await detectHelm(gw(new FakeRunner().on(version, { stdout: v })))).major).toBe(major);
   });
-  it.each([['what'], ['v2.17.0']])('%s → exit 4', async (v) => {
+  it.each([['what'], ['v2.17.0'], ['v5.0.0']])('%s → exit 4', async (v) => {
     await expect(detectHelm(gw(new FakeRunner().on(version, { stdout: v })))).rejects.toMatchObject({ exitCode: ExitCode.missingTool });
+  });
+  it.each([['v3.1.3'], ['v3.6.3'], ['3.0.0']])('%s: older than the oldest Helm with every flag rgsd uses (3.7.0) → exit 4', async (v) => {
+    const err = await detectHelm(gw(new FakeRunner().on(version, { stdout: v }))).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MissingToolError);
+    expect(err).toMatchObject({
+      message: `Helm ${v} is too old: rgsd needs Helm ${MIN_HELM3.version} or newer (for \`helm uninstall --wait\`)`,
+    });
+    expect((err as MissingToolError).hint).toContain('RGSD_HELM');
+  });
+});
+
+describe('releases in every namespace; the API server addresses', () => {
+  it('helm list -A: cluster-scoped (no -n), the same states and filter', async () => {
+    const argvAll = ['helm', '--kube-context', 'ctx', 'list', '-A', ...listArgs('p').slice(1)];
+    const r = new FakeRunner().on(argvAll, {
+      stdout: JSON.stringify([{ name: 'p', namespace: 'team', status: 'deployed', revision: '2' }]),
+    });
+    expect(await listReleasesAllNamespaces(gw(r), T, 'p')).toMatchObject([
+      { name: 'p', namespace: 'team', status: 'deployed', revision: 2 },
+    ]);
+    expect(helmArgv(T, ['list', '-A'], true)).toEqual(['--kube-context', 'ctx', 'list', '-A']);
+  });
+
+  it('EndpointSlices of the kubernetes Service in default: addresses (IPs only) and TCP ports', async () => {
+    const slices = {
+      items: [
+        {
+          addressType: 'IPv4',
+          endpoints: [{ addresses: ['10.0.0.2'] }, { addresses: ['10.0.0.1', 'host.example'] }],
+          ports: [{ port: 443 }],
+        },
+        {
+          addressType: 'IPv6',
+          endpoints: [{ addresses: ['fd00::1'] }],
+          ports: [
+            { port: 6443, protocol: 'TCP' },
+            { port: 53, protocol: 'UDP' },
+          ],
+        },
+      ],
+    };
+    const r = new FakeRunner().on(['kubectl', '--context', 'ctx', '-n', 'default', ...apiServerArgs()], { stdout: JSON.stringify(slices) });
+    expect(await apiServerEndpoints(gw(r), T)).toEqual({ addresses: ['10.0.0.1', '10.0.0.2', 'fd00::1'], ports: [443, 6443] });
+    expect(parseApiServerEndpoints('{"items":[]}')).toEqual({ addresses: [], ports: [] });
+  });
+
+  it('not allowed to read them → ForbiddenError (up turns it into a warning)', async () => {
+    const r = new FakeRunner().on(['kubectl', '--context', 'ctx', '-n', 'default', ...apiServerArgs()], {
+      exitCode: 1,
+      stderr:
+        'Error from server (Forbidden): endpointslices.discovery.k8s.io is forbidden: User "dev" cannot list resource "endpointslices" in API group "discovery.k8s.io" in the namespace "default"\n',
+    });
+    await expect(apiServerEndpoints(gw(r), T)).rejects.toBeInstanceOf(ForbiddenError);
   });
 });
 

@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import connectCommand from '../../src/commands/connect.js';
 import type { App } from '../../src/core/app.js';
-import { ChildExitError, ExitCode, NotFoundError } from '../../src/core/errors.js';
+import { ChildExitError, CommandError, ExitCode, NotFoundError, RgsdError } from '../../src/core/errors.js';
 import { choosePod, rankPods, summarizePod, type K8sObject, type SessionInfo } from '../../src/cluster/workload.js';
-import { locateProjectPod, planSession, runningWorkstations } from '../../src/ops/connect.js';
+import { crashOf, locateProjectPod, planSession, runningWorkstations, workstationOf, type ConnectPod } from '../../src/ops/connect.js';
 import { projectNames } from '../../src/core/names.js';
 import { reportError } from '../../src/ui/report.js';
 import type { Choice } from '../../src/ui/prompts.js';
 import { FakeRunner } from '../helpers/fake-runner.js';
 import { FakePrompter, testApp } from '../helpers/test-app.js';
 import { writeProject } from '../helpers/project-fixture.js';
-import { K, argv } from '../helpers/cluster-fixture.js';
+import { K, UNREACHABLE, argv } from '../helpers/cluster-fixture.js';
 import { expectGolden } from '../helpers/golden.js';
 
 /** The command's handler, as main.ts runs it (--json lives in app.globals). */
@@ -37,9 +37,19 @@ function pod(
     unschedulable?: string;
     created?: string;
     deleting?: boolean;
+    /** the workstation container's current run ended */
+    terminated?: { reason: string; exitCode: number };
+    restarts?: number;
+    /** how the run before ended (lastState.terminated) */
+    last?: { reason: string; exitCode: number };
   } = {},
 ) {
   const phase = o.phase ?? 'Running';
+  const state = o.waiting
+    ? { waiting: { reason: o.waiting } }
+    : o.terminated
+      ? { terminated: { ...o.terminated, containerID: 'containerd://b' } }
+      : { running: { startedAt: '2026-11-23T11:00:00Z' } };
   return {
     kind: 'Pod',
     metadata: {
@@ -63,8 +73,9 @@ function pod(
             {
               name: 'workstation',
               ready: o.ready ?? phase === 'Running',
-              restartCount: 0,
-              state: o.waiting ? { waiting: { reason: o.waiting } } : { running: {} },
+              restartCount: o.restarts ?? 0,
+              state,
+              ...(o.last ? { lastState: { terminated: { ...o.last, containerID: 'containerd://a' } } } : {}),
             },
           ],
     },
@@ -435,5 +446,247 @@ describe('connect ops: the data the command renders', () => {
     await expect(runningWorkstations(t3.app, t0, ['db'])).rejects.toMatchObject({
       message: 'the workstation pod of db is Pending (ErrImagePull): db-rgsd-1',
     });
+  });
+});
+
+describe('rgsd connect — a crashing workstation', () => {
+  const logs = (podName: string, previous: boolean) => [
+    'kubectl',
+    ...K,
+    'logs',
+    podName,
+    '-c',
+    'workstation',
+    '--tail=20',
+    ...(previous ? ['--previous'] : []),
+  ];
+  const CRASH_LOG = [
+    'rgsd: cloning https://github.com/org/repo.git into /home/gsd/workspace',
+    "fatal: could not read Username for 'https://github.com': terminal prompts disabled",
+    '\x1b[31mrgsd: clone failed; starting tmux anyway\x1b[0m\r',
+    'exec: tmux: Argument list too long',
+    '',
+  ].join('\n');
+  const crashLoop = pod('demo-rgsd-abc', {
+    waiting: 'CrashLoopBackOff',
+    ready: false,
+    restarts: 5,
+    last: { reason: 'Error', exitCode: 1 },
+  });
+  const execFails: { exitCode: number; stderr: string } = {
+    exitCode: 1,
+    stderr: 'error: unable to upgrade connection: container not found ("workstation")\n',
+  };
+  const clusterArgvs = (r: FakeRunner) => r.argvs.filter((a) => a[1] !== 'config');
+
+  function crashRunner(podsSeen: unknown[][], extra: (r: FakeRunner) => FakeRunner = (r) => r): FakeRunner {
+    return extra(
+      runner()
+        .on(
+          getPods(),
+          podsSeen.map((items) => pods(...items)),
+        )
+        .on(logs('demo-rgsd-abc', true), { stdout: CRASH_LOG })
+        .on(logs('demo-rgsd-abc', false), { stdout: 'current run\n' }),
+    );
+  }
+
+  it('CrashLoopBackOff: the reason, the restarts, the last 20 log lines of the run before, the hint `rgsd logs <p> --previous`; no exec at all', async () => {
+    const t = await testApp({ runner: crashRunner([[crashLoop]]), interactive: true, now: NOW });
+    writeProject(t.configDir, 'demo');
+    const err = await connect(t.app, 'demo', undefined, {}).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RgsdError);
+    expect(err).toMatchObject({
+      exitCode: ExitCode.failure,
+      message:
+        'the workstation container of demo is crashing (CrashLoopBackOff; restarted 5 times; last exit: Error, code 1): demo-rgsd-abc',
+      hint: 'its whole log: `rgsd logs demo --previous`; `rgsd status demo` shows the pod, `rgsd up demo` redeploys it after a fix',
+    });
+    expect(t.runner.argvs).toEqual([argv.currentContext, getPods(), logs('demo-rgsd-abc', true)]);
+    let printed = '';
+    expect(reportError(err, false, (s) => (printed += s))).toBe(1);
+    // the terminal escape sequences and the carriage return of the log are gone
+    expect(t.stderr()).not.toMatch(/[\x1b\r]/);
+    expectGolden('connect-crash', `$ rgsd connect demo\n--- stdout\n${t.stdout()}--- stderr\n${t.stderr()}${printed}`);
+  });
+
+  it('the same for --new and --list: nothing is attached, no in-pod call', async () => {
+    for (const opts of [{ new: 'scratch' }, { list: true }]) {
+      const t = await testApp({ runner: crashRunner([[crashLoop]]), interactive: true, now: NOW });
+      await expect(connect(t.app, 'demo', undefined, opts)).rejects.toMatchObject({ message: /is crashing/ });
+      expect(t.runner.argvs).toEqual([argv.currentContext, getPods(), logs('demo-rgsd-abc', true)]);
+    }
+  });
+
+  it('running again after restarts but not ready (its readiness check keeps failing): diagnosed, not attached', async () => {
+    const unready = pod('demo-rgsd-abc', { ready: false, restarts: 2, last: { reason: 'OOMKilled', exitCode: 137 } });
+    const t = await testApp({ runner: crashRunner([[unready]]), interactive: true, now: NOW });
+    await expect(connect(t.app, 'demo', undefined, {})).rejects.toMatchObject({
+      message:
+        'the workstation container of demo keeps failing its readiness check (its tmux session is not up; restarted 2 times; last exit: OOMKilled, code 137): demo-rgsd-abc',
+    });
+    expect(t.runner.argvs).toEqual([argv.currentContext, getPods(), logs('demo-rgsd-abc', true)]);
+  });
+
+  it('ended before any restart: the current log (no --previous, in the call and in the hint)', async () => {
+    const ended = pod('demo-rgsd-abc', { ready: false, terminated: { reason: 'Error', exitCode: 2 } });
+    const t = await testApp({ runner: crashRunner([[ended]]), interactive: true, now: NOW });
+    await expect(connect(t.app, 'demo', undefined, {})).rejects.toMatchObject({
+      message: 'the workstation container of demo is not running (exited: Error, code 2): demo-rgsd-abc',
+      hint: 'its whole log: `rgsd logs demo`; `rgsd status demo` shows the pod, `rgsd up demo` redeploys it after a fix',
+    });
+    expect(t.runner.argvs).toEqual([argv.currentContext, getPods(), logs('demo-rgsd-abc', false)]);
+    expect(t.stderr()).toContain('last 1 line of the workstation log of demo-rgsd-abc (its last run):\n  │ current run\n');
+  });
+
+  it('a log that cannot be read: the current run is tried, then a warning; the diagnosis stands', async () => {
+    const gone = { exitCode: 1, stderr: 'Error from server (BadRequest): previous terminated container "workstation" not found\n' };
+    const t = await testApp({
+      runner: crashRunner([[crashLoop]], (r) => r.on(logs('demo-rgsd-abc', true), gone).on(logs('demo-rgsd-abc', false), gone)),
+      interactive: true,
+      now: NOW,
+    });
+    await expect(connect(t.app, 'demo', undefined, {})).rejects.toMatchObject({ message: /is crashing/ });
+    expect(clusterArgvs(t.runner)).toEqual([getPods(), logs('demo-rgsd-abc', true), logs('demo-rgsd-abc', false)]);
+    expect(t.stderr()).toContain('warning: could not read the log of demo-rgsd-abc: kubectl failed:');
+  });
+
+  it('a ready pod that restarted long ago is attached as usual (2 calls before the attach)', async () => {
+    const healed = pod('demo-rgsd-abc', { restarts: 3, last: { reason: 'Error', exitCode: 1 } });
+    const t = await testApp({ runner: crashRunner([[healed]]), interactive: true, now: NOW });
+    await connect(t.app, 'demo', undefined, {});
+    expect(t.runner.argvs).toEqual([
+      argv.currentContext,
+      getPods(),
+      argv.execStatus('demo-rgsd-abc'),
+      attach('demo-rgsd-abc', 'tmux', 'attach', '-t', 'main'),
+    ]);
+  });
+
+  it("the session list fails with kubectl's `unable to upgrade connection` and the pod now crashes: the crash, not the raw error", async () => {
+    const t = await testApp({
+      runner: crashRunner([[pod('demo-rgsd-abc')], [crashLoop]], (r) => r.on(argv.execStatus('demo-rgsd-abc'), execFails)),
+      interactive: true,
+      now: NOW,
+    });
+    const err = await connect(t.app, 'demo', undefined, {}).catch((e: unknown) => e);
+    expect(err).not.toBeInstanceOf(CommandError);
+    expect(err).toMatchObject({ message: expect.stringMatching(/^the workstation container of demo is crashing \(CrashLoopBackOff;/) });
+    expect(String((err as Error).message)).not.toContain('upgrade');
+    expect(clusterArgvs(t.runner)).toEqual([getPods(), argv.execStatus('demo-rgsd-abc'), getPods(), logs('demo-rgsd-abc', true)]);
+    expect(t.stderr()).toContain('│ exec: tmux: Argument list too long');
+  });
+
+  it('the session list fails but the pod looks fine: the original error stands', async () => {
+    const t = await testApp({
+      runner: crashRunner([[pod('demo-rgsd-abc')]], (r) => r.on(argv.execStatus('demo-rgsd-abc'), execFails)),
+      interactive: true,
+      now: NOW,
+    });
+    await expect(connect(t.app, 'demo', undefined, {})).rejects.toBeInstanceOf(CommandError);
+    expect(clusterArgvs(t.runner)).toEqual([getPods(), argv.execStatus('demo-rgsd-abc'), getPods()]);
+  });
+
+  it('the session list fails because the pod went away: says so', async () => {
+    const t = await testApp({
+      runner: crashRunner([[pod('demo-rgsd-abc')], [pod('demo-rgsd-new', { ready: false })]], (r) =>
+        r.on(argv.execStatus('demo-rgsd-abc'), { exitCode: 1, stderr: 'Error from server (NotFound): pods "demo-rgsd-abc" not found\n' }),
+      ),
+      interactive: true,
+      now: NOW,
+    });
+    await expect(connect(t.app, 'demo', undefined, {})).rejects.toMatchObject({
+      message: 'the pod demo-rgsd-abc went away (deleted or replaced)',
+      hint: 'run `rgsd connect demo` again; `rgsd status demo` shows its pod',
+    });
+  });
+
+  it('the session list fails because the pod stopped running (evicted): its phase and the `rgsd up` hint', async () => {
+    const evicted = pod('demo-rgsd-abc', { phase: 'Failed', ready: false });
+    const t = await testApp({
+      runner: crashRunner([[pod('demo-rgsd-abc')], [evicted]], (r) => r.on(argv.execStatus('demo-rgsd-abc'), execFails)),
+      interactive: true,
+      now: NOW,
+    });
+    const err = await connect(t.app, 'demo', undefined, {}).catch((e: unknown) => e);
+    expect(err).toMatchObject({ message: 'the workstation pod of demo is Failed: demo-rgsd-abc' });
+    expect((err as RgsdError).hint).toMatch(/^run `rgsd up demo`/);
+  });
+
+  it('the attach itself fails (exit 1) and the pod now crashes: the crash report instead of a silent exit', async () => {
+    const t = await testApp({
+      runner: crashRunner([[pod('demo-rgsd-abc')], [crashLoop]], (r) =>
+        r.on(attach('demo-rgsd-abc', 'tmux', 'new-session', '-A', '-s', 'scratch'), { exitCode: 1 }),
+      ),
+      interactive: true,
+      now: NOW,
+    });
+    const err = await connect(t.app, 'demo', undefined, { new: 'scratch' }).catch((e: unknown) => e);
+    expect(err).not.toBeInstanceOf(ChildExitError);
+    expect(err).toMatchObject({ message: expect.stringMatching(/is crashing/) });
+    expect(clusterArgvs(t.runner)).toEqual([
+      getPods(),
+      attach('demo-rgsd-abc', 'tmux', 'new-session', '-A', '-s', 'scratch'),
+      getPods(),
+      logs('demo-rgsd-abc', true),
+    ]);
+  });
+
+  it('a non-zero attach whose second look fails (cluster gone): the exit status, silently', async () => {
+    const t = await testApp({
+      runner: crashRunner([[pod('demo-rgsd-abc')], []], (r) =>
+        r
+          .on(attach('demo-rgsd-abc', 'tmux', 'attach', '-t', 'main'), { exitCode: 4 })
+          .on(getPods(), [{ stdout: JSON.stringify({ items: [pod('demo-rgsd-abc')] }) }, UNREACHABLE]),
+      ),
+      interactive: true,
+      now: NOW,
+    });
+    const err = await connect(t.app, 'demo', undefined, {}).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ChildExitError);
+    expect((err as ChildExitError).exitCode).toBe(4);
+    expect(clusterArgvs(t.runner).at(-1)).toEqual(getPods());
+  });
+
+  it('the project picker marks a crashing workstation', async () => {
+    const all = getPods('app.kubernetes.io/name=rgsd');
+    const prompter = new FakePrompter([], true);
+    const crashingWeb = pod('web-rgsd-1', { project: 'web', waiting: 'CrashLoopBackOff', ready: false, restarts: 1 });
+    const t = await testApp({
+      runner: new FakeRunner()
+        .on(argv.currentContext, { stdout: 'ctx\n' })
+        .on(all, pods(pod('demo-rgsd-abc'), crashingWeb))
+        .on(['kubectl', ...K, 'get', 'pods', '-l', 'rgsd.dev/project=web', '-o', 'json'], pods(crashingWeb))
+        .on(logs('web-rgsd-1', true), { stdout: 'boom\n' }),
+      prompter,
+      interactive: true,
+      now: NOW,
+    });
+    writeProject(t.configDir, 'demo');
+    writeProject(t.configDir, 'web');
+    const described: string[] = [];
+    prompter.select = async <T>(_message: string, choices: Choice<T>[]): Promise<T> => {
+      described.push(...choices.map((c) => `${c.name}: ${c.description ?? ''}`));
+      return (choices.find((c) => c.name === 'web') as Choice<T>).value;
+    };
+    await expect(connect(t.app, undefined, undefined, {})).rejects.toMatchObject({
+      message: 'the workstation container of web is crashing (CrashLoopBackOff; restarted 1 time): web-rgsd-1',
+    });
+    expect(described).toEqual(['demo: demo-rgsd-abc, ready, age 2h', 'web: web-rgsd-1, crashing (CrashLoopBackOff), age 2h']);
+    expect(t.runner.argvs.filter((a) => a.includes('exec'))).toEqual([]);
+  });
+
+  it('crashOf: only a Running pod whose workstation container is not running, or not ready again after a restart', () => {
+    const at = (o: Parameters<typeof pod>[1]): ConnectPod => {
+      const obj = pod('p', o) as K8sObject;
+      return { ...summarizePod(obj, NOW), workstation: workstationOf(obj) };
+    };
+    expect(crashOf(at({}))).toBeNull();
+    expect(crashOf(at({ ready: false }))).toBeNull(); // first boot, not ready yet
+    expect(crashOf(at({ restarts: 2 }))).toBeNull(); // ready again
+    expect(crashOf(at({ phase: 'Pending', waiting: 'ImagePullBackOff' }))).toBeNull(); // not Running: `rgsd up`
+    expect(crashOf(at({ waiting: 'CrashLoopBackOff', restarts: 1 }))).toMatchObject({ state: 'waiting', reason: 'CrashLoopBackOff' });
+    expect(crashOf(at({ ready: false, restarts: 1 }))).toMatchObject({ state: 'running', restarts: 1 });
+    expect(crashOf(at({ terminated: { reason: 'Completed', exitCode: 0 } }))).toMatchObject({ state: 'terminated', exitCode: 0 });
   });
 });

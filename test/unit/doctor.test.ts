@@ -1,4 +1,5 @@
 import { chmodSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../src/core/app.js';
 import { ExitCode, MissingToolError } from '../../src/core/errors.js';
@@ -64,6 +65,12 @@ describe('doctor (ops)', () => {
       namespace: 'ok',
       settings: 'ok',
       secrets: 'ok',
+      repo: 'ok',
+    });
+    expect(doc.checks.find((c) => c.name === 'repo')).toMatchObject({
+      status: 'ok',
+      detail: 'https://github.com/org/repo.git (GITHUB_TOKEN set)',
+      project: 'demo',
     });
     expect(events).toEqual([{ kind: 'target', target: { context: 'ctx', namespace: 'rgsd' } }]);
     expect(t.stdout() + t.stderr()).toBe('');
@@ -91,6 +98,94 @@ describe('doctor (ops)', () => {
       status: 'warn',
       detail: `${secretsFile} (mode 0600, 0 keys set)`,
     });
+  });
+
+  it('an https repository with an empty GITHUB_TOKEN: a repo warning with a hint, not a failure', async () => {
+    const t = await testApp({ runner: healthy() });
+    const { secretsFile } = writeProject(t.configDir, 'demo', { env: 'GITHUB_TOKEN=\nOPENAI_API_KEY=sk-x\n' });
+    const { doc, failed } = await doctor(t.app, 'demo');
+    expect(failed).toEqual([]);
+    expect(doc.ok).toBe(true);
+    expect(doc.checks.find((c) => c.name === 'repo')).toEqual({
+      name: 'repo',
+      status: 'warn',
+      detail: `https://github.com/org/repo.git is an https repository and ${secretsFile} has no GITHUB_TOKEN: cloning a private repository will fail`,
+      hint: `put a token in GITHUB_TOKEN in ${secretsFile} (a public repository clones without one)`,
+      project: 'demo',
+    });
+  });
+
+  it('an ssh repository without GIT_SSH_PRIVATE_KEY: the same warning for the deploy key; with it: ok', async () => {
+    const t = await testApp({ runner: healthy() });
+    writeProject(t.configDir, 'demo', { settings: 'repo: git@github.com:o/r.git\n' });
+    const warned = (await doctor(t.app, 'demo')).doc.checks.find((c) => c.name === 'repo');
+    expect(warned).toMatchObject({ status: 'warn', detail: expect.stringContaining('is an ssh repository and') });
+    expect(warned?.hint).toContain('GIT_SSH_PRIVATE_KEY="…"');
+    writeProject(t.configDir, 'demo', { settings: 'repo: git@github.com:o/r.git\n', env: 'GIT_SSH_PRIVATE_KEY="k\ney"\n' });
+    expect((await doctor(t.app, 'demo')).doc.checks.find((c) => c.name === 'repo')).toMatchObject({
+      status: 'ok',
+      detail: 'git@github.com:o/r.git (GIT_SSH_PRIVATE_KEY set)',
+    });
+  });
+
+  it('no repository: no repo check', async () => {
+    const t = await testApp({ runner: healthy() });
+    writeProject(t.configDir, 'demo', { settings: 'agent: gsd\n' });
+    expect((await doctor(t.app, 'demo')).doc.checks.map((c) => c.name)).not.toContain('repo');
+  });
+
+  it('a misspelt key: a secrets warning naming the closest known key (and the repo warns: no GITHUB_TOKEN)', async () => {
+    const t = await testApp({ runner: healthy() });
+    const { secretsFile } = writeProject(t.configDir, 'demo', { env: `GITHUB_TOKNE=${SECRET_TOKEN}\n` });
+    const { doc, failed } = await doctor(t.app, 'demo');
+    expect(failed).toEqual([]);
+    expect(doc.checks.filter((c) => c.project === 'demo').map((c) => [c.name, c.status])).toEqual([
+      ['settings', 'ok'],
+      ['secrets', 'ok'],
+      ['secrets', 'warn'],
+      ['repo', 'warn'],
+    ]);
+    expect(doc.checks.filter((c) => c.name === 'secrets')[1]).toMatchObject({
+      detail: `${secretsFile}:1: GITHUB_TOKNE is not a key rgsd knows; did you mean GITHUB_TOKEN?`,
+    });
+    expect(JSON.stringify(doc)).not.toContain(SECRET_TOKEN);
+  });
+
+  it('a malformed secrets file fails the secrets check with the line number (exit 3), never the value', async () => {
+    const t = await testApp({ runner: healthy() });
+    const { secretsFile } = writeProject(t.configDir, 'demo', { env: `# ok\nGITHUB_TOKEN ${SECRET_TOKEN}\n` });
+    const { doc, failed } = await doctor(t.app, 'demo');
+    expect(failed).toEqual([
+      expect.objectContaining({
+        name: 'secrets',
+        exitCode: ExitCode.config,
+        detail: `${secretsFile}:2: this line is not KEY=value (no "=")`,
+      }),
+    ]);
+    expect(JSON.stringify(doc)).not.toContain(SECRET_TOKEN);
+  });
+
+  it('a secrets directory others can read fails the secrets check with the chmod 700 hint', async () => {
+    const t = await testApp({ runner: healthy() });
+    writeProject(t.configDir, 'demo');
+    chmodSync(join(t.configDir, 'secrets'), 0o755);
+    const { failed } = await doctor(t.app, 'demo');
+    expect(failed).toEqual([
+      expect.objectContaining({ name: 'secrets', exitCode: ExitCode.config, hint: `chmod 700 ${join(t.configDir, 'secrets')}` }),
+    ]);
+  });
+
+  it('HOME empty (no config directory): the settings check fails with the --config-dir hint, exit 3', async () => {
+    const t = await testApp({ runner: healthy(), globals: { configDir: undefined }, env: { HOME: '' } });
+    const { failed } = await doctor(t.app, undefined);
+    expect(failed).toEqual([
+      expect.objectContaining({
+        name: 'settings',
+        exitCode: ExitCode.config,
+        detail: expect.stringMatching(/^no config directory: HOME is empty/),
+        hint: expect.stringContaining('pass --config-dir <dir>'),
+      }),
+    ]);
   });
 
   it('Helm 2 is refused', async () => {
@@ -195,6 +290,14 @@ describe('rgsd doctor (command)', () => {
     expect(all).not.toContain(SECRET_KEY);
   });
 
+  it('warnings (golden): a misspelt key and a repository without its credential, then "all checks passed"', async () => {
+    const t = await testApp({ runner: healthy() });
+    writeProject(t.configDir, 'demo', { env: `GITHUB_TOKNE=${SECRET_TOKEN}\nANTHROPIC_API_KEY=${SECRET_KEY}\n` });
+    const text = await screen(t, 'demo');
+    expectGolden('doctor-warnings', text);
+    expect(text).not.toContain(SECRET_TOKEN);
+  });
+
   it('a failing cluster check (golden): ✗ with its hint, the namespace skipped, exit 5', async () => {
     const t = await testApp({ runner: healthy().on(d.server(), UNREACHABLE) });
     writeProject(t.configDir, 'demo');
@@ -246,6 +349,7 @@ describe('rgsd doctor (command)', () => {
       'namespace',
       'settings',
       'secrets',
+      'repo',
     ]);
     for (const c of doc.checks) expect(Object.keys(c)).toEqual(expect.arrayContaining(['detail', 'hint', 'name', 'status']));
     expect(doc.checks.find((c: { name: string }) => c.name === 'secrets')).toMatchObject({ project: 'demo', status: 'ok' });

@@ -1,9 +1,10 @@
 // rgsd down: the op (exact argv) and the command's output (golden files).
 import { describe, expect, it } from 'vitest';
 import downCommand from '../../src/commands/down.js';
-import { ExitCode } from '../../src/core/errors.js';
+import { ExitCode, InterruptedError, RgsdError } from '../../src/core/errors.js';
 import { projectNames } from '../../src/core/names.js';
 import { down } from '../../src/ops/down.js';
+import { reportError } from '../../src/ui/report.js';
 import { FakeRunner } from '../helpers/fake-runner.js';
 import { expectGolden } from '../helpers/golden.js';
 import { testApp } from '../helpers/test-app.js';
@@ -121,5 +122,61 @@ describe('rgsd down (command)', () => {
     writeProject(t.configDir, 'demo', { settings: 'context: other\n' });
     await expect(runDown(t.app)).rejects.toMatchObject({ exitCode: ExitCode.config });
     expect(t.runner.argvs).toEqual([argv.currentContext]);
+  });
+});
+
+describe('rgsd down — checked before the first change; interrupted', () => {
+  const changes = (r: FakeRunner) => r.calls.filter((c) => c.opts.mutates || c.argv.includes('uninstall') || c.argv.includes('delete'));
+  const print = (err: unknown, app: { progress: { summary: () => { message: string; hint: string | undefined } } }): string => {
+    let text = '';
+    reportError(
+      err,
+      false,
+      (s) => (text += s),
+      () => app.progress.summary(),
+    );
+    return text;
+  };
+
+  it.each([
+    ['an invalid project name', 'Bad_Name', undefined],
+    ['a settings file that is not YAML', 'demo', 'repo: [unclosed\n'],
+    ['a pinned context that is not the current one', 'demo', 'context: prod\n'],
+  ])('%s → an error and zero changes', async (_, project, settings) => {
+    const t = await testApp({ runner: downRunner() });
+    if (settings !== undefined) writeProject(t.configDir, 'demo', { settings });
+    const err = await downCommand.run(t.app, { project }, {}).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RgsdError);
+    expect(changes(t.runner)).toEqual([]);
+  });
+
+  it('credentials that may not list releases → exit 9, zero changes', async () => {
+    const t = await testApp({ runner: downRunner() });
+    t.runner.on(argv.helmList('demo'), {
+      exitCode: 1,
+      stderr:
+        'Error: list: failed to list: secrets is forbidden: User "dev" cannot list resource "secrets" in API group "" in the namespace "rgsd"\n',
+    });
+    await expect(runDown(t.app)).rejects.toMatchObject({ exitCode: ExitCode.forbidden });
+    expect(changes(t.runner)).toEqual([]);
+  });
+
+  it('Ctrl-C during helm uninstall: what may be left, and that `rgsd down` finishes it', async () => {
+    const t = await testApp({ runner: downRunner() });
+    t.runner.on(argv.uninstall, { throws: new InterruptedError() });
+    const err = await runDown(t.app).catch((e: unknown) => e);
+    expect(print(err, t.app)).toBe(
+      'rgsd: interrupted during helm uninstall: release demo may be left uninstalling\nhint: re-run `rgsd down demo`: it finishes the job\n',
+    );
+  });
+
+  it('Ctrl-C after the uninstall, while the Secret goes', async () => {
+    const t = await testApp({ runner: downRunner() });
+    t.runner.on(argv.deleteSecret, { throws: new InterruptedError() });
+    const err = await runDown(t.app).catch((e: unknown) => e);
+    expect(print(err, t.app)).toBe(
+      'rgsd: interrupted after release demo was uninstalled, during the deletion of Secret demo-rgsd-secrets\n' +
+        'hint: re-run `rgsd down demo`: it finishes the job\n',
+    );
   });
 });

@@ -4,10 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { App } from '../../src/core/app.js';
 import { loadProject } from '../../src/core/config.js';
-import { ExitCode, UsageError } from '../../src/core/errors.js';
+import { ConfigError, ExitCode, UsageError } from '../../src/core/errors.js';
+import { parseSecretsEnv, readSecretsFile } from '../../src/core/secrets.js';
 import { AGENTS, DEFAULT_STORAGE_SIZE } from '../../src/core/vocab.js';
 import { FALLBACK_SECRETS, INIT_DEFAULTS, planInit, writeInit, type InitOptions } from '../../src/ops/init.js';
-import { askInit, validateRepoAnswer, validateSizeAnswer } from '../../src/ui/prompts.js';
+import { askInit, validateNamespaceAnswer, validateRepoAnswer, validateSizeAnswer } from '../../src/ui/prompts.js';
 import { argv } from '../helpers/cluster-fixture.js';
 import { FakeRunner } from '../helpers/fake-runner.js';
 import { FakePrompter, REPO_ROOT, tempDir, testApp } from '../helpers/test-app.js';
@@ -106,6 +107,24 @@ describe('rgsd init (command)', () => {
     expect(existsSync(join(t.configDir, 'projects', 'demo.yaml'))).toBe(false);
   });
 
+  it('-n with a Kubernetes namespace is a usage error (exit 2) before anything is asked or written', async () => {
+    const prompter = new FakePrompter([]);
+    const t = await testApp({ prompter, interactive: true, globals: { namespace: 'kube-system' } });
+    const err = await runInit(t.app, 'demo', { repo: '' }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ exitCode: ExitCode.usage });
+    expect((err as UsageError).message).toMatch(/kube-system/);
+    expect(prompter.asked).toEqual([]);
+    expect(existsSync(join(t.configDir, 'projects', 'demo.yaml'))).toBe(false);
+  });
+
+  it('the namespace question takes the -n rule: kube-* and invalid names are refused, default is fine', () => {
+    expect(validateNamespaceAnswer('team-a')).toBe(true);
+    expect(validateNamespaceAnswer('default')).toBe(true);
+    expect(validateNamespaceAnswer('kube-system')).toMatch(/Kubernetes/);
+    expect(validateNamespaceAnswer('Team_A')).not.toBe(true);
+    expect(validateNamespaceAnswer('')).not.toBe(true);
+  });
+
   it('without a TTY and without flags: usage error (exit 2), nothing written', async () => {
     const t = await testApp();
     const err = await runInit(t.app, 'demo').catch((e: unknown) => e);
@@ -163,11 +182,77 @@ describe('rgsd init (command)', () => {
     expect(existsSync(join(t.configDir, 'projects'))).toBe(false);
   });
 
+  it('--repo with a token in it is refused (exit 2) without repeating the token; the hint says where it goes', async () => {
+    const t = await testApp({ globals: { yes: true } });
+    const err = await runInit(t.app, 'demo', { repo: 'https://x-access-token:ghp_TOKEN42@github.com/o/r.git' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as UsageError).message).toBe(
+      '--repo "https://***@github.com/o/r.git" has credentials in it (before the "@"): remove them and put the token in GITHUB_TOKEN in the secrets file',
+    );
+    expect((err as UsageError).hint).toContain('a token goes in GITHUB_TOKEN in the secrets file');
+    expect(`${(err as Error).message}${(err as UsageError).hint}`).not.toContain('TOKEN42');
+    expect(existsSync(join(t.configDir, 'projects'))).toBe(false);
+    // the same rule for the question
+    expect(validateRepoAnswer('https://ghp_TOKEN42@github.com/o/r.git')).toMatch(/has credentials in it/);
+  });
+
   it('a bad flag is refused before any question is asked', async () => {
     const prompter = new FakePrompter([]);
     const t = await testApp({ prompter, interactive: true });
     await expect(runInit(t.app, 'demo', { storageSize: '20' })).rejects.toBeInstanceOf(UsageError);
     expect(prompter.asked).toEqual([]);
+  });
+});
+
+describe('rgsd init: config directory problems (exit 3, the path and a hint, before any question)', () => {
+  it('HOME empty: refused with the --config-dir hint; nothing written into the current directory', async () => {
+    const prompter = new FakePrompter([]);
+    const t = await testApp({ prompter, interactive: true, globals: { configDir: undefined }, env: { HOME: '' } });
+    expect(t.app.configDir).toBe(join('.config', 'rgsd'));
+    const err = await runInit(t.app, 'demo').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).message).toMatch(/^no config directory: HOME is empty/);
+    expect((err as ConfigError).hint).toContain('pass --config-dir <dir>');
+    expect(prompter.asked).toEqual([]);
+    expect(existsSync(join(REPO_ROOT, '.config', 'rgsd'))).toBe(false);
+    expect(existsSync(join(process.cwd(), '.config', 'rgsd'))).toBe(false);
+  });
+
+  it('--config-dir under /proc is refused at once (mkdir -p there never returns)', async () => {
+    const t = await testApp({ globals: { yes: true, configDir: '/proc/rgsd-test' } });
+    const err = await runInit(t.app, 'demo').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).message).toBe('config directory /proc/rgsd-test is on /proc, a virtual file system');
+  });
+
+  it('a directory where the settings file or the secrets file belongs: "is a directory", nothing asked or written', async () => {
+    for (const which of ['projects', 'secrets'] as const) {
+      const prompter = new FakePrompter([]);
+      const t = await testApp({ prompter, interactive: true });
+      const path = join(t.configDir, which, `demo.${which === 'projects' ? 'yaml' : 'env'}`);
+      mkdirSync(path, { recursive: true });
+      const err = await runInit(t.app, 'demo').catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as ConfigError).message).toBe(`${path} is a directory, not a file`);
+      expect(prompter.asked).toEqual([]);
+      expect(existsSync(join(t.configDir, 'projects', 'demo.yaml'))).toBe(which === 'projects');
+    }
+  });
+
+  it('a config directory that is a file: a ConfigError naming it, not ENOTDIR', async () => {
+    const file = join(tempDir(), 'cfg');
+    writeFileSync(file, '');
+    const t = await testApp({ globals: { yes: true, configDir: file } });
+    const err = await runInit(t.app, 'demo').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).message).toMatch(/^cannot (read|write) .*cfg\/projects.*: a part of that path is a file, not a directory$/);
+  });
+
+  it('the file init writes parses strictly: no values, no warnings (shipped template and built-in one)', async () => {
+    const t = await testApp({ globals: { yes: true } });
+    await runInit(t.app, 'demo');
+    expect(await readSecretsFile(join(t.configDir, 'secrets', 'demo.env'))).toEqual({ values: {}, warnings: [] });
+    expect(parseSecretsEnv(FALLBACK_SECRETS, 'fallback')).toEqual({ values: {}, warnings: [] });
   });
 });
 
@@ -205,6 +290,9 @@ describe('one rule for the flag and the prompt (core/vocab.ts)', () => {
     ['github.com/o/r', false],
     ['http://github.com/o/r.git', false],
     ['file:///tmp/repo', false],
+    ['https://user:token@github.com/o/r.git', false],
+    ['https://token@github.com/o/r.git', false],
+    ['ssh://git:password@host/o/r.git', false],
   ])('repo %j: accepted=%s by --repo and by the question', async (url, accepted) => {
     expect(await flagAccepts({ repo: url })).toBe(accepted);
     expect(validateRepoAnswer(url) === true).toBe(accepted);

@@ -1,5 +1,7 @@
 // Across every command this core implements: no secret value (raw, base64, or a line of a
 // secret file) appears in any helm/kubectl argv, in stdout or in stderr.
+import { chmodSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import downCommand from '../../src/commands/down.js';
 import statusCommand from '../../src/commands/status.js';
@@ -30,6 +32,7 @@ function check(t: TestApp): void {
 async function project(runner: FakeRunner, globals = {}): Promise<TestApp> {
   const t = await testApp({ runner, globals: { verbose: true, ...globals } });
   writeProject(t.configDir, 'demo', { settings: 'files: {models: m.json}\n', files: { 'm.json': `{"apiKey":"${FILE_SECRET}"}` } });
+  chmodSync(join(t.configDir, 'projects', 'm.json'), 0o600); // secret-bearing files are private, like the env file
   return t;
 }
 
@@ -38,8 +41,11 @@ describe('no secret in any argv or output', () => {
     const t = await project(upRunner({ nsExists: false }));
     await upCommand.run(t.app, { project: 'demo' }, {});
     check(t);
-    // ... while the Secret on stdin does carry them
+    // ... while the Secret on stdin does carry them, and no other stdin does
     expect(t.runner.find(...argv.applySecret)[0]?.stdin).toContain(Buffer.from(SECRET_TOKEN).toString('base64'));
+    for (const c of t.runner.calls.filter((c) => c.argv !== argv.applySecret && !c.opts.secretStdin)) {
+      for (const s of SECRETS) expect(c.stdin ?? '').not.toContain(s);
+    }
   });
   it('up (recovering a pending release, with a restart)', async () => {
     const t = await project(upRunner({ releases: [release('pending-upgrade')], prevValues: { project: 'demo' } }), { yes: true });

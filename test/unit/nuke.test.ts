@@ -2,9 +2,10 @@
 // (summary golden files, the typed-name confirmation, --confirm, --dry-run).
 import { describe, expect, it } from 'vitest';
 import nukeCommand, { nukeSummary } from '../../src/commands/nuke.js';
-import { ExitCode, RefusedError } from '../../src/core/errors.js';
+import { ExitCode, InterruptedError, RefusedError, RgsdError } from '../../src/core/errors.js';
 import { projectNames } from '../../src/core/names.js';
 import { destroy, OTHER_KINDS, planNuke, type NukeEvent } from '../../src/ops/nuke.js';
+import { reportError } from '../../src/ui/report.js';
 import { FakeRunner, type FakeResponse } from '../helpers/fake-runner.js';
 import { expectGolden } from '../helpers/golden.js';
 import { FakePrompter, testApp, type TestApp } from '../helpers/test-app.js';
@@ -417,5 +418,52 @@ describe('rgsd nuke — what the command says', () => {
     expect(t.stderr()).toContain('✗ deleting home volume demo-rgsd-home (waits until no pod mounts it)');
     expect(t.stderr()).not.toContain('is gone');
     expect(t.runner.argvs).not.toContainEqual(n.deleteNs);
+  });
+});
+
+describe('rgsd nuke — checked before the first change; interrupted', () => {
+  const print = (t: TestApp, err: unknown): string => {
+    let text = '';
+    reportError(
+      err,
+      false,
+      (s) => (text += s),
+      () => t.app.progress.summary(),
+    );
+    return text;
+  };
+
+  it.each([
+    ['an invalid project name', 'Bad_Name', {}],
+    ['a settings file that is not YAML', 'demo', { settings: 'repo: [unclosed\n' }],
+    ['--confirm naming another project', 'demo', { confirm: 'other' }],
+  ])('%s → an error and zero deletions', async (_, project, o: { settings?: string; confirm?: string }) => {
+    const t = await testApp({ runner: nukeRunner() });
+    if (o.settings !== undefined) writeProject(t.configDir, 'demo', { settings: o.settings });
+    const err = await nukeCommand.run(t.app, { project }, o.confirm ? { confirm: o.confirm } : {}).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RgsdError);
+    expect(DESTRUCTIVE(t.runner.argvs)).toEqual([]);
+  });
+
+  it('Ctrl-C while the home volume goes: what is gone, and that a re-run finishes', async () => {
+    const t = await testApp({ runner: nukeRunner() });
+    t.runner.on(n.deletePvc, { throws: new InterruptedError() });
+    const err = await runNuke(t, { confirm: 'demo' }).catch((e: unknown) => e);
+    expect(print(t, err)).toBe(
+      'rgsd: interrupted after release demo was uninstalled and Secret demo-rgsd-secrets was deleted, ' +
+        'during the deletion of home volume demo-rgsd-home: the home volume may be marked for deletion already\n' +
+        'hint: re-run `rgsd nuke demo`: it destroys what is left\n',
+    );
+  });
+
+  it('Ctrl-C at the typed-name prompt: nothing was changed', async () => {
+    const prompter = new FakePrompter([]);
+    prompter.input = async () => {
+      throw Object.assign(new Error('User force closed the prompt'), { name: 'ExitPromptError' });
+    };
+    const t = await testApp({ runner: nukeRunner(), prompter, interactive: true });
+    const err = await runNuke(t).catch((e: unknown) => e);
+    expect(print(t, err)).toBe('rgsd: interrupted before anything was changed\n');
+    expect(DESTRUCTIVE(t.runner.argvs)).toEqual([]);
   });
 });

@@ -153,7 +153,7 @@ describe('report: one line + hint, exit codes', () => {
     [new TimeoutError('t'), 8],
     [new ForbiddenError('f', { verb: 'get', resource: 'pods', hint: 'ask' }), 9],
     [new AlreadyExistsError('a'), 1],
-    [new CommandError(['helm', 'x'], 3, 'Error: boom\nmore'), 1],
+    [new CommandError(['helm', 'x'], 3, 'Error: boom\n'), 1],
     [new InterruptedError(), 130],
     [Object.assign(new Error('User force closed the prompt'), { name: 'ExitPromptError' }), 130],
     [Object.assign(new Error("error: unknown option '--x'"), { code: 'commander.unknownOption' }), 2],

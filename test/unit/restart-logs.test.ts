@@ -4,9 +4,10 @@ import { describe, expect, it } from 'vitest';
 import logsCommand, { parseTail } from '../../src/commands/logs.js';
 import resetHomeCommand from '../../src/commands/reset-home.js';
 import restartCommand from '../../src/commands/restart.js';
-import { ExitCode, NotFoundError } from '../../src/core/errors.js';
+import { ExitCode, InterruptedError, NotFoundError, RgsdError } from '../../src/core/errors.js';
 import { projectNames } from '../../src/core/names.js';
 import { resetHome, restartWorkstation, type RestartEvent } from '../../src/ops/restart.js';
+import { reportError } from '../../src/ui/report.js';
 import { FakeRunner } from '../helpers/fake-runner.js';
 import { FakePrompter, testApp, type TestApp } from '../helpers/test-app.js';
 import { writeProject } from '../helpers/project-fixture.js';
@@ -254,5 +255,61 @@ describe('rgsd logs', () => {
     await expect(runLogs(t, { previous: true })).rejects.toMatchObject({
       hint: expect.stringContaining('--previous needs a container that restarted'),
     });
+  });
+});
+
+describe('restart / reset-home — checked before the first change; interrupted', () => {
+  const print = (t: TestApp, err: unknown): string => {
+    let text = '';
+    reportError(
+      err,
+      false,
+      (s) => (text += s),
+      () => t.app.progress.summary(),
+    );
+    return text;
+  };
+
+  it.each([
+    ['restart', '0s'],
+    ['restart', '25h'],
+    ['reset-home', 'soon'],
+    ['reset-home', '-5m'],
+  ])('%s --timeout %s → a usage error, nothing runs', async (command, timeout) => {
+    const t = await testApp({ runner: runner(), globals: { yes: true } });
+    const run = command === 'restart' ? runRestart : runResetHome;
+    await expect(run(t, { timeout })).rejects.toMatchObject({ exitCode: ExitCode.usage });
+    expect(t.runner.argvs).toEqual([]);
+  });
+
+  it.each([
+    [restartCommand, 'Bad_Name', undefined],
+    [resetHomeCommand, 'demo', 'repo: [unclosed\n'],
+    [restartCommand, 'demo', 'context: prod\n'],
+  ])('%# a bad project or settings → an error, zero changes', async (command, project, settings) => {
+    const t = await testApp({ runner: runner(), globals: { yes: true } });
+    if (settings !== undefined) writeProject(t.configDir, 'demo', { settings });
+    await expect(command.run(t.app, { project }, {})).rejects.toBeInstanceOf(RgsdError);
+    expect(mutating(t.runner.argvs)).toEqual([]);
+  });
+
+  it('restart: Ctrl-C while waiting for the new pod says it is restarting and where to look', async () => {
+    const t = await testApp({ runner: runner(), globals: { yes: true } });
+    t.runner.on(r.rollout(), { throws: new InterruptedError() });
+    const err = await runRestart(t).catch((e: unknown) => e);
+    expect(print(t, err)).toBe(
+      'rgsd: interrupted after the restart was requested, during the wait for the new pod: the pod is still restarting\n' +
+        'hint: `rgsd status demo` shows the new pod; `rgsd connect demo` once it is ready\n',
+    );
+  });
+
+  it('reset-home: Ctrl-C after the sentinel went, before the restart: `rgsd restart` finishes the re-seed', async () => {
+    const t = await testApp({ runner: runner(), globals: { yes: true } });
+    t.runner.on(r.restart, { throws: new InterruptedError() });
+    const err = await runResetHome(t).catch((e: unknown) => e);
+    expect(print(t, err)).toBe(
+      "rgsd: interrupted after the home's sentinel was removed, during kubectl rollout restart: the pod may be restarting\n" +
+        'hint: re-run `rgsd restart demo`\n',
+    );
   });
 });

@@ -5,8 +5,9 @@ import { parse } from 'yaml';
 import { openTarget, resolveChart, resolveProject } from '../../src/cli/open.js';
 import { chartLabel } from '../../src/cluster/release.js';
 import upCommand, { type UpFlags } from '../../src/commands/up.js';
-import { ExitCode, ReleaseBusyError, RgsdError } from '../../src/core/errors.js';
-import { applyUp, checkLocal, planUp, type UpEvent } from '../../src/ops/up.js';
+import { ConfigError, ExitCode, InterruptedError, MissingToolError, ReleaseBusyError, RgsdError } from '../../src/core/errors.js';
+import { applyUp, checkLocal, plannedCalls, planUp, type UpEvent } from '../../src/ops/up.js';
+import { reportError } from '../../src/ui/report.js';
 import { FakeRunner } from '../helpers/fake-runner.js';
 import { expectGolden } from '../helpers/golden.js';
 import { FakePrompter, testApp, type TestApp } from '../helpers/test-app.js';
@@ -42,12 +43,14 @@ async function upOps(t: TestApp) {
   const { target } = await openTarget(t.app, found);
   const plan = await planUp(t.app, local, target);
   const events: UpEvent[] = [];
-  const result = await applyUp(t.app, local, plan, { timeoutMs: 300_000, onEvent: (e) => events.push(e) });
+  const result = await applyUp(t.app, local, plan, { onEvent: (e) => events.push(e) });
   return { local, plan, result, events };
 }
 
+/** Calls that change the cluster: marked `mutates`, or with a changing verb. */
+const MUTATING_VERBS = ['create', 'apply', 'upgrade', 'uninstall', 'delete', 'rollback', 'restart', 'annotate', 'patch'];
 const mutating = (r: FakeRunner) =>
-  r.argvs.filter((a) => ['create', 'apply', 'upgrade', 'uninstall', 'rollback'].some((verb) => a.includes(verb)) && !a.includes('config'));
+  r.calls.filter((c) => c.opts.mutates || MUTATING_VERBS.some((verb) => c.argv.includes(verb))).map((c) => c.argv);
 
 /** The values the first `up` passes to helm (what a deployed release then holds). */
 async function valuesOfFirstRun(): Promise<Record<string, unknown>> {
@@ -68,8 +71,11 @@ describe('rgsd up — fresh install', () => {
     expect(t.runner.argvs).toEqual([
       argv.helmVersion,
       argv.currentContext,
+      // the plan: these four at once, the rendering included
       argv.getNamespace,
       argv.helmList('demo'),
+      argv.helmListAll('demo'),
+      argv.template,
       argv.createNamespace,
       argv.applySecret,
       argv.upgrade,
@@ -335,7 +341,9 @@ describe('rgsd up — interrupted releases', () => {
       .on(['kc', '--context', 'ctx', 'get', 'namespace', 'rgsd', '-o', 'json'], { stdout: '{}' })
       .on(['helm3', ...argv.helmList('demo').slice(1)], {
         stdout: JSON.stringify([release('pending-install', { updated: '2026-11-22T11:59:59Z' })]),
-      });
+      })
+      .on(['helm3', ...argv.helmListAll('demo').slice(1)], { stdout: '[]' })
+      .on(['helm3', ...argv.template.slice(1)], { stdout: 'kind: Deployment\n' });
     const t = await testApp({ runner, now: NOW, env: { RGSD_HELM: 'helm3', RGSD_KUBECTL: 'kc' } });
     writeProject(t.configDir, 'demo');
     const err = (await up(t).catch((e: unknown) => e)) as RgsdError;
@@ -445,7 +453,9 @@ describe('rgsd up — errors (exit codes, nothing half-done)', () => {
   it('a secret value in an argv is refused by the guard (defence in depth)', async () => {
     const t = await setup();
     await up(t);
-    await expect(t.app.runner.run('kubectl', ['annotate', `x=${SECRET_TOKEN}`])).rejects.toThrow(/secret value would appear/);
+    await expect(t.app.runner.run('kubectl', ['annotate', `x=${SECRET_TOKEN}`])).rejects.toThrow(
+      'refusing to run kubectl: the value of secret GITHUB_TOKEN would appear on its command line',
+    );
   });
 });
 
@@ -480,5 +490,300 @@ describe('rgsd up --dry-run', () => {
     expect(t.stderr()).toContain('warning: project demo is pinned to context "prod" but the current context is "ctx" (ignored: dry run)');
     expect(t.stderr()).toContain('context: prod  namespace: rgsd');
     expect(t.stdout()).toContain('kind: Deployment');
+  });
+});
+
+// ---- check, render, then change ---------------------------------------------------------
+
+/** Helm 3's and Helm 4's real words for values the chart's schema refuses. */
+const SCHEMA_ERRORS = {
+  helm3:
+    "Error: values don't meet the specifications of the schema(s) in the following chart(s):\nrgsd:\n" +
+    "- tmux.session: Does not match pattern '^[A-Za-z0-9_-]+$'\n" +
+    '- resources.limits.cpu: Must validate at least one schema (anyOf)\n' +
+    '- resources.limits.cpu: Must be greater than or equal to 0\n\n',
+  helm4:
+    "Error: values don't meet the specifications of the schema(s) in the following chart(s):\nrgsd:\n" +
+    "- at '/tmux/session': 'my session:1' does not match pattern '^[A-Za-z0-9_-]+$'\n" +
+    "- at '/resources/limits/cpu': 'anyOf' failed\n" +
+    "  - at '/resources/limits/cpu': got number, want string\n" +
+    "  - at '/resources/limits/cpu': minimum: got -1, want 0\n\nUse --debug flag to render out invalid YAML\n",
+};
+
+async function failing(t: TestApp): Promise<RgsdError> {
+  const err = await up(t).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(RgsdError);
+  return err as RgsdError;
+}
+
+/** What the report prints for an error (the way main.ts does). */
+function report(err: unknown, progress?: TestApp['app']['progress']): string {
+  let text = '';
+  reportError(err, false, (s) => (text += s), progress ? () => progress.summary() : undefined);
+  return text;
+}
+
+describe('rgsd up — check, render, then change (zero mutating calls for each failing input)', () => {
+  it.each(Object.entries(SCHEMA_ERRORS))(
+    'the chart refuses the values (%s): every schema error with its path, exit 3',
+    async (_, stderr) => {
+      const t = await setup();
+      t.runner.on(argv.template, { exitCode: 1, stderr });
+      const err = await failing(t);
+      expect(err).toBeInstanceOf(ConfigError);
+      expect(err.message).toBe(
+        "cannot render the chart with the values of demo: values don't meet the specifications of the schema(s) in the following chart(s):",
+      );
+      expect(err.details.join('\n')).toContain('tmux');
+      expect(err.details.filter((l) => /resources.limits.cpu|\/resources\/limits\/cpu/.test(l)).length).toBeGreaterThanOrEqual(2);
+      expect(err.details).not.toContain('Use --debug flag to render out invalid YAML');
+      expect(err.hint).toContain('tmuxSession → tmux.session');
+      expect(err.hint).toContain('nothing was changed');
+      const printed = report(err);
+      for (const line of err.details) expect(printed).toContain(`\n  ${line}\n`);
+      expect(mutating(t.runner)).toEqual([]);
+      // the values helm judged are the ones up would install
+      expect(parse(t.runner.find(...argv.template)[0]?.stdin ?? '')).toMatchObject({
+        project: 'demo',
+        secrets: { existingSecret: 'demo-rgsd-secrets' },
+      });
+    },
+  );
+
+  it('what the user sees (golden): the context line, then every line of the verdict, the hint', async () => {
+    const t = await setup();
+    t.runner.on(argv.template, { exitCode: 1, stderr: SCHEMA_ERRORS.helm4 });
+    const err = await failing(t);
+    expectGolden('up-values-refused', (t.stderr() + report(err)).replaceAll(t.configDir, '<config>').replaceAll(CHART, '<chart>'));
+  });
+
+  it("a template failure (the chart's own `fail`) is refused the same way", async () => {
+    const t = await setup();
+    const said =
+      'Error: execution error at (rgsd/templates/deployment.yaml:1:4): serviceAccount.name is required when serviceAccount.create is false\n';
+    t.runner.on(argv.template, { exitCode: 1, stderr: said });
+    const err = await failing(t);
+    expect(err).toMatchObject({ exitCode: ExitCode.config });
+    expect(err.message).toContain('execution error at (rgsd/templates/deployment.yaml:1:4): serviceAccount.name is required');
+    expect(mutating(t.runner)).toEqual([]);
+  });
+
+  it('values errors come first even when the cluster cannot be reached (same answer every time)', async () => {
+    const t = await setup();
+    t.runner.on(argv.template, { exitCode: 1, stderr: SCHEMA_ERRORS.helm3 });
+    t.runner.on(argv.getNamespace, UNREACHABLE);
+    t.runner.on(argv.helmList('demo'), UNREACHABLE);
+    const err = await failing(t);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(mutating(t.runner)).toEqual([]);
+  });
+
+  it('a secret repeated in the settings (extraEnv) never reaches helm: refused with the value path, before any call', async () => {
+    const t = await testApp({ runner: upRunner(), now: NOW });
+    writeProject(t.configDir, 'demo', { settings: `extraEnv:\n  FOO: "x ${SECRET_TOKEN} y"\n` });
+    const err = await failing(t);
+    expect(err).toMatchObject({ exitCode: ExitCode.config });
+    expect(err.message).toMatch(/^the chart value extraEnv\[0\]\.value contains the value of secret GITHUB_TOKEN \(from .*demo\.yaml\)$/);
+    expect(err.message + (err.hint ?? '')).not.toContain(SECRET_TOKEN);
+    expect(t.runner.argvs).toEqual([]);
+  });
+
+  it('a secret in settings.values (any depth, even a key) is refused the same way', async () => {
+    const t = await testApp({ runner: upRunner(), now: NOW });
+    writeProject(t.configDir, 'demo', { settings: `values:\n  podAnnotations:\n    "${SECRET_KEY}": "1"\n` });
+    const err = await failing(t);
+    expect(err.message).toContain('the chart value podAnnotations.');
+    expect(err.message).toContain('(the key) contains the value of secret ANTHROPIC_API_KEY');
+    expect(t.runner.argvs).toEqual([]);
+  });
+
+  it.each([
+    ['the kube context name', { globals: { context: `team-${SECRET_TOKEN}` } }, {}],
+    ['the namespace name', { globals: { namespace: 'tokenvalue-ns' } }, { env: 'OPENAI_API_KEY=tokenvalue-ns\n' }],
+  ])('a secret in %s: refused before the first cluster call, naming where', async (role, app, project) => {
+    const t = await testApp({ runner: upRunner(), now: NOW, ...app });
+    writeProject(t.configDir, 'demo', project);
+    const err = await failing(t);
+    expect(err).toMatchObject({ exitCode: ExitCode.config });
+    expect(err.message).toContain(`appears in ${role}, which is on the command line of every helm or kubectl call`);
+    expect(err.hint).toContain('nothing was changed');
+    expect(t.runner.argvs.filter((a) => a.includes('get') || a.includes('list') || a.includes('template'))).toEqual([]);
+    expect(mutating(t.runner)).toEqual([]);
+  });
+
+  it('a secret in the project name: refused before any call at all', async () => {
+    const t = await testApp({ runner: new FakeRunner(), now: NOW });
+    writeProject(t.configDir, 'hunter2secret', { env: 'OPENAI_API_KEY=hunter2secret\n' });
+    const err = (await upCommand.run(t.app, { project: 'hunter2secret' }, {}).catch((e: unknown) => e)) as RgsdError;
+    expect(err.message).toBe(
+      'the value of secret OPENAI_API_KEY appears in the project name, which is on the command line of every helm or kubectl call',
+    );
+    expect(t.runner.argvs).toEqual([]);
+  });
+
+  it('a secret that only a later command line would carry is refused with the plan, not halfway', async () => {
+    // "workstation" is in no input, but in `kubectl exec … -c workstation` after the rollout
+    const t = await testApp({ runner: upRunner(), now: NOW });
+    writeProject(t.configDir, 'demo', { env: 'OPENAI_API_KEY=workstation\n' });
+    const err = await failing(t);
+    expect(err).toMatchObject({ exitCode: ExitCode.config });
+    expect(err.message).toBe('the value of secret OPENAI_API_KEY would appear on the command line of kubectl exec (the session list)');
+    expect(mutating(t.runner)).toEqual([]);
+  });
+
+  it('the planned command lines are exactly those apply runs (the guard sees the whole run)', async () => {
+    const t = await setup({ nsExists: false, releases: [release('pending-upgrade', { updated: OLD })] }, { globals: { yes: true } });
+    const found = await resolveProject(t.app, 'demo', { command: 'up', requireSettings: true });
+    const local = { ...(await checkLocal(t.app, found)), chart: resolveChart(t.app, found.cfg, undefined) };
+    const { target } = await openTarget(t.app, found);
+    const plan = await planUp(t.app, local, target, { timeoutMs: 90_000 });
+    const before = t.runner.calls.length;
+    const rollout = argv.rollout.map((a) => (a === '--timeout=300s' ? '--timeout=90s' : a));
+    t.runner.on(rollout, {});
+    await applyUp(t.app, local, plan);
+    const ran = t.runner.calls.slice(before).map((c) => ({ argv: c.argv, stdin: c.stdin }));
+    expect(plannedCalls(t.app, local, plan).map((c) => ({ argv: c.argv, stdin: c.stdin }))).toEqual(ran);
+    expect(ran.map((c) => c.argv)).toEqual([
+      argv.createNamespace,
+      argv.rollback,
+      argv.applySecret,
+      argv.upgrade,
+      rollout,
+      argv.execStatus(),
+    ]);
+  });
+
+  it('only the Secret apply may carry secrets on stdin; the runner refuses them on any other stdin', async () => {
+    const t = await setup();
+    await up(t);
+    const secretApply = t.runner.find(...argv.applySecret)[0];
+    expect(secretApply?.opts.secretStdin).toBe(true);
+    expect(t.runner.calls.filter((c) => c.opts.secretStdin).map((c) => c.argv)).toEqual([argv.applySecret]);
+    await expect(t.app.runner.run('helm', ['upgrade', 'x', '-f', '-'], { stdin: `extraEnv: ${SECRET_KEY}` })).rejects.toThrow(
+      'refusing to run helm: the value of secret ANTHROPIC_API_KEY would be in its input (only the Secret may carry it)',
+    );
+  });
+
+  it('Helm older than 3.7 (no `uninstall --wait`) is refused with exit 4 before any cluster call', async () => {
+    const t = await setup({ helmVersion: 'v3.6.3' });
+    const err = await failing(t);
+    expect(err).toBeInstanceOf(MissingToolError);
+    expect(err.message).toBe('Helm v3.6.3 is too old: rgsd needs Helm 3.7.0 or newer (for `helm uninstall --wait`)');
+    expect(err.hint).toContain('RGSD_HELM');
+    expect(t.runner.argvs).toEqual([argv.helmVersion]);
+  });
+});
+
+describe('rgsd up — a release of the same name in another namespace', () => {
+  it('is refused, naming where it is; nothing changes', async () => {
+    const t = await setup();
+    t.runner.on(argv.helmListAll('demo'), { stdout: JSON.stringify([{ ...release('deployed'), namespace: 'team-a' }]) });
+    const err = await failing(t);
+    expect(err).toMatchObject({ exitCode: ExitCode.config });
+    expect(err.message).toBe(
+      'release demo already exists in namespace team-a (context ctx); installing it in rgsd too would make a second workstation of demo',
+    );
+    expect(err.hint).toContain('`rgsd up demo -n team-a`');
+    expect(err.hint).toContain('`rgsd down demo -n team-a`');
+    expect(mutating(t.runner)).toEqual([]);
+  });
+
+  it('when this namespace has it too, up upgrades this one and warns about the other', async () => {
+    const here = release('deployed');
+    const t = await setup({ releases: [here] }, { globals: { yes: true } });
+    t.runner.on(argv.helmListAll('demo'), { stdout: JSON.stringify([here, { ...here, namespace: 'old' }]) });
+    await up(t);
+    expect(t.stderr()).toContain('warning: release demo also exists in namespace old: upgrading the one in this namespace only');
+    expect(t.runner.argvs).toContainEqual(argv.upgrade);
+  });
+
+  it('credentials that cannot list releases cluster-wide: a warning that it could not look, not a failure', async () => {
+    const t = await setup();
+    t.runner.on(argv.helmListAll('demo'), {
+      exitCode: 1,
+      stderr:
+        'Error: list: failed to list: secrets is forbidden: User "dev" cannot list resource "secrets" in API group "" at the cluster scope\n',
+    });
+    await up(t);
+    expect(t.stderr()).toMatch(
+      /warning: could not look for a release of the same name in other namespaces \(permission denied: .*cannot list secrets/,
+    );
+    expect(t.runner.argvs).toContainEqual(argv.upgrade);
+  });
+});
+
+describe('rgsd up — the NetworkPolicy reaches the API server (rbac.mode not none)', () => {
+  const SLICES = JSON.stringify({
+    items: [
+      {
+        addressType: 'IPv4',
+        endpoints: [{ addresses: ['172.18.0.3'] }, { addresses: ['172.18.0.2', 'not-an-ip'] }],
+        ports: [{ name: 'https', port: 6443, protocol: 'TCP' }],
+      },
+    ],
+  });
+
+  it('fills networkPolicy.apiServerCIDRs/Ports from the endpoints; rendered and installed with them', async () => {
+    const t = await testApp({ runner: upRunner().on(argv.apiServer, { stdout: SLICES }), now: NOW });
+    writeProject(t.configDir, 'demo', { settings: 'rbac: {mode: namespace}\n' });
+    await up(t);
+    for (const call of [argv.template, argv.upgrade]) {
+      const values = parse(t.runner.find(...call)[0]?.stdin ?? '');
+      expect(values.networkPolicy).toEqual({ apiServerCIDRs: ['172.18.0.2', '172.18.0.3'], apiServerPorts: [6443] });
+    }
+    const seq = t.runner.argvs.map((a) => a.join(' '));
+    expect(seq.indexOf(argv.apiServer.join(' '))).toBeLessThan(seq.indexOf(argv.template.join(' ')));
+    expect(seq.indexOf(argv.template.join(' '))).toBeLessThan(seq.indexOf(argv.applySecret.join(' ')));
+    expect(t.stderr()).toContain('NetworkPolicy: the pod may reach the API server at 172.18.0.2, 172.18.0.3 (ports 6443)');
+  });
+
+  it('a user who may not read them gets a warning, not a failure', async () => {
+    const forbidden =
+      'Error from server (Forbidden): endpointslices.discovery.k8s.io is forbidden: User "dev" cannot list resource "endpointslices" in API group "discovery.k8s.io" in the namespace "default"\n';
+    const t = await testApp({ runner: upRunner().on(argv.apiServer, { exitCode: 1, stderr: forbidden }), now: NOW });
+    writeProject(t.configDir, 'demo', { settings: 'rbac: {mode: cluster-admin}\n' });
+    await up(t);
+    expect(t.stderr()).toContain("warning: could not read the API server's addresses (permission denied");
+    expect(parse(t.runner.find(...argv.upgrade)[0]?.stdin ?? '').networkPolicy).toBeUndefined();
+  });
+
+  it('not read when rbac.mode is none, or when the settings give the addresses', async () => {
+    const t = await setup();
+    await up(t);
+    const u = await testApp({ runner: upRunner(), now: NOW });
+    writeProject(u.configDir, 'demo', { settings: 'rbac: {mode: namespace}\nvalues: {networkPolicy: {apiServerCIDRs: [10.0.0.1/32]}}\n' });
+    await up(u);
+    for (const x of [t, u]) expect(x.runner.argvs).not.toContainEqual(argv.apiServer);
+  });
+});
+
+describe('rgsd up — interrupted (Ctrl-C): what was done, what to run next', () => {
+  it('during helm upgrade, after the namespace and the Secret', async () => {
+    const t = await setup({ nsExists: false });
+    t.runner.on(argv.upgrade, { throws: new InterruptedError() });
+    const err = await up(t).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InterruptedError);
+    expect(report(err, t.app.progress)).toBe(
+      'rgsd: interrupted after namespace rgsd was created and the Secret was applied, during helm upgrade --install: ' +
+        'the release may be left pending-install\nhint: re-run `rgsd up demo` in a minute: it recovers a pending release\n',
+    );
+  });
+
+  it('while waiting for the pod: the release is in; status and connect are next', async () => {
+    const t = await setup();
+    t.runner.on(argv.rollout, { throws: new InterruptedError() });
+    const err = await up(t).catch((e: unknown) => e);
+    expect(report(err, t.app.progress)).toBe(
+      'rgsd: interrupted after the Secret was applied and helm installed release demo, during the wait for the pod: the pod may still be starting\n' +
+        'hint: `rgsd status demo` shows the pod; `rgsd connect demo` once it is ready\n',
+    );
+  });
+
+  it('during the plan: nothing was changed', async () => {
+    const t = await setup();
+    t.runner.on(argv.getNamespace, { throws: new InterruptedError() });
+    const err = await up(t).catch((e: unknown) => e);
+    expect(report(err, t.app.progress)).toBe('rgsd: interrupted before anything was changed\n');
+    expect(mutating(t.runner)).toEqual([]);
   });
 });
