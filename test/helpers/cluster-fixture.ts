@@ -10,43 +10,17 @@ export const CHART = join(REPO_ROOT, 'chart', 'rgsd');
 export const K = ['--context', 'ctx', '-n', 'rgsd'];
 export const H = ['--kube-context', 'ctx', '-n', 'rgsd'];
 
+/** What every `helm list` of rgsd asks for (every state, RFC 3339 times). */
+const LIST_FLAGS = ['-o', 'json', '--deployed', '--failed', '--pending', '--uninstalling', '--time-format', '2006-01-02T15:04:05Z07:00'];
+
 export const argv = {
   helmVersion: ['helm', 'version', '--template', '{{.Version}}'],
   currentContext: ['kubectl', 'config', 'current-context'],
   getNamespace: ['kubectl', '--context', 'ctx', 'get', 'namespace', 'rgsd', '-o', 'json'],
   createNamespace: ['kubectl', '--context', 'ctx', 'create', '-f', '-'],
-  helmList: (project?: string) => [
-    'helm',
-    ...H,
-    'list',
-    '-o',
-    'json',
-    '--deployed',
-    '--failed',
-    '--pending',
-    '--uninstalling',
-    '--time-format',
-    '2006-01-02T15:04:05Z07:00',
-    ...(project ? ['--filter', `^${project}$`] : []),
-  ],
+  helmList: (project?: string) => ['helm', ...H, 'list', ...LIST_FLAGS, ...(project ? ['--filter', `^${project}$`] : [])],
   /** the same list in every namespace (up's check for a copy elsewhere) */
-  helmListAll: (project = 'demo') => [
-    'helm',
-    '--kube-context',
-    'ctx',
-    'list',
-    '-A',
-    '-o',
-    'json',
-    '--deployed',
-    '--failed',
-    '--pending',
-    '--uninstalling',
-    '--time-format',
-    '2006-01-02T15:04:05Z07:00',
-    '--filter',
-    `^${project}$`,
-  ],
+  helmListAll: (project = 'demo') => ['helm', '--kube-context', 'ctx', 'list', '-A', ...LIST_FLAGS, '--filter', `^${project}$`],
   /** up renders the chart (local) before it changes anything */
   template: ['helm', 'template', 'demo', CHART, '-n', 'rgsd', '-f', '-'],
   /** the API server's addresses (when rbac.mode is not none) */

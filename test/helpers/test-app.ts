@@ -100,6 +100,21 @@ export async function testApp(
 }
 
 /** A kubeconfig whose contexts (`dead`, current, and `other`) point at a closed port. */
+/** What main.ts's error handler prints for `err` after a run of `app` (the interrupt summary included). */
+export async function reportText(app: Pick<App, 'progress'>, err: unknown): Promise<string> {
+  const { reportError } = await import('../../src/ui/report.js');
+  let text = '';
+  reportError(
+    err,
+    false,
+    (s) => {
+      text += s;
+    },
+    () => app.progress.summary(),
+  );
+  return text;
+}
+
 export function deadKubeconfig(): string {
   const f = join(tempDir(), 'config');
   writeFileSync(

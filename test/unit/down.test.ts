@@ -4,10 +4,9 @@ import downCommand from '../../src/commands/down.js';
 import { ExitCode, InterruptedError, RgsdError } from '../../src/core/errors.js';
 import { projectNames } from '../../src/core/names.js';
 import { down } from '../../src/ops/down.js';
-import { reportError } from '../../src/ui/report.js';
 import { FakeRunner } from '../helpers/fake-runner.js';
 import { expectGolden } from '../helpers/golden.js';
-import { testApp } from '../helpers/test-app.js';
+import { reportText, testApp } from '../helpers/test-app.js';
 import { writeProject } from '../helpers/project-fixture.js';
 import { argv, release, UNREACHABLE } from '../helpers/cluster-fixture.js';
 
@@ -127,16 +126,6 @@ describe('rgsd down (command)', () => {
 
 describe('rgsd down — checked before the first change; interrupted', () => {
   const changes = (r: FakeRunner) => r.calls.filter((c) => c.opts.mutates || c.argv.includes('uninstall') || c.argv.includes('delete'));
-  const print = (err: unknown, app: { progress: { summary: () => { message: string; hint: string | undefined } } }): string => {
-    let text = '';
-    reportError(
-      err,
-      false,
-      (s) => (text += s),
-      () => app.progress.summary(),
-    );
-    return text;
-  };
 
   it.each([
     ['an invalid project name', 'Bad_Name', undefined],
@@ -165,7 +154,7 @@ describe('rgsd down — checked before the first change; interrupted', () => {
     const t = await testApp({ runner: downRunner() });
     t.runner.on(argv.uninstall, { throws: new InterruptedError() });
     const err = await runDown(t.app).catch((e: unknown) => e);
-    expect(print(err, t.app)).toBe(
+    expect(await reportText(t.app, err)).toBe(
       'rgsd: interrupted during helm uninstall: release demo may be left uninstalling\nhint: re-run `rgsd down demo`: it finishes the job\n',
     );
   });
@@ -174,7 +163,7 @@ describe('rgsd down — checked before the first change; interrupted', () => {
     const t = await testApp({ runner: downRunner() });
     t.runner.on(argv.deleteSecret, { throws: new InterruptedError() });
     const err = await runDown(t.app).catch((e: unknown) => e);
-    expect(print(err, t.app)).toBe(
+    expect(await reportText(t.app, err)).toBe(
       'rgsd: interrupted after release demo was uninstalled, during the deletion of Secret demo-rgsd-secrets\n' +
         'hint: re-run `rgsd down demo`: it finishes the job\n',
     );

@@ -5,10 +5,9 @@ import nukeCommand, { nukeSummary } from '../../src/commands/nuke.js';
 import { ExitCode, InterruptedError, RefusedError, RgsdError } from '../../src/core/errors.js';
 import { projectNames } from '../../src/core/names.js';
 import { destroy, OTHER_KINDS, planNuke, type NukeEvent } from '../../src/ops/nuke.js';
-import { reportError } from '../../src/ui/report.js';
 import { FakeRunner, type FakeResponse } from '../helpers/fake-runner.js';
 import { expectGolden } from '../helpers/golden.js';
-import { FakePrompter, testApp, type TestApp } from '../helpers/test-app.js';
+import { FakePrompter, reportText, testApp, type TestApp } from '../helpers/test-app.js';
 import { DEFAULT_ENV, SECRET_KEY, SECRET_TOKEN, writeProject } from '../helpers/project-fixture.js';
 import { H, K, NOT_FOUND_NS, UNREACHABLE, argv, release } from '../helpers/cluster-fixture.js';
 
@@ -422,17 +421,6 @@ describe('rgsd nuke — what the command says', () => {
 });
 
 describe('rgsd nuke — checked before the first change; interrupted', () => {
-  const print = (t: TestApp, err: unknown): string => {
-    let text = '';
-    reportError(
-      err,
-      false,
-      (s) => (text += s),
-      () => t.app.progress.summary(),
-    );
-    return text;
-  };
-
   it.each([
     ['an invalid project name', 'Bad_Name', {}],
     ['a settings file that is not YAML', 'demo', { settings: 'repo: [unclosed\n' }],
@@ -449,7 +437,7 @@ describe('rgsd nuke — checked before the first change; interrupted', () => {
     const t = await testApp({ runner: nukeRunner() });
     t.runner.on(n.deletePvc, { throws: new InterruptedError() });
     const err = await runNuke(t, { confirm: 'demo' }).catch((e: unknown) => e);
-    expect(print(t, err)).toBe(
+    expect(await reportText(t.app, err)).toBe(
       'rgsd: interrupted after release demo was uninstalled and Secret demo-rgsd-secrets was deleted, ' +
         'during the deletion of home volume demo-rgsd-home: the home volume may be marked for deletion already\n' +
         'hint: re-run `rgsd nuke demo`: it destroys what is left\n',
@@ -463,7 +451,7 @@ describe('rgsd nuke — checked before the first change; interrupted', () => {
     };
     const t = await testApp({ runner: nukeRunner(), prompter, interactive: true });
     const err = await runNuke(t).catch((e: unknown) => e);
-    expect(print(t, err)).toBe('rgsd: interrupted before anything was changed\n');
+    expect(await reportText(t.app, err)).toBe('rgsd: interrupted before anything was changed\n');
     expect(DESTRUCTIVE(t.runner.argvs)).toEqual([]);
   });
 });

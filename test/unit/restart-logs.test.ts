@@ -7,9 +7,8 @@ import restartCommand from '../../src/commands/restart.js';
 import { ExitCode, InterruptedError, NotFoundError, RgsdError } from '../../src/core/errors.js';
 import { projectNames } from '../../src/core/names.js';
 import { resetHome, restartWorkstation, type RestartEvent } from '../../src/ops/restart.js';
-import { reportError } from '../../src/ui/report.js';
 import { FakeRunner } from '../helpers/fake-runner.js';
-import { FakePrompter, testApp, type TestApp } from '../helpers/test-app.js';
+import { FakePrompter, reportText, testApp, type TestApp } from '../helpers/test-app.js';
 import { writeProject } from '../helpers/project-fixture.js';
 import { K, UNREACHABLE, argv } from '../helpers/cluster-fixture.js';
 
@@ -259,17 +258,6 @@ describe('rgsd logs', () => {
 });
 
 describe('restart / reset-home — checked before the first change; interrupted', () => {
-  const print = (t: TestApp, err: unknown): string => {
-    let text = '';
-    reportError(
-      err,
-      false,
-      (s) => (text += s),
-      () => t.app.progress.summary(),
-    );
-    return text;
-  };
-
   it.each([
     ['restart', '0s'],
     ['restart', '25h'],
@@ -297,7 +285,7 @@ describe('restart / reset-home — checked before the first change; interrupted'
     const t = await testApp({ runner: runner(), globals: { yes: true } });
     t.runner.on(r.rollout(), { throws: new InterruptedError() });
     const err = await runRestart(t).catch((e: unknown) => e);
-    expect(print(t, err)).toBe(
+    expect(await reportText(t.app, err)).toBe(
       'rgsd: interrupted after the restart was requested, during the wait for the new pod: the pod is still restarting\n' +
         'hint: `rgsd status demo` shows the new pod; `rgsd connect demo` once it is ready\n',
     );
@@ -307,7 +295,7 @@ describe('restart / reset-home — checked before the first change; interrupted'
     const t = await testApp({ runner: runner(), globals: { yes: true } });
     t.runner.on(r.restart, { throws: new InterruptedError() });
     const err = await runResetHome(t).catch((e: unknown) => e);
-    expect(print(t, err)).toBe(
+    expect(await reportText(t.app, err)).toBe(
       "rgsd: interrupted after the home's sentinel was removed, during kubectl rollout restart: the pod may be restarting\n" +
         'hint: re-run `rgsd restart demo`\n',
     );
