@@ -17,6 +17,7 @@ import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SECRET_KEY, SECRET_TOKEN, writeProject } from '../helpers/project-fixture.js';
 import { REPO_ROOT, tempDir } from '../helpers/test-app.js';
+import { CRASH_LOOP_PODS } from '../helpers/cluster-fixture.js';
 import { makeShim, type ShimRule } from '../helpers/tool-shim.js';
 
 const BIN = resolve(REPO_ROOT, 'bin', 'rgsd');
@@ -1011,26 +1012,7 @@ const CASES: BadInput[] = [
     kubectl: [
       {
         match: '^--context ctx -n rgsd get pods -l rgsd.dev/project=demo -o json$',
-        stdout: JSON.stringify({
-          items: [
-            {
-              metadata: { name: 'demo-rgsd-7f9c', labels: { 'rgsd.dev/project': 'demo' }, creationTimestamp: '2026-11-23T00:00:00Z' },
-              status: {
-                phase: 'Running',
-                conditions: [{ type: 'Ready', status: 'False' }],
-                containerStatuses: [
-                  {
-                    name: 'workstation',
-                    ready: false,
-                    restartCount: 4,
-                    state: { waiting: { reason: 'CrashLoopBackOff' } },
-                    lastState: { terminated: { reason: 'Error', exitCode: 1 } },
-                  },
-                ],
-              },
-            },
-          ],
-        }),
+        stdout: CRASH_LOOP_PODS,
       },
       { match: '^--context ctx -n rgsd logs demo-rgsd-7f9c -c workstation --tail=20 --previous$', stdout: 'fatal: repository not found\n' },
     ],

@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, tempDir } from '../helpers/test-app.js';
+import { CRASH_LOOP_PODS } from '../helpers/cluster-fixture.js';
 import { makeShim, type Shim } from '../helpers/tool-shim.js';
 
 const BIN = resolve(REPO_ROOT, 'bin', 'rgsd');
@@ -194,26 +195,6 @@ describe('rgsd logs / restart (built)', () => {
   });
 });
 
-const CRASH_LOOP = JSON.stringify({
-  items: [
-    {
-      metadata: { name: 'demo-rgsd-7f9c', labels: { 'rgsd.dev/project': 'demo' }, creationTimestamp: '2026-11-23T00:00:00Z' },
-      status: {
-        phase: 'Running',
-        conditions: [{ type: 'Ready', status: 'False' }],
-        containerStatuses: [
-          {
-            name: 'workstation',
-            ready: false,
-            restartCount: 4,
-            state: { waiting: { reason: 'CrashLoopBackOff' } },
-            lastState: { terminated: { reason: 'Error', exitCode: 1, containerID: 'containerd://x' } },
-          },
-        ],
-      },
-    },
-  ],
-});
 const CRASH_LOG = 'rgsd: cloning https://github.com/org/repo.git\nfatal: repository not found\n';
 const LOGS_PREVIOUS = '^--context ctx -n rgsd logs demo-rgsd-7f9c -c workstation --tail=20 --previous$';
 
@@ -222,7 +203,7 @@ describe('rgsd connect (built) — a crashing workstation', () => {
     const shim = makeShim({
       kubectl: [
         { match: '^config current-context$', stdout: 'ctx\n' },
-        { match: '^--context ctx -n rgsd get pods -l rgsd.dev/project=demo -o json$', stdout: CRASH_LOOP },
+        { match: '^--context ctx -n rgsd get pods -l rgsd.dev/project=demo -o json$', stdout: CRASH_LOOP_PODS },
         { match: LOGS_PREVIOUS, stdout: CRASH_LOG },
       ],
     });
@@ -244,7 +225,7 @@ describe('rgsd connect (built) — a crashing workstation', () => {
     // the first `get pods` sees a ready pod, the second (after the failed exec) the crash loop
     const dir = tempDir('rgsd-pods-');
     writeFileSync(join(dir, 'ready.json'), PODS);
-    writeFileSync(join(dir, 'crash.json'), CRASH_LOOP);
+    writeFileSync(join(dir, 'crash.json'), CRASH_LOOP_PODS);
     const shim = makeShim({
       kubectl: [
         { match: '^config current-context$', stdout: 'ctx\n' },

@@ -92,3 +92,26 @@ export function upRunner(o: { releases?: unknown[]; prevValues?: unknown; nsExis
     .on(argv.rollout, { stdout: 'deployment "demo-rgsd" successfully rolled out\n' })
     .on(argv.execStatus(), { stdout: IN_POD_STATUS });
 }
+
+/** `kubectl get pods` of project demo whose workstation container is in CrashLoopBackOff
+ * (restarted 4 times, last exit Error 1): what connect diagnoses instead of attaching. */
+export const CRASH_LOOP_PODS = JSON.stringify({
+  items: [
+    {
+      metadata: { name: 'demo-rgsd-7f9c', labels: { 'rgsd.dev/project': 'demo' }, creationTimestamp: '2026-11-23T00:00:00Z' },
+      status: {
+        phase: 'Running',
+        conditions: [{ type: 'Ready', status: 'False' }],
+        containerStatuses: [
+          {
+            name: 'workstation',
+            ready: false,
+            restartCount: 4,
+            state: { waiting: { reason: 'CrashLoopBackOff' } },
+            lastState: { terminated: { reason: 'Error', exitCode: 1, containerID: 'containerd://x' } },
+          },
+        ],
+      },
+    },
+  ],
+});
