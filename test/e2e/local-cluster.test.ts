@@ -69,7 +69,10 @@ describe('scripts/local-cluster', () => {
   it('status reports every component; env prints the kubeconfig', async () => {
     const status = await script(['status']);
     expect(status.exitCode, status.stdout).toBe(0);
-    for (const c of ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'containerd', 'kubelet', 'pv-recycler']) {
+    // kube-router enforces NetworkPolicy (on unless RGSD_CLUSTER_NETWORK_POLICY=0)
+    const components = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'containerd', 'kubelet', 'pv-recycler'];
+    if (process.env.RGSD_CLUSTER_NETWORK_POLICY !== '0') components.push('kube-router');
+    for (const c of components) {
       expect(status.stdout).toMatch(new RegExp(`^\\s+${c}\\s+running, pid \\d+`, 'm'));
     }
     expect(status.stdout).toMatch(/node \S+ Ready/);

@@ -52,3 +52,22 @@ ensure_pause_image() {
   mv "$PAUSE_TAR.tmp" "$PAUSE_TAR"
   log "built pause image $PAUSE_IMAGE"
 }
+
+# kube-router (firewall only: it enforces NetworkPolicy), built once per version from the
+# wrapper module scripts/cluster/netpol (its `tool` line; the version is its require line).
+ensure_kube_router_binary() {
+  [ -x "$KUBE_ROUTER_BIN" ] && return 0
+  command -v go >/dev/null || die "go not found: it is needed once to build kube-router $KUBE_ROUTER_VERSION (then cached in ${KUBE_ROUTER_BIN%/*})"
+  local start
+  mkdir -p "${KUBE_ROUTER_BIN%/*}"
+  log "building kube-router $KUBE_ROUTER_VERSION (NetworkPolicy enforcement) into ${KUBE_ROUTER_BIN%/*} — the first build takes a while"
+  start=$(date +%s)
+  (
+    cd "$CLUSTER_SRC/netpol" || exit 1
+    GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -o "$KUBE_ROUTER_BIN.tmp" -ldflags "-s -w \
+      -X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=$KUBE_ROUTER_VERSION" \
+      github.com/cloudnativelabs/kube-router/v2/cmd/kube-router
+  )
+  mv "$KUBE_ROUTER_BIN.tmp" "$KUBE_ROUTER_BIN"
+  log "built $KUBE_ROUTER_BIN in $(($(date +%s) - start))s"
+}

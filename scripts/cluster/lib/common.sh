@@ -16,6 +16,12 @@ BIN_CACHE="$CACHE_DIR/k8s/$K8S_VERSION"
 K8S_BIN="$BIN_CACHE/k8s"
 PAUSE_IMAGE="registry.local/rgsd/pause:$K8S_VERSION"
 PAUSE_TAR="$BIN_CACHE/pause-image.tar"
+# kube-router enforces NetworkPolicy (firewall only); its version is the require line of
+# scripts/cluster/netpol/go.mod. RGSD_CLUSTER_NETWORK_POLICY=0 leaves it out.
+KUBE_ROUTER_VERSION="$(awk '$1 == "github.com/cloudnativelabs/kube-router/v2" && $2 ~ /^v[0-9]/ { print $2; exit }' "$CLUSTER_SRC/netpol/go.mod")"
+[ -n "$KUBE_ROUTER_VERSION" ] || { echo "local-cluster: no kube-router version in $CLUSTER_SRC/netpol/go.mod" >&2; exit 1; }
+KUBE_ROUTER_BIN="$CACHE_DIR/kube-router/$KUBE_ROUTER_VERSION/kube-router"
+NETWORK_POLICY="${RGSD_CLUSTER_NETWORK_POLICY:-1}"
 
 NODE_NAME="${RGSD_CLUSTER_NODE:-rgsd-node}"
 APISERVER_PORT="${RGSD_CLUSTER_APISERVER_PORT:-16443}"
@@ -26,6 +32,9 @@ KUBELET_HEALTHZ_PORT="${RGSD_CLUSTER_KUBELET_HEALTHZ_PORT:-10248}"
 SERVICE_CIDR="10.96.0.0/16"
 SERVICE_IP="10.96.0.1"
 POD_CIDR="${RGSD_CLUSTER_POD_CIDR:-10.244.0.0/24}"
+# The bridge's address (host-local's gateway: the subnet's first address). The apiserver
+# advertises it, so the `kubernetes` EndpointSlice holds an address pods can reach.
+POD_GATEWAY="$(printf '%s\n' "${POD_CIDR%/*}" | awk -F. '{ print $1 "." $2 "." $3 "." ($4 + 1) }')"
 CNI_BRIDGE="rgsd0"
 CNI_BIN_DIR="${RGSD_CLUSTER_CNI_BIN_DIR:-/usr/lib/cni}"
 PV_COUNT="${RGSD_CLUSTER_PV_COUNT:-8}"
@@ -47,7 +56,7 @@ ADMIN_KUBECONFIG="$CLUSTER_DIR/kubeconfig"
 APISERVER_URL="https://127.0.0.1:$APISERVER_PORT"
 
 # Components in start order; `down` stops them in reverse.
-COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet pv-recycler)
+COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kube-router pv-recycler)
 
 log() { printf 'local-cluster: %s\n' "$*" >&2; }
 die() { printf 'local-cluster: %s\n' "$*" >&2; exit 1; }

@@ -29,9 +29,13 @@ start_etcd() {
   wait_for etcd 30 etcd_healthy || fail_with_log etcd "etcd did not become healthy"
 }
 
+# The kubeconfigs use 127.0.0.1; pods reach the apiserver at the bridge address it advertises
+# (the `kubernetes` EndpointSlice, which rgsd up turns into the NetworkPolicy's apiServerCIDRs),
+# so it listens on all addresses, with anonymous requests refused.
 start_apiserver() {
   start_component kube-apiserver "$BIN_CACHE/kube-apiserver" \
-    --bind-address 127.0.0.1 --secure-port "$APISERVER_PORT" --advertise-address "$(node_ip)" \
+    --bind-address 0.0.0.0 --secure-port "$APISERVER_PORT" --advertise-address "$POD_GATEWAY" \
+    --anonymous-auth=false \
     --etcd-servers "https://127.0.0.1:$ETCD_CLIENT_PORT" --etcd-cafile "$PKI/ca.crt" \
     --etcd-certfile "$PKI/apiserver-etcd-client.crt" --etcd-keyfile "$PKI/apiserver-etcd-client.key" \
     --tls-cert-file "$PKI/apiserver.crt" --tls-private-key-file "$PKI/apiserver.key" \

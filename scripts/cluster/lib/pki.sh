@@ -66,15 +66,17 @@ ensure_pki() {
   issue_cert etcd-server "/CN=etcd" "IP:127.0.0.1,DNS:localhost"
   issue_cert apiserver-etcd-client "/CN=kube-apiserver-etcd-client"
   issue_cert apiserver "/CN=kube-apiserver" \
-    "IP:127.0.0.1,IP:$SERVICE_IP,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
+    "IP:127.0.0.1,IP:$SERVICE_IP,IP:$POD_GATEWAY,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
   issue_cert apiserver-kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client"
   issue_cert admin "/O=system:masters/CN=rgsd-local-admin"
   issue_cert controller-manager "/CN=system:kube-controller-manager"
   issue_cert scheduler "/CN=system:kube-scheduler"
   issue_cert kubelet "/O=system:nodes/CN=system:node:$NODE_NAME"
+  issue_cert kube-router "/CN=rgsd-local-kube-router"
   chmod 600 "$PKI"/*.key
   write_kubeconfig "$ADMIN_KUBECONFIG" admin
   write_kubeconfig "$PKI/controller-manager.kubeconfig" controller-manager
   write_kubeconfig "$PKI/scheduler.kubeconfig" scheduler
   write_kubeconfig "$PKI/kubelet.kubeconfig" kubelet
+  write_kubeconfig "$PKI/kube-router.kubeconfig" kube-router
 }

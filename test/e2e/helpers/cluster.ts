@@ -147,9 +147,9 @@ export async function collectDiagnostics(namespace = NAMESPACE): Promise<string>
     ['events (all namespaces, last 40)', kubectl(['get', 'events', '-A', '--sort-by=.lastTimestamp'])],
     ['local-cluster status', execa(LOCAL_CLUSTER, ['status'], { reject: false }).then(toResult)],
     [
-      'local-cluster logs (kube-apiserver, kubelet, containerd, kube-controller-manager, pv-recycler)',
+      'local-cluster logs (kube-apiserver, kubelet, containerd, kube-controller-manager, kube-router, pv-recycler)',
       Promise.all(
-        ['kube-apiserver', 'kubelet', 'containerd', 'kube-controller-manager', 'pv-recycler'].map((c) =>
+        ['kube-apiserver', 'kubelet', 'containerd', 'kube-controller-manager', 'kube-router', 'pv-recycler'].map((c) =>
           execa(LOCAL_CLUSTER, ['logs', c, '60'], { reject: false }).then(toResult),
         ),
       ).then((rs) => ({ exitCode: 0, stdout: rs.map((r) => r.stdout).join('\n'), stderr: rs.map((r) => r.stderr).join('') })),
