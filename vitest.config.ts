@@ -15,7 +15,7 @@ export default defineConfig({
       { test: { ...shared, name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       { test: { ...shared, name: 'cli', include: ['test/cli/**/*.test.ts'], testTimeout: 60_000 } },
       { test: { ...shared, name: 'chart', include: ['test/chart/**/*.test.ts'], testTimeout: 60_000 } },
-      { test: { ...shared, name: 'scripts', include: ['test/scripts/**/*.test.ts'], testTimeout: 60_000 } },
+      { test: { ...shared, name: 'scripts', include: ['test/scripts/**/*.test.ts'], testTimeout: 180_000 } },
       {
         test: {
           ...shared,

@@ -21,6 +21,8 @@
 : "${RGSD_VSCODE_TUNNEL_NAME:=}"
 # Image-managed dotfiles, refreshed into the home on every boot unless marked keep.
 : "${RGSD_DOTFILES_DIR:=/opt/rgsd/dotfiles}"
+# Volatile runtime state (warnings, pane records, screen hashes): emptied at every boot.
+[ -n "${RGSD_RUN_DIR:-}" ] || RGSD_RUN_DIR="$RGSD_HOME/.rgsd/run"
 # Where the image scripts are (/opt/rgsd in the image): not a knob, always this file's own
 # directory. Exported, so the shells of the session find load-secrets.sh next to the scripts.
 RGSD_SCRIPTS_DIR=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
@@ -33,11 +35,25 @@ RGSD_SCRIPTS_DIR=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
 }
 export RGSD_HOME RGSD_SKEL RGSD_INIT_SOURCE_DIR RGSD_WORKSPACE RGSD_TMUX_SESSION RGSD_AGENT \
   RGSD_AGENT_AUTOSTART RGSD_AGENT_ARGS RGSD_REPO_URL RGSD_REPO_BRANCH RGSD_GIT_USER_NAME \
-  RGSD_GIT_USER_EMAIL RGSD_VSCODE_TUNNEL RGSD_VSCODE_TUNNEL_NAME RGSD_DOTFILES_DIR RGSD_SCRIPTS_DIR
+  RGSD_GIT_USER_EMAIL RGSD_VSCODE_TUNNEL RGSD_VSCODE_TUNNEL_NAME RGSD_DOTFILES_DIR RGSD_SCRIPTS_DIR \
+  RGSD_RUN_DIR
 
 # log/warn go to stdout (the container log); never pass secret values to them.
 rgsd_log() { printf '%s %s: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "${RGSD_SCRIPT:-rgsd}" "$*"; }
 rgsd_warn() { rgsd_log "warning: $*"; }
+# rgsd_warn_code CODE MESSAGE: a warning in the log that also lands in
+# $RGSD_RUN_DIR/warnings.jsonl ({"code","message","time"}, read by `status --json`).
+rgsd_warn_code() {
+  local code=$1
+  shift
+  rgsd_warn "$*"
+  local time
+  time=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+  (umask 077 && mkdir -p "$RGSD_RUN_DIR" &&
+    jq -cn --arg code "$code" --arg message "$*" --arg time "$time" \
+      '{code: $code, message: $message, time: $time}' >>"$RGSD_RUN_DIR/warnings.jsonl") ||
+    rgsd_log "warning: could not record warning '$code' in $RGSD_RUN_DIR"
+}
 rgsd_die() { printf '%s: error: %s\n' "${RGSD_SCRIPT:-rgsd}" "$1" >&2; [ $# -gt 1 ] && printf 'hint: %s\n' "$2" >&2; exit 1; }
 
 rgsd_is_true() { case ${1,,} in true | 1 | yes | on) return 0 ;; *) return 1 ;; esac; }

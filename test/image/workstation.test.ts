@@ -174,3 +174,166 @@ describe('workstation image', () => {
     expect(dockerOk(['logs', name])).toContain("session 'main' is gone; recreating it");
   });
 });
+
+// The real agents of the image, as far as they go without network access (docker --network
+// none): the flags rgsd uses, where Claude Code reads our hooks, and that it runs them.
+describe('agents of the image report their state (agent-hook)', () => {
+  const HOOK_EVENTS = [
+    'SessionStart',
+    'UserPromptSubmit',
+    'PreToolUse',
+    'PermissionRequest',
+    'PostToolUse',
+    'Notification',
+    'Stop',
+    'StopFailure',
+    'SessionEnd',
+  ];
+
+  /** A booted workstation without network, the way the chart boots it. */
+  async function offline(suffix: string): Promise<string> {
+    const volume = res.volume(suffix);
+    dockerOk(['volume', 'create', volume]);
+    const name = res.container(suffix);
+    const mount = ['--mount', `type=volume,src=${volume},dst=/home/gsd,volume-nocopy`];
+    dockerOk(['run', '--rm', '--user', '0', ...mount, TEST_TAG, 'chown', '1000:1000', '/home/gsd']);
+    expect(docker(['run', '--rm', '--network', 'none', ...mount, TEST_TAG, '/opt/rgsd/init-home']).status).toBe(0);
+    dockerOk(['run', '-d', '--network', 'none', '--name', name, ...mount, TEST_TAG]);
+    await sessionUp(name);
+    return name;
+  }
+
+  it('has the pinned claude and codex, and they accept the flags rgsd uses', () => {
+    const name = res.container('agent-flags');
+    dockerOk(['run', '-d', '--network', 'none', '--name', name, TEST_TAG, 'sleep', '600']);
+    expect(exec(name, 'claude --version').stdout).toMatch(/^2\.1\.330 \(Claude Code\)/);
+    const help = exec(name, 'claude --help').stdout;
+    for (const flag of [
+      '--print',
+      '--output-format',
+      '--permission-mode',
+      '--max-budget-usd',
+      '--model',
+      '--session-id',
+      '--settings',
+      '--allowedTools',
+      '--worktree',
+      '--bg',
+    ]) {
+      expect(help, flag).toContain(flag);
+    }
+    expect(exec(name, 'claude agents --help').stdout).toContain('--json');
+    expect(exec(name, 'cd /tmp && claude agents --json')).toMatchObject({ status: 0, stdout: '[]\n' });
+    expect(exec(name, 'codex --version').stdout).toMatch(/codex-cli 0\.169\.0/);
+    const exe = exec(name, 'codex exec --help').stdout;
+    for (const flag of [
+      '--json',
+      '--sandbox',
+      '--skip-git-repo-check',
+      '--dangerously-bypass-approvals-and-sandbox',
+      '--cd',
+      '--output-last-message',
+      '--ephemeral',
+    ]) {
+      expect(exe, flag).toContain(flag);
+    }
+  });
+
+  it('installs the Claude Code hooks as root-owned managed settings, out of the user’s reach', () => {
+    const name = res.container('agent-managed');
+    dockerOk(['run', '-d', '--network', 'none', '--name', name, TEST_TAG, 'sleep', '600']);
+    const file = '/etc/claude-code/managed-settings.json';
+    expect(exec(name, `stat -c '%U %a' ${file}`).stdout.trim()).toBe('root 644');
+    expect(exec(name, `test -w ${file} || test -w /etc/claude-code`).status).not.toBe(0);
+    const settings = JSON.parse(exec(name, `cat ${file}`).stdout);
+    expect(Object.keys(settings.hooks).sort()).toEqual([...HOOK_EVENTS, 'PostToolUseFailure'].sort());
+    for (const groups of Object.values(settings.hooks) as { hooks: { type: string; command: string }[] }[][]) {
+      expect(groups.flatMap((g) => g.hooks)).toEqual([{ type: 'command', command: '/opt/rgsd/agent-hook claude', timeout: 10 }]);
+    }
+    expect(settings.disableAllHooks).toBeUndefined();
+    expect(settings.allowManagedHooksOnly).toBeUndefined(); // the user's own hooks keep running
+  });
+
+  it('the real Claude Code runs the managed hooks in a pre-trusted workspace, with no dialog and no network', async () => {
+    const name = await offline('agent-claude');
+    // agent-setup ran at boot: the workspace is trusted, Codex notifies us.
+    expect(JSON.parse(exec(name, 'cat ~/.claude.json').stdout).projects['/home/gsd/workspace']).toEqual({ hasTrustDialogAccepted: true });
+    expect(exec(name, 'cat ~/.codex/config.toml').stdout).toContain('notify = ["/opt/rgsd/agent-hook", "codex", "notify"]');
+    expect(exec(name, 'codex features list >/dev/null').status).toBe(0); // Codex accepts that config
+    // Skip first-run onboarding and the API-key question (not rgsd's business), then start it.
+    const key = `sk-ant-api03-${'A'.repeat(40)}`;
+    expect(
+      exec(
+        name,
+        `jq '.hasCompletedOnboarding = true | .customApiKeyResponses = {approved: ["${key.slice(-20)}"], rejected: []}' ~/.claude.json >/tmp/c.json && cat /tmp/c.json >~/.claude.json`,
+      ).status,
+    ).toBe(0);
+    // Neither the user's settings (a pushed ~/.claude) nor the repository's can switch them off.
+    const off = JSON.stringify({ disableAllHooks: true });
+    const offFiles = `mkdir -p ~/.claude ~/workspace/.claude && echo '${off}' >~/.claude/settings.json && echo '${off}' >~/workspace/.claude/settings.json`;
+    expect(exec(name, offFiles).status).toBe(0);
+    const pane = exec(
+      name,
+      `tmux new-window -d -P -F '#{pane_id}' -t =main -c /home/gsd/workspace "env ANTHROPIC_API_KEY=${key} claude; sleep 600"`,
+    ).stdout.trim();
+    expect(pane).toMatch(/^%\d+$/);
+    const recordOf = (): Record<string, unknown> => {
+      const r = exec(name, `cat ~/.rgsd/run/panes/${pane.slice(1)}.json 2>/dev/null`);
+      return r.status === 0 ? JSON.parse(r.stdout) : {};
+    };
+    await waitUntil(
+      () => recordOf().event === 'SessionStart',
+      60_000,
+      () => `no SessionStart hook ran:\n${exec(name, `tmux capture-pane -p -t ${pane}`).stdout}`,
+    );
+    const start = recordOf();
+    expect(start).toMatchObject({
+      pane,
+      agent: 'claude',
+      state: 'waiting',
+      waitingFor: 'input',
+      source: 'hook',
+      detail: 'startup',
+      cwd: '/home/gsd/workspace',
+    });
+    expect(String(start.transcriptPath)).toMatch(/^\/home\/gsd\/\.claude\/projects\/.*\.jsonl$/);
+    // Claude's own view of its sessions names the same one.
+    const agents = JSON.parse(exec(name, 'cd /home/gsd/workspace && claude agents --json').stdout) as {
+      sessionId?: string;
+      kind: string;
+    }[];
+    expect(agents).toContainEqual(expect.objectContaining({ kind: 'interactive', sessionId: start.sessionId }));
+    // A prompt: UserPromptSubmit says working (the API is unreachable, so the turn never ends).
+    let polls = 0;
+    await waitUntil(
+      () => {
+        if (recordOf().event === 'UserPromptSubmit') return true;
+        if (polls++ % 20 === 0) exec(name, `tmux send-keys -t ${pane} 'say hi' Enter`);
+        return false;
+      },
+      60_000,
+      () => `no UserPromptSubmit hook ran:\n${exec(name, `tmux capture-pane -p -t ${pane}`).stdout}`,
+    );
+    expect(recordOf()).toMatchObject({ state: 'working', sessionId: start.sessionId });
+  });
+
+  it('the real Codex runs the managed hooks of /etc/codex/config.toml without a review, with no network', async () => {
+    const name = await offline('agent-codex');
+    expect(exec(name, 'stat -c %U /etc/codex/config.toml').stdout.trim()).toBe('root');
+    // A dummy key: the session starts and the prompt is submitted; the model is unreachable.
+    const run = exec(
+      name,
+      'mkdir -p ~/w && cd ~/w && OPENAI_API_KEY=sk-dummy TMUX_PANE=%77 timeout 12 codex exec --skip-git-repo-check "say hi" </dev/null >/dev/null 2>&1; cat ~/.rgsd/run/panes/77.json',
+    );
+    const rec = JSON.parse(run.stdout);
+    expect(rec).toMatchObject({
+      pane: '%77',
+      agent: 'codex',
+      event: 'UserPromptSubmit',
+      state: 'working',
+      source: 'hook',
+      cwd: '/home/gsd/w',
+    });
+    expect(String(rec.transcriptPath)).toMatch(/^\/home\/gsd\/\.codex\/sessions\/.*\.jsonl$/);
+  });
+});

@@ -157,7 +157,7 @@ export class Entrypoint {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  async waitFor(text: string | RegExp, timeoutMs = 20_000): Promise<void> {
+  async waitFor(text: string | RegExp, timeoutMs = 90_000): Promise<void> {
     await waitUntil(
       () => (typeof text === 'string' ? this.output.includes(text) : text.test(this.output)),
       timeoutMs,

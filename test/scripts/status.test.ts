@@ -23,7 +23,9 @@ function statusJson(extra: Record<string, string> = {}): { sessions: Record<stri
 
 describe('status --json', () => {
   it('reports no sessions when no tmux server runs', () => {
-    expect(statusJson({ RGSD_VSCODE_TUNNEL_NAME: 'proj' })).toEqual({
+    // sessions and tunnel as in schema 1 (older CLIs read them); the rest in agent-state.test.ts.
+    expect(statusJson({ RGSD_VSCODE_TUNNEL_NAME: 'proj' })).toMatchObject({
+      schemaVersion: 2,
       sessions: [],
       tunnel: { state: 'not-installed', name: 'proj', url: null },
     });
@@ -91,6 +93,8 @@ exec sleep 600`,
     );
     expect(state()).toEqual({ state: 'needs-login', name: 'my-tunnel', url: 'https://github.com/login/device' });
     expect(root.run('vscode-tunnel', ['status'], env).stdout).toContain('ABCD-1234');
+    // status --json says so among its warnings (a state, not a boot warning: it goes away).
+    expect((statusJson(env) as unknown as { warnings: { code: string }[] }).warnings.map((w) => w.code)).toEqual(['tunnel-needs-login']);
 
     writeFileSync(join(root.dir, 'logged-in'), '');
     await waitUntil(
