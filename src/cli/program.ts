@@ -3,7 +3,7 @@
 import type { Command as Commander } from 'commander';
 import type { App, GlobalOptions } from '../core/app.js';
 import { HELP_OPTION, VERSION_OPTION, renderCommandHelp, renderTopHelp, helpWidth } from './help.js';
-import { GLOBAL_OPTIONS, PROGRAM, PROGRAM_DESCRIPTION, type Args, type Command, type OptionSpec } from './spec.js';
+import { GLOBAL_OPTIONS, PROGRAM, PROGRAM_DESCRIPTION, argUsage, type Args, type Command, type OptionSpec } from './spec.js';
 
 type CommanderModule = typeof import('commander');
 
@@ -41,7 +41,7 @@ export function buildProgram(commander: CommanderModule, commands: readonly Comm
     const { spec } = command;
     const cmd = program.command(spec.name).description(spec.summary);
     for (const a of spec.args) {
-      const arg = new commander.Argument(a.required ? `<${a.name}>` : `[${a.name}]`, a.description);
+      const arg = new commander.Argument(argUsage(a), a.description);
       if (a.choices) arg.choices(a.choices);
       cmd.addArgument(arg);
     }
@@ -51,7 +51,8 @@ export function buildProgram(commander: CommanderModule, commands: readonly Comm
       const self = params[params.length - 1] as Commander;
       const args: Args = {};
       spec.args.forEach((a, i) => {
-        args[a.name] = params[i] as string | undefined;
+        const value = params[i] as string | string[] | undefined;
+        args[a.name] = Array.isArray(value) ? value.join(' ') || undefined : value;
       });
       const all = self.optsWithGlobals<Record<string, unknown>>();
       const own: Record<string, unknown> = { ...self.opts() };

@@ -21,6 +21,9 @@ export interface ArgSpec {
   name: string;
   required: boolean;
   description: string;
+  /** The last argument may take several words (`[project...]`); the handler gets them
+   * joined by single spaces (for project names, which never hold one, `split(' ')`). */
+  variadic?: boolean;
   choices?: readonly string[];
   complete?: ValueKind;
 }
@@ -103,6 +106,12 @@ export function parseFlags(flags: string): ParsedFlags {
 
 /** The usage line of a command: "up [options] [project]". */
 export function usageOf(spec: CommandSpec): string {
-  const args = spec.args.map((a) => (a.required ? `<${a.name}>` : `[${a.name}]`));
+  const args = spec.args.map((a) => argUsage(a));
   return [spec.name, '[options]', ...args].join(' ');
+}
+
+/** "<name>", "[name]", "[name...]" */
+export function argUsage(a: ArgSpec): string {
+  const name = `${a.name}${a.variadic ? '...' : ''}`;
+  return a.required ? `<${name}>` : `[${name}]`;
 }

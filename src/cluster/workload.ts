@@ -1,6 +1,6 @@
 // The workload: the project's Deployment and its pod. One pod-choosing rule, the rollout
 // wait and restart, and every exec into the workstation container (status query, sentinel
-// removal, attach) and its logs.
+// removal; the attach is attach.ts) and its logs.
 import { NotFoundError, TimeoutError } from '../core/errors.js';
 import { CONTAINER, IN_POD, LABEL, goDuration } from '../core/vocab.js';
 import type { ProjectNames } from '../core/names.js';
@@ -158,57 +158,8 @@ export function execInPod(gw: Gateway, t: Target, podOrRef: string, command: rea
   return kubectl(gw, t, execArgs(podOrRef, command, { tty: Boolean(opts.interactive) }), opts);
 }
 
-export interface SessionInfo {
-  name: string;
-  windows: number;
-  attached: boolean;
-  /** ISO-8601 UTC, or null when tmux did not say. */
-  created: string | null;
-}
-export interface TunnelInfo {
-  state: string;
-  name: string | null;
-  url: string | null;
-}
-export interface InPodStatus {
-  sessions: SessionInfo[];
-  tunnel: TunnelInfo | null;
-}
-
-/** One `kubectl exec <pod> -c workstation -- /opt/rgsd/status --json`. */
-export async function queryInPodStatus(gw: Gateway, t: Target, podOrRef: string): Promise<InPodStatus> {
-  const res = await execInPod(gw, t, podOrRef, [IN_POD.status, '--json'], { timeoutMs: 30_000 });
-  return parseInPodStatus(res.stdout);
-}
-
-export function parseInPodStatus(text: string): InPodStatus {
-  const raw = JSON.parse(text) as { sessions?: unknown[]; tunnel?: Record<string, unknown> | null };
-  const sessions = (raw.sessions ?? []).map((s) => {
-    const o = s as Record<string, unknown>;
-    return {
-      name: String(o.name ?? ''),
-      windows: Number(o.windows ?? 0),
-      attached: o.attached === true || Number(o.attached) > 0,
-      created: isoTime(o.created),
-    };
-  });
-  const t = raw.tunnel;
-  const tunnel = t
-    ? {
-        state: String(t.state ?? 'unknown'),
-        name: (t.name as string | null | undefined) ?? null,
-        url: (t.url as string | null | undefined) ?? null,
-      }
-    : null;
-  return { sessions, tunnel };
-}
-
-/** The image prints ISO-8601; older images printed tmux's epoch seconds. */
-function isoTime(value: unknown): string | null {
-  if (value === undefined || value === null || value === '') return null;
-  const ms = typeof value === 'number' ? value * 1000 : Date.parse(String(value));
-  return Number.isFinite(ms) ? new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z') : null;
-}
+// The in-pod status (sessions, panes, repositories, warnings) lives in podstate.ts.
+export { parseInPodStatus, queryInPodStatus, type InPodStatus, type SessionInfo, type TunnelInfo } from './podstate.js';
 
 /** Deletes `$RGSD_HOME/.home-initialized` in the running container (init-home re-seeds on the next boot). */
 export async function removeSentinel(gw: Gateway, t: Target, names: ProjectNames): Promise<void> {
@@ -220,18 +171,7 @@ export async function removeSentinel(gw: Gateway, t: Target, names: ProjectNames
   }
 }
 
-/** The command run in the workstation container for each way of connecting. */
-export function attachCommand(how: { session?: string | undefined; newSession?: string | undefined; iterm?: boolean }): string[] {
-  const cc = how.iterm ? ['-CC'] : [];
-  if (how.newSession) return ['tmux', ...cc, 'new-session', '-A', '-s', how.newSession];
-  if (how.session) return ['tmux', ...cc, 'attach', '-t', how.session];
-  return ['zsh', '-l'];
-}
-
-/** `kubectl exec -it` with the terminal passed through; resolves with kubectl's exit code. */
-export async function attach(gw: Gateway, t: Target, pod: string, command: string[]): Promise<number> {
-  return (await execInPod(gw, t, pod, command, { interactive: true, allowFailure: true })).exitCode;
-}
+// The attach (`rgsd connect`'s one call to /opt/rgsd/attach) lives in attach.ts.
 
 // ---- logs -------------------------------------------------------------------------------
 

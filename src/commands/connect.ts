@@ -1,4 +1,6 @@
-// `rgsd connect [project] [session]` — attach to the workstation's tmux session.
+// `rgsd connect [project] [session]` — attach to the workstation's tmux session: one cluster
+// call on the happy path (src/ops/connect.ts), the diagnosis only after it failed.
+import type { AttachRequest } from '../cluster/attach.js';
 import type { SessionInfo } from '../cluster/workload.js';
 import type { Target } from '../cluster/gateway.js';
 import type { App } from '../core/app.js';
@@ -18,17 +20,18 @@ interface ConnectOptions {
 export default defineCommand<ConnectOptions>(
   {
     name: 'connect',
-    summary: 'attach to the tmux session in the pod (kubectl exec -it … tmux attach)',
+    summary: 'attach to the tmux session in the pod (kubectl exec -it … /opt/rgsd/attach)',
     description:
-      'At most two cluster calls before the attach: the pods of the project, then one in-pod status query for the session list. ' +
-      'A crashing workstation is not attached to: connect shows why and the last lines of its log. ' +
-      'Detach with Ctrl-b d. Attaching needs a terminal; --list works anywhere.',
+      'One cluster call: kubectl exec -it deployment/<fullname> -- /opt/rgsd/attach, which picks the session in the pod ' +
+      "(the named one, the configured one, the only one, else tmux's chooser; no session: a login shell in the workspace). " +
+      'Only when that fails does connect look at the pod: its phase and reason, or a crashing workstation with the last lines of its log. ' +
+      'Detach with Ctrl-b d. Attaching needs stdin and stdout on a terminal (stderr may go to a file); --list works anywhere.',
     args: [
       projectArg('project (picker when several are running)'),
-      { name: 'session', required: false, description: 'tmux session (picker when several)' },
+      { name: 'session', required: false, description: "tmux session (default: the configured one, the only one, or tmux's chooser)" },
     ],
     options: [
-      { flags: '--new <name>', description: 'create a new tmux session with this name and attach' },
+      { flags: '--new <name>', description: 'create a new tmux session with this name (in the workspace) and attach' },
       { flags: '--iterm', description: 'use tmux control mode (-CC) for iTerm2' },
       { flags: '--list', description: 'list the sessions instead of attaching' },
       { ...JSON_OPTION, description: 'with --list: print JSON' },
@@ -36,74 +39,102 @@ export default defineCommand<ConnectOptions>(
     examples: ['rgsd connect myproj', 'rgsd connect myproj --new review', 'rgsd connect myproj --list --json'],
   },
   async (app, { project: projectArg, session: sessionArg }, opts) => {
-    const list = Boolean(opts.list);
     checkOptions(app, projectArg, sessionArg, opts);
+    if (opts.list) return listSessions(app, projectArg);
     const ops = await import('../ops/connect.js');
-    const { project, cfg, target, pod } = await locate(app, projectArg);
     const { out } = app;
-    const crash = ops.crashOf(pod);
-    if (crash) return showCrash(app, await ops.crashReport(app, target, project, pod, crash));
-    if (!pod.ready) out.warn(`${pod.name} is running but not ready yet (its tmux session may still be starting)`);
-    const attached = async (status: number): Promise<void> => {
-      if (status === 0) return;
-      await explain(app, target, project, pod);
-      // the child already spoke on the terminal: its status becomes rgsd's, silently
-      throw new ChildExitError('kubectl exec', status);
+    const how: AttachRequest = {
+      session: sessionArg,
+      newSession: opts.new,
+      iterm: Boolean(opts.iterm),
+      term: app.env.TERM || undefined,
+      size: terminalSize(),
     };
-
-    if (opts.new !== undefined) {
-      out.info(`attaching to new-or-existing tmux session "${opts.new}" in ${pod.name} (detach: Ctrl-b d)`);
-      return attached(await ops.attachTo(app, target, pod.name, { newSession: opts.new, iterm: Boolean(opts.iterm) }));
-    }
-
-    const sessions = await ops.listSessions(app, target, pod.name).catch(async (err: unknown) => {
-      if (err instanceof CommandError || err instanceof NotFoundError) await explain(app, target, project, pod);
-      throw err;
-    });
-    if (list) {
-      if (app.globals.json) {
-        const doc: SessionListDocument = {
-          schemaVersion: 1,
-          project,
-          context: target.context,
-          namespace: target.namespace,
-          pod: pod.name,
-          sessions,
-        };
-        out.json(doc);
-      } else if (sessions.length === 0) {
-        out.info(`no tmux session in ${pod.name}; \`rgsd connect ${project} --new ${DEFAULT_SESSION}\` starts one`);
-      } else {
-        out.data(renderSessions(sessions));
-      }
-      return;
-    }
-
-    const plan = ops.planSession(project, sessions, sessionArg, cfg?.settings.tmuxSession ?? DEFAULT_SESSION);
-    let session: string | undefined;
-    if (plan.kind === 'named') session = plan.session;
-    else if (plan.kind === 'choose') {
-      const { pickOne } = await import('../ui/prompts.js');
-      session = await pickOne(
-        app.prompter,
-        'Attach to which tmux session?',
-        plan.sessions.map((s) => ({
-          name: s.name,
-          value: s.name,
-          description: `${plural(s.windows, 'window')}${s.attached ? ', attached elsewhere' : ''}`,
-        })),
-        `name the session: rgsd connect ${project} <session>`,
-      );
-    }
-    if (session) {
-      out.info(`attaching to tmux session "${session}" in ${pod.name} (detach: Ctrl-b d)`);
-    } else {
-      const start = `rgsd connect ${project} --new ${DEFAULT_SESSION}`;
-      out.warn(`no tmux session is running in ${pod.name}; opening a login shell (start one with \`${start}\`)`);
-    }
-    return attached(await ops.attachTo(app, target, pod.name, { session, iterm: Boolean(opts.iterm) }));
+    const where = await attachTarget(app, projectArg);
+    const { project, target } = where;
+    out.info(
+      opts.new !== undefined
+        ? `attaching to new-or-existing tmux session "${opts.new}" of ${project} (detach: Ctrl-b d)`
+        : `attaching to ${sessionArg ? `tmux session "${sessionArg}" of ` : ''}${project} (detach: Ctrl-b d)`,
+    );
+    const status = await ops.attachWithRetry(app, target, where.podOrRef, how, (n) =>
+      out.warn(`the pod of ${project} is shutting down; trying again (${n} of ${ops.TERMINATING_RETRY_MS.length})`),
+    );
+    const outcome = ops.attachOutcome(project, status, how);
+    if (outcome.kind === 'ok') return;
+    if (outcome.kind === 'error') throw outcome.error;
+    const { projectNames } = await import('../core/names.js');
+    const why = where.pod
+      ? await ops.explainExecFailure(app, target, project, where.pod)
+      : await ops.diagnoseAttach(app, target, project, projectNames(project));
+    if (why && 'error' in why) throw why.error;
+    if (why) showCrash(app, why.crash);
+    if (outcome.fallback) throw outcome.fallback;
+    // the child already spoke on the terminal: its status becomes rgsd's, silently
+    throw new ChildExitError('kubectl exec', status);
   },
 );
+
+/** The local window size (passed to the pod for a terminal that starts at 0x0). */
+function terminalSize(): AttachRequest['size'] {
+  const { columns, rows } = process.stdout;
+  return columns && rows ? { columns, rows } : undefined;
+}
+
+/** `connect --list`: the pod of the project (one call), then its in-pod status (one exec). */
+async function listSessions(app: App, projectArg: string | undefined): Promise<void> {
+  const ops = await import('../ops/connect.js');
+  const { project, target, pod } = await locate(app, projectArg);
+  const { out } = app;
+  const crash = ops.crashOf(pod);
+  if (crash) return showCrash(app, await ops.crashReport(app, target, project, pod, crash));
+  const sessions = await ops.listSessions(app, target, pod.name).catch(async (err: unknown) => {
+    if (err instanceof CommandError || err instanceof NotFoundError) await explain(app, target, project, pod);
+    throw err;
+  });
+  if (app.globals.json) {
+    const doc: SessionListDocument = {
+      schemaVersion: 1,
+      project,
+      context: target.context,
+      namespace: target.namespace,
+      pod: pod.name,
+      sessions,
+    };
+    out.json(doc);
+  } else if (sessions.length === 0) {
+    out.info(`no tmux session in ${pod.name}; \`rgsd connect ${project} --new ${DEFAULT_SESSION}\` starts one`);
+  } else {
+    out.data(renderSessions(sessions));
+  }
+}
+
+interface AttachTarget {
+  project: string;
+  target: Target;
+  /** `deployment/<fullname>` (kubectl picks the pod: no call before the attach), or the pod picked */
+  podOrRef: string;
+  /** the pod, when the project picker chose it (it listed the pods already) */
+  pod?: ConnectPod;
+}
+
+/** Where to attach: the named (or only configured) project's Deployment, without a call; else
+ * the pod picked among the projects running in the namespace (one call, the picker). */
+async function attachTarget(app: App, projectArg: string | undefined): Promise<AttachTarget> {
+  const { listProjects } = await import('../core/config.js');
+  const configured = projectArg ? [] : await listProjects(app.configDir);
+  if (projectArg || configured.length === 1) {
+    const { openProject } = await import('../cli/open.js');
+    const { project, names, target } = await openProject(app, projectArg, { command: 'connect', requireSettings: false });
+    return { project, target, podOrRef: `deployment/${names.deployment}` };
+  }
+  const { project, target, pod } = await locate(app, projectArg);
+  const ops = await import('../ops/connect.js');
+  const crash = ops.crashOf(pod);
+  if (crash) showCrash(app, await ops.crashReport(app, target, project, pod, crash));
+  if (!pod.ready) app.out.warn(`${pod.name} is running but not ready yet (its tmux session may still be starting)`);
+  return { project, target, podOrRef: pod.name, pod };
+}
 
 /** Flag combinations and the terminal, before any call. */
 function checkOptions(app: App, projectArg: string | undefined, sessionArg: string | undefined, opts: ConnectOptions): void {
@@ -119,11 +150,17 @@ function checkOptions(app: App, projectArg: string | undefined, sessionArg: stri
   if (list && (opts.new !== undefined || opts.iterm))
     throw new UsageError('--list does not attach: drop --new/--iterm', { hint: 'rgsd connect --list' });
   if (!list && app.globals.json) throw new UsageError('--json goes with --list', { hint: `rgsd connect ${name} --list --json` });
-  if (!list && !app.interactive) {
-    throw new UsageError('rgsd connect attaches your terminal, but stdin/stdout is not a terminal', {
+  if (!list && !app.attachable) {
+    throw new UsageError(`rgsd connect attaches your terminal, but ${untty()} not a terminal`, {
       hint: 'run it from an interactive terminal (ssh -t for remote shells); `rgsd connect --list` works without one',
     });
   }
+}
+
+/** Which of stdin and stdout is not a terminal ("stdin is", "stdout is", "stdin and stdout are"). */
+function untty(): string {
+  const not = [process.stdin.isTTY ? null : 'stdin', process.stdout.isTTY ? null : 'stdout'].filter(Boolean);
+  return not.length === 1 ? `${not[0]} is` : 'stdin and stdout are';
 }
 
 interface Located {
@@ -133,8 +170,8 @@ interface Located {
   pod: ConnectPod;
 }
 
-/** The pod to attach to: of the named (or only configured) project, else picked among the
- * projects running in the namespace. One cluster call. */
+/** The pod (for --list, and the project picker): of the named (or only configured) project, else
+ * picked among the projects running in the namespace. One cluster call. */
 async function locate(app: App, projectArg: string | undefined): Promise<Located> {
   const ops = await import('../ops/connect.js');
   const { openNamespace, openProject } = await import('../cli/open.js');

@@ -1,23 +1,34 @@
 // `rgsd down [project]` — remove the workload and its Secret, keep the home volume.
+import { DISCARD_WORK_OPTION } from '../cli/guard.js';
 import { defineCommand, dryRunOption, projectArg } from '../cli/spec.js';
 import type { DownResult } from '../ops/down.js';
 import type { Output } from '../ui/output.js';
 
-export default defineCommand(
+export default defineCommand<{ discardWork?: boolean }>(
   {
     name: 'down',
     summary: 'remove the workstation and its Secret; the home volume (PVC) is kept',
     description:
       '`helm uninstall --wait`, then the Secret is deleted; the home volume is kept (`rgsd up` reattaches it, `rgsd nuke` deletes it). ' +
-      'A project that is not installed is a success that says so.',
+      'A project that is not installed is a success that says so. The work guard looks first: an agent that is working or ' +
+      'a task that runs ends with the pod, so without a terminal that needs --discard-work (the files in the home stay).',
     args: [projectArg()],
-    options: [dryRunOption('say what would be removed; change nothing')],
+    options: [DISCARD_WORK_OPTION, dryRunOption('say what would be removed; change nothing')],
     examples: ['rgsd down myproj', 'rgsd down myproj --dry-run'],
   },
-  async (app, { project }) => {
+  async (app, { project }, opts) => {
     const { openProject } = await import('../cli/open.js');
+    const { guardWork } = await import('../cli/guard.js');
     const { down } = await import('../ops/down.js');
     const opened = await openProject(app, project, { command: 'down', requireSettings: false });
+    const p = opened.names.release;
+    await guardWork(app, opened.target, opened.names, {
+      action: 'stop',
+      verb: 'stop',
+      discardWork: Boolean(opts.discardWork),
+      retry: `rgsd down ${p}`,
+      showOnly: app.globals.dryRun,
+    });
     renderDown(app.out, await down(app, opened.target, opened.names));
   },
 );

@@ -1,21 +1,26 @@
 // `rgsd nuke [project]` — destroy a project (release, home volume, Secret, its namespace if
 // rgsd created it and nothing else is there) after the project name is typed or --confirm'ed.
+import { DISCARD_WORK_OPTION, workLine } from '../cli/guard.js';
 import { defineCommand, dryRunOption, projectArg } from '../cli/spec.js';
 import type { App } from '../core/app.js';
 import { RefusedError } from '../core/errors.js';
+import type { WorkReport } from '../ops/guard.js';
 import type { NukeEvent, NukePlan, NukeStep } from '../ops/nuke.js';
 import type { Output, Spinner } from '../ui/output.js';
 
-export default defineCommand<{ confirm?: string }>(
+export default defineCommand<{ confirm?: string; discardWork?: boolean }>(
   {
     name: 'nuke',
     summary: 'destroy a project: release, home volume, Secret (and the namespace if nothing else is in it)',
     description:
       'Lists exactly what will be destroyed, then asks for the project name to be typed; `--yes` is not enough ' +
-      '(scripts pass `--confirm <project>`). The local settings and secrets files are kept.',
+      '(scripts pass `--confirm <project>`). The local settings and secrets files are kept. The list includes the work ' +
+      'in the home that would be lost (modified files, commits not pushed, stashes, a working agent, a running task); ' +
+      'without a terminal, such work also needs --discard-work.',
     args: [projectArg()],
     options: [
       { flags: '--confirm <project>', description: 'confirm without a prompt (for scripts): the project name', complete: 'project' },
+      DISCARD_WORK_OPTION,
       dryRunOption('list what would be destroyed; change nothing'),
     ],
     examples: ['rgsd nuke myproj', 'rgsd nuke myproj --confirm myproj', 'rgsd nuke myproj --dry-run'],
@@ -33,7 +38,16 @@ export default defineCommand<{ confirm?: string }>(
       app.out.info(`nothing left of ${plan.project} in namespace ${target.namespace} (context ${target.context})${ns}`);
       return;
     }
-    const [header, ...rest] = nukeSummary(plan);
+    const { guardWork } = await import('../cli/guard.js');
+    const guard = await guardWork(app, target, names, {
+      action: 'destroy',
+      verb: 'destroy',
+      discardWork: Boolean(opts.discardWork),
+      retry: `rgsd nuke ${plan.project} --confirm ${plan.project}`,
+      showOnly: app.globals.dryRun,
+      summaryByCaller: true,
+    });
+    const [header, ...rest] = nukeSummary(plan, guard.report);
     app.out.info(app.out.c.bold(header ?? ''));
     for (const line of rest) app.out.info(line);
     if (app.globals.dryRun) {
@@ -57,7 +71,7 @@ const STEP_LABEL: Record<NukeStep, string> = { release: 'release', secret: 'Secr
 
 /** The list shown before the confirmation: a header, one `  - ` line per object, and why the
  * namespace stays when it does. */
-export function nukeSummary(plan: NukePlan): string[] {
+export function nukeSummary(plan: NukePlan, work?: WorkReport): string[] {
   const { target } = plan;
   const lines = [`This permanently destroys project ${plan.project} (context ${target.context}, namespace ${target.namespace}):`];
   const item = (text: string): void => {
@@ -77,6 +91,13 @@ export function nukeSummary(plan: NukePlan): string[] {
   if (plan.secret) item(`Secret ${plan.secret}: the credentials copied from the secrets file (the local file stays)`);
   if (plan.namespace?.remove) item(`Namespace ${plan.namespace.name} (${plan.namespace.why})`);
   else if (plan.namespace) lines.push(`  Namespace ${plan.namespace.name} is ${plan.namespace.why}.`);
+  if (work?.looked && work.items.length > 0) {
+    lines.push('  Work in the workstation that is lost with it:');
+    for (const i of work.items) lines.push(`    - ${workLine(i)}`);
+  } else if (work && !work.looked && plan.pvc) {
+    const why = work.deployed ? work.why : 'the workstation is not running';
+    lines.push(`  Unpushed work in the home could not be looked for (${why}): \`rgsd up ${plan.project}\` and \`rgsd peek\` show it.`);
+  }
   return lines;
 }
 

@@ -2,6 +2,7 @@
 import { JSON_OPTION, defineCommand, projectArg } from '../cli/spec.js';
 import type { ProjectStatus, StatusDocument } from '../ops/status.js';
 import { plural, table } from '../ui/format.js';
+import { homeText, warningText } from '../ui/podstate.js';
 
 export default defineCommand(
   {
@@ -22,8 +23,10 @@ export default defineCommand(
     const doc = await collectStatus(app, target, opened?.project);
     if (app.globals.json) app.out.json(doc);
     else if (opened) app.out.data(renderOne(doc.projects[0] as ProjectStatus));
-    else if (doc.projects.length > 0) app.out.data(renderTable(doc));
-    else app.out.info(`no rgsd projects in namespace ${doc.namespace}; create one with \`rgsd init <project>\` and \`rgsd up\``);
+    else if (doc.projects.length > 0) {
+      app.out.data(renderTable(doc));
+      for (const p of doc.projects) for (const w of p.warnings ?? []) app.out.warn(`${p.project}: ${warningText(w)}`);
+    } else app.out.info(`no rgsd projects in namespace ${doc.namespace}; create one with \`rgsd init <project>\` and \`rgsd up\``);
   },
 );
 
@@ -44,16 +47,23 @@ function tunnelText(t: ProjectStatus['tunnel']): string {
   return `${t.state}${t.name ? ` (${t.name})` : ''}${t.url ? ` ${t.url}` : ''}`;
 }
 
+function homeCell(p: ProjectStatus): string {
+  if (!p.pvc) return 'none';
+  const volume = `${p.pvc.name}: ${p.pvc.phase ?? '?'}, ${p.pvc.capacity ?? '?'}, class ${p.pvc.storageClass ?? 'default'}`;
+  return p.homeUsage ? `${volume}; ${homeText(p.homeUsage)}` : volume;
+}
+
 export function renderOne(p: ProjectStatus): string {
   const rows: [string, string][] = [
     ['project', p.project],
     ['release', p.release ? `${p.release.status}, revision ${p.release.revision}, ${p.release.chart}` : 'not installed'],
     ['pod', p.pod ? podText(p.pod) : 'none'],
-    ['home', p.pvc ? `${p.pvc.name}: ${p.pvc.phase ?? '?'}, ${p.pvc.capacity ?? '?'}, class ${p.pvc.storageClass ?? 'default'}` : 'none'],
+    ['home', homeCell(p)],
     ['secret', p.secret ? p.secret.name : 'none'],
     ['tmux', sessionsText(p)],
     ['vscode', tunnelText(p.tunnel)],
   ];
+  for (const w of p.warnings ?? []) rows.push(['warning', warningText(w)]);
   return table(rows.map(([k, v]) => [`${k}:`, v]));
 }
 

@@ -1,14 +1,18 @@
 // `rgsd up [project]` — install or upgrade, wait for tmux, print how to connect.
+import { DISCARD_WORK_OPTION } from '../cli/guard.js';
 import { defineCommand, dryRunOption, projectArg, timeoutOption, type Args } from '../cli/spec.js';
+import type { ProjectNames } from '../core/names.js';
 import type { App } from '../core/app.js';
 import { CONTAINER, DEFAULT_TIMEOUT, goDuration } from '../core/vocab.js';
 import type { UpDryRun, UpEvent, UpNote, UpPlan, UpResult } from '../ops/up.js';
 import type { Spinner } from '../ui/output.js';
 import { plural } from '../ui/format.js';
+import { warningText } from '../ui/podstate.js';
 
 export interface UpFlags {
   chart?: string | undefined;
   timeout?: string | undefined;
+  discardWork?: boolean | undefined;
 }
 
 export default defineCommand<UpFlags>(
@@ -19,13 +23,15 @@ export default defineCommand<UpFlags>(
       'Checks everything before it changes anything: the settings, a secrets file readable only by you, Helm (3.7+ or 4), ' +
       'the values against the chart (`helm template`), the cluster (the namespace, a release of the same name elsewhere) ' +
       'and every command line of the run (no secret value on any). ' +
-      'A change that restarts the pod ends its tmux session: up says why and asks first (without a terminal it needs --yes). ' +
+      'A change that restarts the pod ends its tmux session: up says why and asks first (without a terminal it needs --yes; ' +
+      'a working agent or a running task, seen by the work guard, needs --discard-work). ' +
       'Secret values travel only in the Secret, on stdin: never in an argv or in the chart values. ' +
       'Interrupted, it says what was done; re-running it recovers.',
     args: [projectArg()],
     options: [
       { flags: '--chart <path>', description: 'chart directory or reference (default: the bundled chart/rgsd)', complete: 'file' },
       timeoutOption('the pod', DEFAULT_TIMEOUT),
+      DISCARD_WORK_OPTION,
       dryRunOption('print the manifests that would be applied (secret values masked); change nothing'),
     ],
     examples: ['rgsd up myproj', 'rgsd up myproj --yes --timeout 10m', 'rgsd up myproj --dry-run > manifests.yaml'],
@@ -54,7 +60,7 @@ async function runUp(app: App, { project }: Args, opts: UpFlags): Promise<void> 
 
   const plan = await ops.planUp(app, local, target, { timeoutMs });
   for (const note of plan.notes) renderNote(app, note);
-  await confirmRestart(app, plan);
+  await confirmRestart(app, plan, local.names, Boolean(opts.discardWork));
   const events = eventRenderer(app);
   let result: UpResult;
   try {
@@ -88,17 +94,28 @@ function renderNote(app: App, n: UpNote): void {
   }
 }
 
-async function confirmRestart(app: App, plan: UpPlan): Promise<void> {
+async function confirmRestart(app: App, plan: UpPlan, names: ProjectNames, discardWork: boolean): Promise<void> {
   if (plan.restartReasons.length === 0) return;
   const why = plan.restartReasons.join(', ');
   app.out.warn(`this update restarts the pod, which ends its tmux session and whatever the agent is doing (${why})`);
   const { confirmOrRefuse } = await import('../ui/prompts.js');
-  await confirmOrRefuse(app.prompter, 'Restart the workstation now?', {
-    yes: app.globals.yes,
-    refusal: 'not updating: the pod would restart',
-    hint: 'detach and save your work, then re-run with --yes',
-    default: true,
+  const confirm = () =>
+    confirmOrRefuse(app.prompter, 'Restart the workstation now?', {
+      yes: app.globals.yes,
+      refusal: 'not updating: the pod would restart',
+      hint: 'detach and save your work, then re-run with --yes',
+      default: true,
+    });
+  // without a terminal, a missing --yes is refused before the work guard asks the pod
+  if (!app.prompter.interactive && !discardWork) await confirm();
+  const { guardWork } = await import('../cli/guard.js');
+  const guard = await guardWork(app, plan.target, names, {
+    action: 'stop',
+    verb: 'restart',
+    discardWork,
+    retry: `rgsd up ${names.release} --yes`,
   });
+  if (app.prompter.interactive && !guard.confirmed) await confirm();
 }
 
 /** Progress lines on stderr; a spinner while the rollout runs (failed if apply throws). */
@@ -141,6 +158,9 @@ function eventRenderer(app: App): { render: (e: UpEvent) => void; close: () => v
         return;
       case 'session-unknown':
         out.warn(`the pod is ready but its session list could not be read: ${e.error}`);
+        return;
+      case 'boot-warnings':
+        for (const w of e.warnings) out.warn(`the workstation reports: ${warningText(w)}`);
         return;
     }
   };

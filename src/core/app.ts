@@ -53,8 +53,14 @@ export class Progress {
   get untouched(): boolean {
     return this.#done.length === 0 && this.#current === undefined;
   }
-  /** The message and hint for an interruption now. */
-  summary(): { message: string; hint: string | undefined } {
+  #stop: string | undefined;
+  /** Ctrl-C is how this command ends (watch, forward): it then says `message` and exits 0. */
+  stopsOnInterrupt(message: string): void {
+    this.#stop = message;
+  }
+  /** The message and hint for an interruption now (and its exit code, when it is not 130). */
+  summary(): { message: string; hint: string | undefined; exitCode?: number } {
+    if (this.#stop !== undefined) return { message: this.#stop, hint: undefined, exitCode: 0 };
     if (!this.#begun) return { message: 'interrupted', hint: undefined };
     if (this.untouched) return { message: 'interrupted before anything was changed', hint: undefined };
     const parts: string[] = [];
@@ -85,6 +91,8 @@ export interface App {
   now: () => Date;
   /** True when stdin, stdout and stderr are terminals (prompts draw on stderr; connect attaches stdout). */
   interactive: boolean;
+  /** True when stdin and stdout are terminals: what `connect` needs to attach (stderr may go to a file). */
+  attachable: boolean;
   /** The steps done so far (for the message on Ctrl-C). */
   progress: Progress;
 }
@@ -96,6 +104,8 @@ export interface AppDeps {
   stderr?: Stream;
   env?: NodeJS.ProcessEnv;
   interactive?: boolean;
+  /** defaults to `interactive` when that is given, else stdin and stdout being terminals */
+  attachable?: boolean;
   now?: () => Date;
   packageRoot?: string;
   home?: string;
@@ -110,6 +120,7 @@ export async function createApp(globals: GlobalOptions, deps: AppDeps = {}): Pro
   const stdout = deps.stdout ?? process.stdout;
   const stderr = deps.stderr ?? process.stderr;
   const interactive = deps.interactive ?? Boolean(process.stdin.isTTY && process.stdout.isTTY && process.stderr.isTTY);
+  const attachable = deps.attachable ?? deps.interactive ?? Boolean(process.stdin.isTTY && process.stdout.isTTY);
   const out = createOutput({ stdout, stderr, env, noColor: !globals.color, verbose: globals.verbose });
   const guard = new SecretGuard();
   const runner = withSafety(deps.runner ?? new ExecaRunner(), {
@@ -130,6 +141,7 @@ export async function createApp(globals: GlobalOptions, deps: AppDeps = {}): Pro
     packageRoot: deps.packageRoot ?? packageRoot(),
     now: deps.now ?? (() => new Date()),
     interactive,
+    attachable,
     progress: deps.progress ?? new Progress(),
   };
 }

@@ -19,6 +19,8 @@ import {
   RBAC_MODES,
   repoUrlProblem,
   sizeProblem,
+  TASK_PRESETS,
+  type TaskPreset,
   type Agent,
   type RbacMode,
   namespaceHint,
@@ -49,6 +51,8 @@ export interface Settings {
   chart?: string;
   git?: { userName?: string; userEmail?: string };
   vscodeTunnel?: { enabled?: boolean; name?: string };
+  /** Default permission preset of `rgsd run` (README "Tasks"). */
+  taskPermissions?: TaskPreset;
   /** Extra chart values merged last (never secrets: secrets.* is refused). */
   values?: Record<string, unknown>;
 }
@@ -280,6 +284,7 @@ const KNOWN_KEYS = [
   'chart',
   'git',
   'vscodeTunnel',
+  'taskPermissions',
   'values',
 ] as const;
 
@@ -416,6 +421,7 @@ export function validateSettings(raw: unknown, file: string): Settings {
     const name = str('vscodeTunnel.name', tunnel.name);
     set('vscodeTunnel', { ...(enabled !== undefined ? { enabled } : {}), ...(name ? { name } : {}) });
   }
+  set('taskPermissions', oneOf('taskPermissions', o.taskPermissions, TASK_PRESETS));
   const values = obj('values', o.values);
   if (values) {
     if ('secrets' in values) bad('values.secrets', 'is not allowed: secrets go in the secrets file, never in helm values');

@@ -44,9 +44,34 @@ export function projectSelector(project: string): string {
 /** Programs and files of the image contract (ARCHITECTURE.md "Image contract"). */
 export const IN_POD = {
   status: '/opt/rgsd/status',
+  transcript: '/opt/rgsd/transcript',
+  attach: '/opt/rgsd/attach',
+  task: '/opt/rgsd/task',
   home: '/home/gsd',
   sentinel: '.home-initialized',
 } as const;
+
+// ---- tasks (`rgsd run`, `rgsd tasks`; ARCHITECTURE.md "Tasks") ---------------------------
+
+/** The agents a task can run (each in its non-interactive mode). */
+export const TASK_AGENTS = ['gsd', 'claude', 'codex'] as const;
+export type TaskAgent = (typeof TASK_AGENTS)[number];
+/** Permission presets, mapped in the pod (docker/task) to each agent's explicit flags. */
+export const TASK_PRESETS = ['read-only', 'edit', 'full'] as const;
+export type TaskPreset = (typeof TASK_PRESETS)[number];
+export const DEFAULT_TASK_PRESET: TaskPreset = 'edit';
+/** GSD v2 has no permission modes (its headless mode answers its own confirmations). */
+export const TASK_PRESETS_OF: Record<TaskAgent, readonly TaskPreset[]> = { gsd: ['full'], claude: TASK_PRESETS, codex: TASK_PRESETS };
+export const DEFAULT_TASK_TIMEOUT = '2h';
+export const DEFAULT_TASK_MAX_TURNS = 50;
+export const DEFAULT_TASK_MAX_BUDGET_USD = 5;
+/** Task states; the final ones end `task wait`. */
+export const TASK_STATES = ['starting', 'running', 'succeeded', 'failed', 'refused', 'timed-out', 'stopped', 'lost'] as const;
+export type TaskState = (typeof TASK_STATES)[number];
+/** `rgsd run --wait` / `task wait` exit codes per final state (failed: the agent's own code). */
+export const TASK_EXIT_CODES = { succeeded: 0, refused: 10, lost: 12, 'timed-out': 124, stopped: 143 } as const;
+/** A task id: t<yyyymmdd>-<hhmmss>-<4 hex> (UTC, sortable). */
+export const TASK_ID_RE = /^t\d{8}-\d{6}-[0-9a-f]{4}$/;
 
 // ---- sizes ----------------------------------------------------------------------------
 

@@ -1,14 +1,15 @@
-// `rgsd connect`: find the project's running pod (cluster call 1: one `kubectl get pods`),
-// list its tmux sessions (cluster call 2: one in-pod `/opt/rgsd/status --json`), then
-// `kubectl exec -it … tmux attach` with the terminal passed straight through. A pod whose
-// workstation container is crashing is never attached to: connect reads the last lines of
-// its log instead (`kubectl logs <pod> -c workstation --tail=20 [--previous]`). These ops
-// return what they found; the command asks (project and session pickers) and prints.
+// `rgsd connect`: the happy path is ONE cluster call,
+//   kubectl exec -it deployment/<fullname> -c workstation --pod-running-timeout=5s -- /opt/rgsd/attach …
+// (src/cluster/attach.ts): the in-pod script picks the session, and the terminal passes straight
+// through. Only when that call fails does connect look further (diagnoseAttach): the pod's phase
+// and reason, a crashing workstation with the last lines of its log (`kubectl logs <pod> -c
+// workstation --tail=20 [--previous]`), a pod that went away. A pod that is shutting down is
+// tried again (a bounded number of times). `--list` and the project picker still list pods first.
+// These ops return what they found; the command asks (project picker) and prints.
 import { kubectl, type Target } from '../cluster/gateway.js';
 import { pinnedContextError } from '../cluster/target.js';
+import { ATTACH_EXIT, runAttach, type AttachRequest } from '../cluster/attach.js';
 import {
-  attach,
-  attachCommand,
   isRunning,
   listItems,
   queryInPodStatus,
@@ -20,9 +21,9 @@ import {
 } from '../cluster/workload.js';
 import type { App } from '../core/app.js';
 import { loadProject, type ProjectConfig } from '../core/config.js';
-import { NotFoundError, RgsdError, isInterrupt } from '../core/errors.js';
+import { ExitCode, NotFoundError, RgsdError, isInterrupt } from '../core/errors.js';
 import type { ProjectNames } from '../core/names.js';
-import { ALL_PROJECTS_SELECTOR, CONTAINER, DEFAULT_SESSION, SESSION_NAME_RE, projectSelector } from '../core/vocab.js';
+import { ALL_PROJECTS_SELECTOR, CONTAINER, IN_POD, SESSION_NAME_RE, projectSelector } from '../core/vocab.js';
 import { plural } from '../ui/format.js';
 
 /** `rgsd connect --list --json` document. */
@@ -215,13 +216,16 @@ export function notRunningError(project: string, p: PodSummary): RgsdError {
 /** Cluster call 1 for a named project: its best pod (the one pod-choosing rule), which must be running. */
 export async function locateProjectPod(app: App, target: Target, project: string, names: ProjectNames): Promise<ConnectPod> {
   const [pod] = await connectPods(app, target, names.selector);
-  if (!pod) {
-    throw new NotFoundError(`${project} has no workstation pod in namespace ${target.namespace} (context ${target.context})`, {
-      hint: `start it with \`rgsd up ${project}\``,
-    });
-  }
+  if (!pod) throw noPodError(project, target);
   if (!isRunning(pod)) throw notRunningError(project, pod);
   return pod;
+}
+
+/** The project has no pod at all (not deployed, or scaled to zero). */
+export function noPodError(project: string, target: Target): NotFoundError {
+  return new NotFoundError(`${project} has no workstation pod in namespace ${target.namespace} (context ${target.context})`, {
+    hint: `start it with \`rgsd up ${project}\``,
+  });
 }
 
 /** Cluster call 1 without a project: the best pod of each project running in the namespace,
@@ -268,40 +272,110 @@ export async function listSessions(app: App, target: Target, pod: string): Promi
   return (await queryInPodStatus(app, target, pod)).sessions;
 }
 
-/** What to attach to, given the sessions found. */
-export type SessionPlan =
-  /** the named session (it exists) */
-  | { kind: 'named'; session: string }
-  /** choose one (the configured session first); a single one needs no question */
-  | { kind: 'choose'; sessions: SessionInfo[] }
-  /** no session runs: a login shell */
-  | { kind: 'shell' };
+/** How often connect waits for a pod that is shutting down before it tries again (ms);
+ * bounded: after the last wait, the diagnosis. Tests shorten it. */
+export const TERMINATING_RETRY_MS = [1000, 2000];
 
-export function planSession(
-  project: string,
-  sessions: readonly SessionInfo[],
-  named: string | undefined,
-  preferred = DEFAULT_SESSION,
-): SessionPlan {
-  if (named !== undefined) {
-    if (!sessions.some((s) => s.name === named)) {
-      throw new NotFoundError(`no tmux session "${named}" in ${project} (sessions: ${sessions.map((s) => s.name).join(', ') || 'none'})`, {
-        hint: `create it with \`rgsd connect ${project} --new ${SESSION_NAME_RE.test(named) ? named : '<name>'}\``,
-      });
-    }
-    return { kind: 'named', session: named };
+/** The one call (`kubectl exec -it deployment/<fullname> … -- /opt/rgsd/attach …`, or a pod by
+ * name); through the Deployment, a pod that is shutting down (attach's exit 82) is tried again
+ * after each wait of TERMINATING_RETRY_MS (kubectl may pick its replacement then), with
+ * `onRetry` told first; a pod named is not. Resolves with the last exit status. */
+export async function attachWithRetry(
+  app: App,
+  target: Target,
+  podOrRef: string,
+  how: AttachRequest,
+  onRetry: (attempt: number) => void = () => {},
+): Promise<number> {
+  let status = await runAttach(app, target, podOrRef, how);
+  for (const [i, ms] of TERMINATING_RETRY_MS.entries()) {
+    if (status !== ATTACH_EXIT.terminating || !podOrRef.includes('/')) break;
+    onRetry(i + 1);
+    await new Promise((r) => setTimeout(r, ms));
+    status = await runAttach(app, target, podOrRef, how);
   }
-  if (sessions.length === 0) return { kind: 'shell' };
-  return { kind: 'choose', sessions: [...sessions].sort((a, b) => Number(b.name === preferred) - Number(a.name === preferred)) };
+  return status;
 }
 
-export interface AttachHow {
-  session?: string | undefined;
-  newSession?: string | undefined;
-  iterm?: boolean;
+/** What an attach exit status means. `diagnose`: look at the pod (diagnoseAttach), and fall
+ * back to `fallback` (null: pass the status on silently; the child already spoke). */
+export type AttachOutcome = { kind: 'ok' } | { kind: 'error'; error: RgsdError } | { kind: 'diagnose'; fallback: RgsdError | null };
+
+export function attachOutcome(project: string, status: number, how: AttachRequest): AttachOutcome {
+  switch (status) {
+    case 0:
+      return { kind: 'ok' };
+    case ATTACH_EXIT.noSession: {
+      const name = how.session ?? '<name>';
+      return {
+        kind: 'error',
+        error: new NotFoundError(`no tmux session "${name}" in ${project} (the running ones are listed above)`, {
+          hint: `create it with \`rgsd connect ${project} --new ${SESSION_NAME_RE.test(name) ? name : '<name>'}\`; \`rgsd connect ${project} --list\` lists them`,
+        }),
+      };
+    }
+    case ATTACH_EXIT.usage:
+      return {
+        kind: 'error',
+        error: new RgsdError(`the workstation of ${project} did not accept the attach request (its image and this rgsd differ)`, {
+          hint: `\`rgsd up ${project}\` deploys the image of this rgsd version`,
+        }),
+      };
+    case ATTACH_EXIT.tmux:
+      return {
+        kind: 'error',
+        error: new RgsdError(`tmux does not answer in the workstation of ${project}`, {
+          hint: `\`rgsd logs ${project}\` shows why; \`rgsd restart ${project}\` starts it again`,
+        }),
+      };
+    case ATTACH_EXIT.terminating:
+      return {
+        kind: 'diagnose',
+        fallback: new RgsdError(`the workstation pod of ${project} is still shutting down`, {
+          exitCode: ExitCode.failure,
+          hint: `try again in a moment; \`rgsd status ${project}\` shows its pods`,
+        }),
+      };
+    case ATTACH_EXIT.cannotRun:
+    case ATTACH_EXIT.notFound:
+      return {
+        kind: 'diagnose',
+        fallback: new RgsdError(`the workstation of ${project} could not run ${IN_POD.attach} (an image older than this rgsd?)`, {
+          hint: `\`rgsd up ${project}\` deploys the image of this rgsd version`,
+        }),
+      };
+    default:
+      // kubectl's own errors (exit 1) and whatever the attached program ended with
+      return { kind: 'diagnose', fallback: null };
+  }
 }
 
-/** The attach itself (stdio inherited); resolves with kubectl's exit status. */
-export function attachTo(app: App, target: Target, pod: string, how: AttachHow): Promise<number> {
-  return attach(app, target, pod, attachCommand(how));
+/** After the attach failed: one look at the project's pods (their best one, by the one rule).
+ * No pod → not found; a pod shutting down → "went away"; not Running → its phase and reason
+ * (Pending: the scheduler's message); a crashing workstation → the crash report; otherwise
+ * null (nothing to add). A failure of this look itself is null too. */
+export async function diagnoseAttach(
+  app: App,
+  target: Target,
+  project: string,
+  names: ProjectNames,
+): Promise<{ crash: CrashReport } | { error: RgsdError } | null> {
+  let best: ConnectPod | undefined;
+  try {
+    [best] = await connectPods(app, target, names.selector);
+  } catch (err) {
+    if (err instanceof RgsdError && !isInterrupt(err)) return null;
+    throw err;
+  }
+  if (!best) return { error: noPodError(project, target) };
+  if (best.terminating) {
+    return {
+      error: new RgsdError(`the pod ${best.name} of ${project} is going away (deleted or replaced)`, {
+        hint: `run \`rgsd connect ${project}\` again once its replacement runs; \`rgsd status ${project}\` shows its pods`,
+      }),
+    };
+  }
+  if (!isRunning(best)) return { error: notRunningError(project, best) };
+  const w = crashOf(best);
+  return w ? { crash: await crashReport(app, target, project, best, w) } : null;
 }

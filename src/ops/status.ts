@@ -5,15 +5,8 @@ import { kubectl, type Target } from '../cluster/gateway.js';
 import { listReleases, type HelmRelease } from '../cluster/release.js';
 import { secretNames } from '../cluster/secret.js';
 import { summarizeVolume } from '../cluster/volume.js';
-import {
-  choosePod,
-  listItems,
-  queryInPodStatus,
-  type K8sObject,
-  type PodSummary,
-  type SessionInfo,
-  type TunnelInfo,
-} from '../cluster/workload.js';
+import { queryInPodStatus, type BootWarning, type HomeUsage, type SessionInfo, type TunnelInfo } from '../cluster/podstate.js';
+import { choosePod, listItems, type K8sObject, type PodSummary } from '../cluster/workload.js';
 import type { App } from '../core/app.js';
 import { projectNames } from '../core/names.js';
 import { ALL_PROJECTS_SELECTOR, CHART_NAME, LABEL, projectSelector } from '../core/vocab.js';
@@ -38,6 +31,10 @@ export interface ProjectStatus {
   sessions: SessionInfo[] | null;
   tunnel: TunnelInfo | null;
   sessionsError: string | null;
+  /** What the workstation reported at boot (clone failed, agent missing, …); null when not queried */
+  warnings: BootWarning[] | null;
+  /** The home volume's use as the pod sees it; null when not queried or an older image */
+  homeUsage: HomeUsage | null;
 }
 
 /** kubectl arguments of the object query. */
@@ -65,6 +62,8 @@ export async function collectStatus(app: App, target: Target, project?: string):
             const s = await queryInPodStatus(app, target, st.pod.name);
             st.sessions = s.sessions;
             st.tunnel = s.tunnel;
+            st.warnings = s.warnings;
+            st.homeUsage = s.home;
           } catch (err) {
             st.sessionsError = (err as Error).message.split('\n')[0] ?? 'failed';
           }
@@ -136,5 +135,7 @@ function buildProjectStatus(project: string, g: Group, now: Date): ProjectStatus
     sessions: null,
     tunnel: null,
     sessionsError: null,
+    warnings: null,
+    homeUsage: null,
   };
 }

@@ -34,14 +34,15 @@ import {
   type ReleaseStatus,
 } from '../cluster/release.js';
 import { applySecret, buildSecretManifest, maskSecretManifest, SECRET_APPLY, type SecretManifest } from '../cluster/secret.js';
-import { execArgs, queryInPodStatus, rolloutStatusArgs, waitRollout, type InPodStatus } from '../cluster/workload.js';
+import { inPodStatusArgs, queryInPodStatus, type BootWarning, type InPodStatus } from '../cluster/podstate.js';
+import { rolloutStatusArgs, waitRollout } from '../cluster/workload.js';
 import type { App } from '../core/app.js';
 import type { ProjectConfig } from '../core/config.js';
 import { CommandError, ConfigError, ForbiddenError, NotFoundError, RgsdError } from '../core/errors.js';
 import type { ProjectNames } from '../core/names.js';
 import type { SecretGuard } from '../core/runner.js';
 import { collectSecrets, secretChecksum, secretValues, type SecretData, type SecretsWarning } from '../core/secrets.js';
-import { DEFAULT_SESSION, DEFAULT_TIMEOUT, IN_POD, durationMs } from '../core/vocab.js';
+import { DEFAULT_SESSION, DEFAULT_TIMEOUT, durationMs } from '../core/vocab.js';
 import { buildValues, deepMerge, restartReasons, type Values } from './values.js';
 
 /** The project as cli/open.ts resolveProject finds it (with `requireSettings: true`). */
@@ -427,7 +428,7 @@ export function plannedCalls(app: App, local: UpLocal, plan: UpPlan): PlannedCal
   calls.push({ what: 'kubectl apply (the Secret)', argv: k(SECRET_APPLY), stdin: secret, secretStdin: true });
   calls.push({ what: 'helm upgrade --install', argv: h(upgradeArgs(names.release, local.chart)), stdin: plan.valuesYaml });
   calls.push({ what: 'kubectl rollout status', argv: k(rolloutStatusArgs(names.deployment, plan.timeoutMs)) });
-  calls.push({ what: 'kubectl exec (the session list)', argv: k(execArgs(`deployment/${names.deployment}`, [IN_POD.status, '--json'])) });
+  calls.push({ what: 'kubectl exec (the session list)', argv: k(inPodStatusArgs(`deployment/${names.deployment}`)) });
   return calls;
 }
 
@@ -459,7 +460,9 @@ export type UpEvent =
   | { kind: 'rollout-ready'; deployment: string }
   | { kind: 'session-ready'; session: string; sessions: string[] }
   | { kind: 'session-missing'; session: string; sessions: string[] }
-  | { kind: 'session-unknown'; session: string; error: string };
+  | { kind: 'session-unknown'; session: string; error: string }
+  /** What the workstation itself reported going wrong at boot (clone failed, agent missing, …). */
+  | { kind: 'boot-warnings'; warnings: BootWarning[] };
 
 export interface UpResult {
   project: string;
@@ -547,6 +550,7 @@ export async function applyUp(app: App, local: UpLocal, plan: UpPlan, opts: Appl
   if (status) {
     const sessions = status.sessions.map((s) => s.name);
     emit({ kind: sessions.includes(local.session) ? 'session-ready' : 'session-missing', session: local.session, sessions });
+    if (status.warnings.length > 0) emit({ kind: 'boot-warnings', warnings: status.warnings });
   }
   return {
     project,

@@ -33,6 +33,9 @@ export interface Output {
   warn(msg: string): void;
   /** Only with --verbose. */
   debug(msg: string): void;
+  /** Terminal control text (a bell, a desktop-notification escape) written as it is to
+   * stderr, and only when stderr is a terminal (TERM=dumb excepted): a file gets none. */
+  alert(sequence: string): void;
   spinner(text: string): Spinner;
 }
 
@@ -87,6 +90,9 @@ export function createOutput(o: OutputOptions): Output {
     warn: (msg) => err(`${c.yellow('warning:')} ${msg}`),
     debug: (msg) => {
       if (o.verbose) err(c.dim(msg));
+    },
+    alert: (sequence) => {
+      if (useSpinner(o.stderr, o.env)) o.stderr.write(sequence);
     },
     spinner: (text) => {
       if (!useSpinner(o.stderr, o.env)) {

@@ -8,13 +8,15 @@ export const MAX_DETAIL_LINES = 20;
 export interface InterruptSummary {
   message: string;
   hint: string | undefined;
+  /** a command that ends on Ctrl-C by design (watch) exits 0 */
+  exitCode?: number;
 }
 
 /** `rgsd: interrupted …` and the hint of what to run next. */
 export function reportInterrupt(summary: InterruptSummary | undefined, write: (s: string) => void): number {
   write(`rgsd: ${summary?.message ?? 'interrupted'}\n`);
   if (summary?.hint) write(`hint: ${summary.hint}\n`);
-  return ExitCode.interrupted;
+  return summary?.exitCode ?? ExitCode.interrupted;
 }
 
 /** Print `rgsd: <message>`, the error's details (indented) and `hint: <hint>`; return the

@@ -16,8 +16,8 @@ import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SECRET_KEY, SECRET_TOKEN, writeProject } from '../helpers/project-fixture.js';
-import { REPO_ROOT, tempDir } from '../helpers/test-app.js';
-import { CRASH_LOOP_PODS } from '../helpers/cluster-fixture.js';
+import { kubeconfigFile, REPO_ROOT, tempDir } from '../helpers/test-app.js';
+import { CRASH_LOOP_PODS, IN_POD_STATUS_IDLE } from '../helpers/cluster-fixture.js';
 import { makeShim, type ShimRule } from '../helpers/tool-shim.js';
 
 const BIN = resolve(REPO_ROOT, 'bin', 'rgsd');
@@ -77,6 +77,11 @@ const KUBECTL: ShimRule[] = [
   { match: '^--context ctx get namespace rgsd -o json$', stdout: NS_JSON },
   { match: '^--context ctx -n rgsd get all,pvc,', stdout: OBJECTS },
   { match: '^--context ctx -n rgsd get secret -o name$', stdout: 'secret/demo-rgsd-secrets\nsecret/sh.helm.release.v1.demo.v3\n' },
+  {
+    match:
+      '^--context ctx -n rgsd exec deployment/demo-rgsd -c workstation --pod-running-timeout=10s -- /opt/rgsd/status --json --lines 0$',
+    stdout: IN_POD_STATUS_IDLE,
+  },
 ];
 const helmRules = (major: 3 | 4): ShimRule[] => [
   // local calls go to the real Helm: the chart's own schema judges the values
@@ -91,7 +96,7 @@ const READ_ONLY: RegExp[] = [
   /^kubectl version( |$)/,
   /^kubectl --context \S+ (-n \S+ )?(get|logs|version|cluster-info) /,
   /^kubectl --context \S+ -n \S+ auth can-i /,
-  /^kubectl --context \S+ -n \S+ exec \S+ -c workstation -- \/opt\/rgsd\/status --json$/,
+  /^kubectl --context \S+ -n \S+ exec \S+ -c workstation (--pod-running-timeout=\S+ )?-- \/opt\/rgsd\/status --json( --lines \d+)?$/,
   /^helm (version|template|lint|show)( |$)/,
   /^helm --kube-context \S+ (-n \S+ )?(list|status|get|history) /,
 ];
@@ -99,7 +104,6 @@ const changes = (calls: string[]) => calls.filter((c) => !READ_ONLY.some((r) => 
 
 /** The calls cases expect, by name. */
 const CALL = {
-  currentContext: /^kubectl config current-context$/,
   helmVersion: /^helm version --template \{\{\.Version\}\}$/,
   template: /^helm template demo \S+ -n rgsd -f -$/,
   namespace: /^kubectl --context ctx get namespace rgsd -o json$/,
@@ -108,10 +112,13 @@ const CALL = {
   getValues: /^helm --kube-context ctx -n rgsd get values demo -o json$/,
   objects: /^kubectl --context ctx -n rgsd get all,pvc,/,
   secretNames: /^kubectl --context ctx -n rgsd get secret -o name$/,
+  /** the work guard's look inside the pod */
+  guard:
+    /^kubectl --context ctx -n rgsd exec deployment\/demo-rgsd -c workstation --pod-running-timeout=10s -- \/opt\/rgsd\/status --json --lines 0$/,
 };
 /** What `up` reads once the local checks pass (the template runs concurrently). */
-const UP_READS = [CALL.currentContext, CALL.helmVersion, CALL.template, CALL.namespace, CALL.list, CALL.listAll];
-const NUKE_READS = [CALL.currentContext, CALL.namespace, CALL.objects, CALL.secretNames, CALL.list];
+const UP_READS = [CALL.helmVersion, CALL.template, CALL.namespace, CALL.list, CALL.listAll];
+const NUKE_READS = [CALL.namespace, CALL.objects, CALL.secretNames, CALL.list, CALL.guard];
 
 // ---- the cases ----------------------------------------------------------------------------
 
@@ -179,9 +186,9 @@ const CASES: BadInput[] = [
   // -- the command line: usage errors (exit 2), nothing read, nothing run ---------------------
   {
     name: 'an unknown command',
-    argv: ['launch', 'demo'],
+    argv: ['frobnicate', 'demo'],
     exit: 2,
-    message: "unknown command 'launch'",
+    message: "unknown command 'frobnicate'",
     hint: HELP_HINT,
   },
   {
@@ -405,7 +412,7 @@ const CASES: BadInput[] = [
     name: 'connect without a terminal',
     argv: ['connect', 'demo'],
     exit: 2,
-    message: 'rgsd connect attaches your terminal, but stdin/stdout is not a terminal',
+    message: 'rgsd connect attaches your terminal, but stdin and stdout are not a terminal',
     hint: /^run it from an interactive terminal/,
   },
   {
@@ -769,7 +776,7 @@ const CASES: BadInput[] = [
     exit: 3,
     message: /^the value of secret OPENAI_API_KEY appears in the namespace name/,
     hint: /another namespace; nothing was changed$/,
-    calls: [CALL.helmVersion, CALL.currentContext],
+    calls: [CALL.helmVersion],
   },
 
   // -- the config directory (exit 3) ------------------------------------------------------------
@@ -875,13 +882,7 @@ const CASES: BadInput[] = [
     message: '1 check failed: helm',
     hint: /^upgrade Helm \(https:\/\/helm\.sh\/docs\/intro\/install\/\), or point RGSD_HELM at Helm 3\.7\.0\+ or Helm 4$/,
     stdout: /✗\s+helm\s+Helm v3\.1\.0 is too old: rgsd needs Helm 3\.7\.0 or newer/,
-    calls: [
-      CALL.helmVersion,
-      CALL.currentContext,
-      CALL.namespace,
-      /^kubectl version --client -o json$/,
-      /^kubectl --context ctx version -o json /,
-    ],
+    calls: [CALL.helmVersion, CALL.namespace, /^kubectl version --client -o json$/, /^kubectl --context ctx version -o json /],
   },
   {
     name: 'status of a project pinned to another context',
@@ -890,7 +891,7 @@ const CASES: BadInput[] = [
     exit: 3,
     message: 'project demo is pinned to context "prod" but the current context is "ctx"',
     hint: 'pass --context prod (or `kubectl config use-context prod`)',
-    calls: [CALL.currentContext],
+    calls: [],
   },
   {
     name: 'up of a project pinned to another context',
@@ -899,7 +900,7 @@ const CASES: BadInput[] = [
     exit: 3,
     message: 'project demo is pinned to context "prod" but the current context is "ctx"',
     hint: /^pass --context prod/,
-    calls: [CALL.helmVersion, CALL.currentContext],
+    calls: [CALL.helmVersion],
   },
   {
     name: 'nuke --confirm with another name',
@@ -932,7 +933,7 @@ const CASES: BadInput[] = [
     exit: 7,
     message: 'not restarting demo (stdin is not a terminal, so it cannot be confirmed)',
     hint: 'detach and save your work, then `rgsd restart demo --yes`',
-    calls: [CALL.currentContext],
+    calls: [],
   },
   {
     name: 'reset-home without a terminal and without --yes',
@@ -940,7 +941,7 @@ const CASES: BadInput[] = [
     exit: 7,
     message: 'not resetting the home of demo (stdin is not a terminal, so it cannot be confirmed)',
     hint: 're-run with --yes: `rgsd reset-home demo --yes`',
-    calls: [CALL.currentContext],
+    calls: [],
   },
   {
     name: 'up that would restart the pod, without a terminal and without --yes',
@@ -1021,7 +1022,7 @@ const CASES: BadInput[] = [
     message:
       'the workstation container of demo is crashing (CrashLoopBackOff; restarted 4 times; last exit: Error, code 1): demo-rgsd-7f9c',
     hint: /^its whole log: `rgsd logs demo --previous`/,
-    calls: [CALL.currentContext, /^kubectl --context ctx -n rgsd get pods /, /^kubectl --context ctx -n rgsd logs demo-rgsd-7f9c /],
+    calls: [/^kubectl --context ctx -n rgsd get pods /, /^kubectl --context ctx -n rgsd logs demo-rgsd-7f9c /],
   },
   {
     name: 'helm not found (RGSD_HELM)',
@@ -1055,7 +1056,15 @@ async function runCase(k: BadInput, c: Ctx): Promise<Run> {
     reject: false,
     input: '', // stdin is an empty pipe: no terminal
     cwd: c.cwd,
-    env: { PATH: `${shim.bin}:/usr/bin:/bin`, HOME: c.home, RGSD_CONFIG_DIR: c.cfg, NO_COLOR: '1', ...k.env?.(c) },
+    // the current context ("ctx") comes from the kubeconfig, read by rgsd itself
+    env: {
+      PATH: `${shim.bin}:/usr/bin:/bin`,
+      HOME: c.home,
+      RGSD_CONFIG_DIR: c.cfg,
+      KUBECONFIG: kubeconfigFile('ctx'),
+      NO_COLOR: '1',
+      ...k.env?.(c),
+    },
     extendEnv: false,
     timeout: 60_000,
     ...(k.asOther && ROOT ? { uid: NOBODY, gid: NOBODY } : {}),
@@ -1129,6 +1138,7 @@ describe('the mutation filter of this suite', () => {
       'kubectl --context ctx get namespace rgsd -o json',
       'kubectl --context ctx -n rgsd get pods -l rgsd.dev/project=demo -o json',
       'kubectl --context ctx -n rgsd exec demo-rgsd-7f9c -c workstation -- /opt/rgsd/status --json',
+      'kubectl --context ctx -n rgsd exec deployment/demo-rgsd -c workstation --pod-running-timeout=10s -- /opt/rgsd/status --json --lines 0',
       'helm version --template {{.Version}}',
       'helm template demo /chart -n rgsd -f -',
       'helm --kube-context ctx -n rgsd list -o json --deployed',

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SECRET_TOKEN, writeProject } from '../helpers/project-fixture.js';
-import { deadKubeconfig, REPO_ROOT, tempDir } from '../helpers/test-app.js';
+import { deadKubeconfig, kubeconfigFile, REPO_ROOT, tempDir } from '../helpers/test-app.js';
 import { makeShim, type Shim, type ShimRule } from '../helpers/tool-shim.js';
 import { PACKAGE_VERSION } from '../helpers/version.js';
 
@@ -355,7 +355,7 @@ describe('rgsd up (built, stand-ins for helm and kubectl) — check first, then 
     execa(process.execPath, [BIN, 'up', 'demo'], {
       reject: false,
       input: '',
-      env: { PATH: `${shim.bin}:${process.env.PATH ?? ''}`, HOME: dir, RGSD_CONFIG_DIR: dir },
+      env: { PATH: `${shim.bin}:${process.env.PATH ?? ''}`, HOME: dir, RGSD_CONFIG_DIR: dir, KUBECONFIG: kubeconfigFile('ctx') },
       extendEnv: false,
       timeout: 60_000,
     });

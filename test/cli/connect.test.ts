@@ -1,11 +1,12 @@
 // `rgsd connect` (and logs/restart) as the BUILT CLI with PATH shims for kubectl: no TTY →
 // a clear error and no call; --list works without one; under a real pseudo-terminal
-// (util-linux `script`) the attach inherits the terminal and its exit status comes back.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+// (util-linux `script`) the one call (kubectl exec -it deployment/… -- /opt/rgsd/attach)
+// inherits the terminal, its exit status comes back, attach's own codes become messages.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, tempDir } from '../helpers/test-app.js';
+import { kubeconfigFile, REPO_ROOT, tempDir } from '../helpers/test-app.js';
 import { CRASH_LOOP_PODS } from '../helpers/cluster-fixture.js';
 import { makeShim, type Shim } from '../helpers/tool-shim.js';
 
@@ -28,10 +29,12 @@ const PODS = JSON.stringify({
 });
 const SESSIONS = JSON.stringify({ sessions: [{ name: 'main', windows: 3, attached: false, created: 1763856000 }], tunnel: null });
 
+/** The one call of `rgsd connect demo` (kubectl picks the Deployment's pod), before attach's own flags. */
+const ONE_CALL = 'kubectl --context ctx -n rgsd exec -it deployment/demo-rgsd -c workstation --pod-running-timeout=5s -- /opt/rgsd/attach';
+
 function podShim(attach = 'echo "ATTACHED $*"; exit 3'): Shim {
   return makeShim({
     kubectl: [
-      { match: '^config current-context$', stdout: 'ctx\n' },
       { match: '^--context ctx -n rgsd get pods -l rgsd.dev/project=demo -o json$', stdout: PODS },
       { match: '^--context ctx -n rgsd exec demo-rgsd-7f9c -c workstation -- /opt/rgsd/status --json$', stdout: SESSIONS },
       { match: '^--context ctx -n rgsd exec -it ', run: attach },
@@ -41,13 +44,25 @@ function podShim(attach = 'echo "ATTACHED $*"; exit 3'): Shim {
   });
 }
 
+/** rgsd's environment: the shims first on PATH, the current context "ctx" in the kubeconfig. */
+function env(shim: Shim, cfg: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { PATH: `${shim.bin}:${process.env.PATH ?? ''}`, HOME: cfg, RGSD_CONFIG_DIR: cfg, KUBECONFIG: kubeconfigFile('ctx'), ...extra };
+}
+
 function rgsd(args: string[], shim: Shim, cfg = tempDir()) {
-  return execa(process.execPath, [BIN, ...args], {
+  return execa(process.execPath, [BIN, ...args], { reject: false, input: '', env: env(shim, cfg), extendEnv: false, timeout: 30_000 });
+}
+
+/** `rgsd <args>` on a real pseudo-terminal (util-linux `script`); `redirect` is appended to the
+ * command line (e.g. `2>file`). */
+function atTerminal(args: string, shim: Shim, o: { redirect?: string; env?: Record<string, string>; timeoutMs?: number } = {}) {
+  const cfg = tempDir();
+  const cmd = `'${process.execPath}' '${BIN}' ${args}${o.redirect ? ` ${o.redirect}` : ''}`;
+  return execa('script', ['-qec', cmd, '/dev/null'], {
     reject: false,
-    input: '',
-    env: { PATH: `${shim.bin}:${process.env.PATH ?? ''}`, HOME: cfg, RGSD_CONFIG_DIR: cfg },
+    env: env(shim, cfg, { TERM: 'xterm', SHELL: '/bin/sh', ...o.env }),
     extendEnv: false,
-    timeout: 30_000,
+    timeout: o.timeoutMs ?? 30_000,
   });
 }
 
@@ -57,18 +72,18 @@ describe('rgsd connect (built)', () => {
     const r = await rgsd(['connect', 'demo'], shim);
     expect(r.exitCode).toBe(2);
     expect(r.stderr.trim().split('\n')).toEqual([
-      'rgsd: rgsd connect attaches your terminal, but stdin/stdout is not a terminal',
+      'rgsd: rgsd connect attaches your terminal, but stdin and stdout are not a terminal',
       'hint: run it from an interactive terminal (ssh -t for remote shells); `rgsd connect --list` works without one',
     ]);
     expect(shim.calls()).toEqual([]);
   });
 
-  it('--list works without a TTY (2 cluster calls); --json is one document', async () => {
+  it('--list works without a TTY (2 cluster calls, no kubectl process for the context); --json is one document', async () => {
     const shim = podShim();
     const r = await rgsd(['connect', 'demo', '--list'], shim);
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toMatch(/^SESSION\s+WINDOWS\s+ATTACHED\s+CREATED\nmain\s+3\s+no\s+2025-11-23T00:00:00Z$/);
-    expect(shim.calls().filter((c) => !c.startsWith('kubectl config'))).toHaveLength(2);
+    expect(shim.calls()).toHaveLength(2);
     const j = await rgsd(['connect', 'demo', '--list', '--json'], podShim());
     expect(JSON.parse(j.stdout)).toMatchObject({
       schemaVersion: 1,
@@ -90,12 +105,7 @@ describe('rgsd connect (built)', () => {
         },
       ],
     });
-    const shim = makeShim({
-      kubectl: [
-        { match: '^config current-context$', stdout: 'ctx\n' },
-        { match: '^--context ctx -n rgsd get pods -l rgsd.dev/project=demo -o json$', stdout: pending },
-      ],
-    });
+    const shim = makeShim({ kubectl: [{ match: '^--context ctx -n rgsd get pods -l rgsd.dev/project=demo -o json$', stdout: pending }] });
     const r = await rgsd(['connect', 'demo', '--list'], shim);
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toBe('');
@@ -106,54 +116,70 @@ describe('rgsd connect (built)', () => {
     expect(shim.calls().filter((c) => / exec /.test(c))).toEqual([]);
   });
 
-  it('under a real pseudo-terminal: attaches with the terminal passed through and propagates the exit status', async () => {
+  it('under a real pseudo-terminal: ONE call (the terminal type along), the exit status passed on', async () => {
     const shim = podShim();
-    const cfg = tempDir();
-    const cmd = `'${process.execPath}' '${BIN}' connect demo`;
-    const r = await execa('script', ['-qec', cmd, '/dev/null'], {
-      reject: false,
-      env: { PATH: `${shim.bin}:${process.env.PATH ?? ''}`, HOME: cfg, RGSD_CONFIG_DIR: cfg, TERM: 'xterm', SHELL: '/bin/sh' },
-      extendEnv: false,
-      timeout: 30_000,
-    });
-    expect(r.stdout).toContain('ATTACHED --context ctx -n rgsd exec -it demo-rgsd-7f9c -c workstation -- tmux attach -t main');
+    const r = await atTerminal('connect demo', shim);
+    expect(r.stdout).toMatch(
+      /ATTACHED --context ctx -n rgsd exec -it deployment\/demo-rgsd -c workstation --pod-running-timeout=5s -- \/opt\/rgsd\/attach --term xterm( --size \d+x\d+)?(\r?\n|$)/,
+    );
     expect(r.exitCode).toBe(3);
     expect(r.stdout).not.toMatch(/rgsd: /); // the child's status is passed on silently
-    const calls = shim.calls().filter((c) => !c.startsWith('kubectl config'));
-    // 2 calls before the attach; after a non-zero exit one more look at the pod (fine: silence)
-    expect(calls.map((c) => c.split(' ').slice(5, 7).join(' '))).toEqual(['get pods', 'exec demo-rgsd-7f9c', 'exec -it', 'get pods']);
+    // the one call; after its non-zero exit, one look at the pod (fine: silence)
+    expect(shim.calls().map((c) => c.split(' ').slice(5, 7).join(' '))).toEqual(['exec -it', 'get pods']);
+  });
+
+  it('stderr redirected to a file (stdin and stdout on the terminal): it attaches, the messages go to the file', async () => {
+    const shim = podShim('echo "ATTACHED $*"; exit 0');
+    const log = join(tempDir(), 'stderr.log');
+    const r = await atTerminal('connect demo', shim, { redirect: `2>'${log}'` });
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain(`ATTACHED ${ONE_CALL.slice('kubectl '.length)}`);
+    expect(readFileSync(log, 'utf8')).toContain('attaching to demo (detach: Ctrl-b d)');
+    expect(shim.calls()).toHaveLength(1);
+  });
+
+  it('a named session the pod does not run (attach exit 81): exit 6 with the --new hint, no further call', async () => {
+    const shim = podShim('echo \'rgsd attach: no tmux session "nope" (sessions: main)\' >&2; exit 81');
+    const r = await atTerminal('connect demo nope', shim);
+    const screen = String(r.stdout).replace(/\r/g, '');
+    expect(r.exitCode).toBe(6);
+    expect(screen).toContain('rgsd attach: no tmux session "nope" (sessions: main)');
+    expect(screen).toContain(
+      'rgsd: no tmux session "nope" in demo (the running ones are listed above)\nhint: create it with `rgsd connect demo --new nope`',
+    );
+    expect(shim.calls()).toEqual([`${ONE_CALL} --session nope --term xterm`]);
+  });
+
+  it('a pod that keeps shutting down (attach exit 82): the one call tried again twice (bounded), then one diagnosis', async () => {
+    const shim = podShim("echo 'rgsd attach: this pod is shutting down' >&2; exit 82");
+    const r = await atTerminal('connect demo', shim);
+    const screen = String(r.stdout).replace(/\r/g, '');
+    expect(r.exitCode).toBe(1);
+    expect(screen).toContain('the pod of demo is shutting down; trying again (1 of 2)');
+    expect(screen).toContain('the pod of demo is shutting down; trying again (2 of 2)');
+    expect(screen).toMatch(/rgsd: the workstation pod of demo is still shutting down\nhint: try again in a moment/);
+    expect(shim.calls().map((c) => c.split(' ').slice(5, 7).join(' '))).toEqual(['exec -it', 'exec -it', 'exec -it', 'get pods']);
   });
 });
 
-describe('rgsd connect (built) — a real tmux session through the attach', () => {
+describe('rgsd connect (built) — the real /opt/rgsd/attach and a real tmux session', () => {
   const servers: string[] = [];
   afterEach(async () => {
     for (const dir of servers.splice(0)) await execa('tmux', ['kill-server'], { env: { ...process.env, TMUX_TMPDIR: dir }, reject: false });
   });
 
-  it('the attach runs with the terminal passed through: tmux attach -t main shows the session, 0 when it ends', async () => {
+  it('one kubectl call: attach picks the configured session, tmux shows it, 0 when it ends', async () => {
     const tmuxDir = tempDir('rgsd-tmux-');
     servers.push(tmuxDir);
     const tmuxEnv = { ...process.env, TMUX_TMPDIR: tmuxDir };
     // the session lives until the test has seen the attached client draw it, then ends
     const session = 'echo HELLO-FROM-THE-WORKSTATION; sleep 600';
+    await execa('tmux', ['new-session', '-d', '-s', 'other', 'sleep 600'], { env: tmuxEnv });
     await execa('tmux', ['new-session', '-d', '-s', 'main', session], { env: tmuxEnv });
-    // `kubectl exec -it <pod> -c workstation -- CMD…` runs CMD… locally (private tmux socket dir)
-    const shim = podShim('while [ "$1" != "--" ]; do shift; done; shift; exec "$@"');
-    const cfg = tempDir();
-    const child = execa('script', ['-qec', `'${process.execPath}' '${BIN}' connect demo`, '/dev/null'], {
-      reject: false,
-      env: {
-        PATH: `${shim.bin}:${process.env.PATH ?? ''}`,
-        HOME: cfg,
-        RGSD_CONFIG_DIR: cfg,
-        TERM: 'xterm',
-        SHELL: '/bin/sh',
-        TMUX_TMPDIR: tmuxDir,
-      },
-      extendEnv: false,
-      timeout: 30_000,
-    });
+    // `kubectl exec -it deployment/x -c workstation … -- /opt/rgsd/attach ARGS…` runs docker/attach ARGS… here
+    const shim = podShim(`while [ "$1" != "--" ]; do shift; done; shift 2; exec '${join(REPO_ROOT, 'docker', 'attach')}' "$@"`);
+    const home = tempDir('rgsd-home-');
+    const child = atTerminal('connect demo', shim, { env: { TMUX_TMPDIR: tmuxDir, RGSD_HOME: home, RGSD_TMUX_SESSION: 'main' } });
     let drawn = '';
     child.stdout?.on('data', (chunk: Buffer) => {
       drawn += chunk.toString();
@@ -162,9 +188,9 @@ describe('rgsd connect (built) — a real tmux session through the attach', () =
     const r = await child;
     const screen = String(r.stdout).replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
     expect(screen).toContain('HELLO-FROM-THE-WORKSTATION');
-    expect(screen).toContain('[exited]');
     expect(r.exitCode).toBe(0);
-    expect(shim.calls().at(-1)).toBe('kubectl --context ctx -n rgsd exec -it demo-rgsd-7f9c -c workstation -- tmux attach -t main');
+    expect(shim.calls()).toHaveLength(1);
+    expect(shim.calls()[0]).toMatch(new RegExp(`^${ONE_CALL.replace(/[./]/g, '\\$&')} --term xterm( --size \\d+x\\d+)?$`));
   });
 });
 
@@ -202,7 +228,6 @@ describe('rgsd connect (built) — a crashing workstation', () => {
   it('CrashLoopBackOff: its log lines, then one error line and the `rgsd logs <p> --previous` hint; no exec', async () => {
     const shim = makeShim({
       kubectl: [
-        { match: '^config current-context$', stdout: 'ctx\n' },
         { match: '^--context ctx -n rgsd get pods -l rgsd.dev/project=demo -o json$', stdout: CRASH_LOOP_PODS },
         { match: LOGS_PREVIOUS, stdout: CRASH_LOG },
       ],
@@ -221,18 +246,10 @@ describe('rgsd connect (built) — a crashing workstation', () => {
     expect(shim.calls().filter((c) => / exec /.test(c))).toEqual([]);
   });
 
-  it("under a terminal: the attach fails (kubectl's `unable to upgrade connection`) because the pod now crashes → the diagnosis", async () => {
-    // the first `get pods` sees a ready pod, the second (after the failed exec) the crash loop
-    const dir = tempDir('rgsd-pods-');
-    writeFileSync(join(dir, 'ready.json'), PODS);
-    writeFileSync(join(dir, 'crash.json'), CRASH_LOOP_PODS);
+  it("under a terminal: the one call fails (kubectl's `unable to upgrade connection`) because the pod crashes → the diagnosis", async () => {
     const shim = makeShim({
       kubectl: [
-        { match: '^config current-context$', stdout: 'ctx\n' },
-        {
-          match: '^--context ctx -n rgsd get pods -l rgsd.dev/project=demo -o json$',
-          run: `if [ -e '${dir}/seen' ]; then cat '${dir}/crash.json'; else touch '${dir}/seen'; cat '${dir}/ready.json'; fi; exit 0`,
-        },
+        { match: '^--context ctx -n rgsd get pods -l rgsd.dev/project=demo -o json$', stdout: CRASH_LOOP_PODS },
         {
           match: '^--context ctx -n rgsd exec -it ',
           run: 'echo \'error: unable to upgrade connection: container not found ("workstation")\' >&2; exit 1',
@@ -240,22 +257,15 @@ describe('rgsd connect (built) — a crashing workstation', () => {
         { match: LOGS_PREVIOUS, stdout: CRASH_LOG },
       ],
     });
-    const cfg = tempDir();
-    const r = await execa('script', ['-qec', `'${process.execPath}' '${BIN}' connect demo --new scratch`, '/dev/null'], {
-      reject: false,
-      env: { PATH: `${shim.bin}:${process.env.PATH ?? ''}`, HOME: cfg, RGSD_CONFIG_DIR: cfg, TERM: 'xterm', SHELL: '/bin/sh' },
-      extendEnv: false,
-      timeout: 30_000,
-    });
+    const r = await atTerminal('connect demo --new scratch', shim);
     const screen = String(r.stdout).replace(/\x1b\[[0-9;]*m|\r/g, '');
     expect(r.exitCode).toBe(1);
     expect(screen).toContain('│ fatal: repository not found');
     expect(screen).toMatch(
       /rgsd: the workstation container of demo is crashing \(CrashLoopBackOff; restarted 4 times; last exit: Error, code 1\): demo-rgsd-7f9c\nhint: its whole log: `rgsd logs demo --previous`/,
     );
-    expect(shim.calls().filter((c) => !c.startsWith('kubectl config'))).toEqual([
-      'kubectl --context ctx -n rgsd get pods -l rgsd.dev/project=demo -o json',
-      'kubectl --context ctx -n rgsd exec -it demo-rgsd-7f9c -c workstation -- tmux new-session -A -s scratch',
+    expect(shim.calls()).toEqual([
+      `${ONE_CALL} --new scratch --term xterm`,
       'kubectl --context ctx -n rgsd get pods -l rgsd.dev/project=demo -o json',
       'kubectl --context ctx -n rgsd logs demo-rgsd-7f9c -c workstation --tail=20 --previous',
     ]);

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, tempDir } from '../helpers/test-app.js';
+import { kubeconfigFile, REPO_ROOT, tempDir } from '../helpers/test-app.js';
 import { writeProject } from '../helpers/project-fixture.js';
 import { makeShim, type Shim } from '../helpers/tool-shim.js';
 
@@ -58,7 +58,7 @@ function rgsd(args: string[], shim: Shim, configDir: string) {
   return execa(process.execPath, [BIN, ...args], {
     reject: false,
     input: '', // stdin is a pipe, not a TTY
-    env: { PATH: `${shim.bin}:${process.env.PATH ?? ''}`, HOME: configDir, RGSD_CONFIG_DIR: configDir },
+    env: { PATH: `${shim.bin}:${process.env.PATH ?? ''}`, HOME: configDir, RGSD_CONFIG_DIR: configDir, KUBECONFIG: kubeconfigFile('ctx') },
     extendEnv: false,
     timeout: 30_000,
   });
@@ -137,7 +137,14 @@ async function nukeAtTerminal(shim: Shim, answer: string): Promise<{ exitCode: n
   const child = execa('script', ['-qec', `'${process.execPath}' '${BIN}' nuke demo`, '/dev/null'], {
     reject: false,
     stdin: 'pipe',
-    env: { PATH: `${shim.bin}:${process.env.PATH ?? ''}`, HOME: cfg, RGSD_CONFIG_DIR: cfg, TERM: 'xterm', SHELL: '/bin/sh' },
+    env: {
+      PATH: `${shim.bin}:${process.env.PATH ?? ''}`,
+      HOME: cfg,
+      RGSD_CONFIG_DIR: cfg,
+      KUBECONFIG: kubeconfigFile('ctx'),
+      TERM: 'xterm',
+      SHELL: '/bin/sh',
+    },
     extendEnv: false,
     timeout: 30_000,
   });

@@ -2,11 +2,12 @@
 // shim runs `kubectl exec … -- CMD` locally and emulates the pod restart by running
 // docker/init-home on a temporary home. The sentinel goes, init-home re-seeds the missing
 // skeleton files and writes the sentinel again, and a file the user changed is untouched.
+import { IN_POD_STATUS_IDLE } from '../helpers/cluster-fixture.js';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, tempDir } from '../helpers/test-app.js';
+import { kubeconfigFile, REPO_ROOT, tempDir } from '../helpers/test-app.js';
 import { makeShim } from '../helpers/tool-shim.js';
 
 const BIN = resolve(REPO_ROOT, 'bin', 'rgsd');
@@ -27,6 +28,11 @@ function workstation() {
   const shim = makeShim({
     kubectl: [
       { match: '^config current-context$', stdout: 'ctx\n' },
+      // the work guard's look: nothing at risk
+      {
+        match: '^--context ctx -n rgsd exec deployment/demo-rgsd -c workstation --pod-running-timeout=10s -- /opt/rgsd/status ',
+        stdout: IN_POD_STATUS_IDLE,
+      },
       {
         match: '^--context ctx -n rgsd exec deployment/demo-rgsd -c workstation -- ',
         run: 'while [ "$1" != "--" ]; do shift; done; shift; exec "$@"',
@@ -40,6 +46,7 @@ function workstation() {
     PATH: `${shim.bin}:${process.env.PATH ?? ''}`,
     HOME: home,
     RGSD_CONFIG_DIR: cfg,
+    KUBECONFIG: kubeconfigFile('ctx'),
     RGSD_HOME: home,
     RGSD_SKEL: skel,
     RGSD_INIT_SOURCE_DIR: secrets,
@@ -57,7 +64,7 @@ describe('rgsd reset-home (built, real init-home)', () => {
     const r = await w.run(['reset-home', 'demo']);
     expect(r.exitCode).toBe(7);
     expect(readFileSync(join(w.home, '.home-initialized'), 'utf8')).toBe('seeded long ago\n');
-    expect(w.shim.calls()).toEqual(['kubectl config current-context']);
+    expect(w.shim.calls()).toEqual([]);
   });
 
   it('--yes: deletes the sentinel, restarts, init-home re-seeds missing files without clobbering', async () => {
@@ -69,7 +76,7 @@ describe('rgsd reset-home (built, real init-home)', () => {
     expect(readFileSync(join(w.home, '.zshrc'), 'utf8')).toBe('my own zshrc\n');
     expect(readFileSync(join(w.home, '.home-initialized'), 'utf8')).toMatch(/^seeded \d{4}-\d\d-\d\dT/);
     expect(w.shim.calls().map((c) => c.split(' -- ')[0])).toEqual([
-      'kubectl config current-context',
+      'kubectl --context ctx -n rgsd exec deployment/demo-rgsd -c workstation --pod-running-timeout=10s',
       'kubectl --context ctx -n rgsd exec deployment/demo-rgsd -c workstation',
       'kubectl --context ctx -n rgsd rollout restart deployment/demo-rgsd',
       'kubectl --context ctx -n rgsd rollout status deployment/demo-rgsd --timeout=300s',

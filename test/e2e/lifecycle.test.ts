@@ -90,7 +90,7 @@ describe('rgsd lifecycle on a real cluster (Helm 4)', () => {
       await term.start(config, ['connect', PROJECT]);
       await term.waitForText(/\[main\]/); // the status line of the session inside the pod
       // printed before the attach took over the screen (so only the saved screen still has it)
-      expect(await term.transcript()).toContain('attaching to tmux session "main"');
+      expect(await term.transcript()).toContain(`attaching to ${PROJECT} (detach: Ctrl-b d)`);
       await term.type(`echo ${connectFile.content} > ${connectFile.path}`);
       const pod = await readyPod(PROJECT);
       await waitFor(

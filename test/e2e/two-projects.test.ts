@@ -63,7 +63,7 @@ describe('two projects side by side', () => {
       await term.keys('Enter');
       await term.waitForText(/\[main\]/); // the status line of the session inside the pod
       // printed before the attach took over the screen (so only the saved screen still has it)
-      expect(await term.transcript()).toContain('attaching to tmux session "main"');
+      expect(await term.transcript()).toContain('attaching to beta (detach: Ctrl-b d)');
       await term.type(`echo ${marker} > ${HOME}/e2e-picked.txt`);
       const beta = await readyPod('beta');
       await waitFor(

@@ -43,7 +43,20 @@ export const argv = {
   uninstall: ['helm', ...H, 'uninstall', 'demo', '--wait'],
   rollback: ['helm', ...H, 'rollback', 'demo'],
   rollout: ['kubectl', ...K, 'rollout', 'status', 'deployment/demo-rgsd', '--timeout=300s'],
-  execStatus: (pod = 'deployment/demo-rgsd') => ['kubectl', ...K, 'exec', pod, '-c', 'workstation', '--', '/opt/rgsd/status', '--json'],
+  /** a deployment/… reference waits at most 10s for a running pod */
+  execStatus: (pod = 'deployment/demo-rgsd', ...more: string[]) => [
+    'kubectl',
+    ...K,
+    'exec',
+    pod,
+    '-c',
+    'workstation',
+    ...(pod.startsWith('deployment/') ? ['--pod-running-timeout=10s'] : []),
+    '--',
+    '/opt/rgsd/status',
+    '--json',
+    ...more,
+  ],
   deleteSecret: ['kubectl', ...K, 'delete', 'secret', 'demo-rgsd-secrets', '--ignore-not-found', '-o', 'name'],
   getPvc: ['kubectl', ...K, 'get', 'pvc', 'demo-rgsd-home', '-o', 'json'],
   getObjects: (selector = 'rgsd.dev/project=demo') => ['kubectl', ...K, 'get', 'deployment,pod,pvc', '-l', selector, '-o', 'json'],
@@ -90,7 +103,8 @@ export function upRunner(o: { releases?: unknown[]; prevValues?: unknown; nsExis
     .on(argv.applySecret, { stdout: 'secret/demo-rgsd-secrets serverside-applied\n' })
     .on(argv.upgrade, { stdout: 'Release "demo" has been upgraded.\n' })
     .on(argv.rollout, { stdout: 'deployment "demo-rgsd" successfully rolled out\n' })
-    .on(argv.execStatus(), { stdout: IN_POD_STATUS });
+    .on(argv.execStatus(), { stdout: IN_POD_STATUS })
+    .on(GUARD_STATUS, { stdout: IN_POD_STATUS_IDLE });
 }
 
 /** `kubectl get pods` of project demo whose workstation container is in CrashLoopBackOff
@@ -115,3 +129,105 @@ export const CRASH_LOOP_PODS = JSON.stringify({
     },
   ],
 });
+
+/** A schema-2 in-pod status: an agent waiting for a permission, a shell, a dirty repository
+ * ahead of its upstream, a worktree, the home's use and a boot warning. */
+export const IN_POD_STATUS_V2 = {
+  schemaVersion: 2,
+  time: '2026-11-22T12:00:00Z',
+  project: 'demo',
+  agent: { name: 'claude', autoStart: true, installed: true },
+  sessions: [{ name: 'main', windows: 2, attached: 1, created: '2026-11-22T10:00:05Z' }],
+  clients: [{ session: 'main', tty: '/dev/pts/0', since: '2026-11-22T11:50:00Z' }],
+  panes: [
+    {
+      id: '%1',
+      session: 'main',
+      window: 0,
+      windowName: 'claude',
+      pane: 0,
+      active: true,
+      program: 'claude',
+      agent: 'claude',
+      state: 'waiting',
+      waitingFor: 'permission',
+      exitCode: null,
+      source: 'hook',
+      since: 12,
+      lastActivity: '2026-11-22T11:59:48Z',
+      lines: ['Edit src/app.ts', 'Do you want to make this edit to app.ts?', '❯ 1. Yes'],
+      task: null,
+    },
+    {
+      id: '%2',
+      session: 'main',
+      window: 1,
+      windowName: 'shell',
+      pane: 0,
+      active: true,
+      program: 'zsh',
+      agent: null,
+      state: 'idle',
+      waitingFor: null,
+      exitCode: null,
+      source: 'process',
+      since: 185,
+      lastActivity: '2026-11-22T11:56:55Z',
+      lines: ['gsd@demo ~/workspace %'],
+      task: null,
+    },
+  ],
+  tasks: [],
+  repos: [
+    {
+      path: 'workspace',
+      worktree: false,
+      branch: 'feat/x',
+      head: '1a2b3c4',
+      upstream: 'origin/feat/x',
+      ahead: 2,
+      behind: 0,
+      staged: 0,
+      modified: 3,
+      untracked: 1,
+      conflicts: 0,
+      stashes: 1,
+    },
+    {
+      path: '.rgsd/worktrees/workspace-fix',
+      worktree: true,
+      branch: 'fix',
+      head: '5d6e7f8',
+      upstream: null,
+      ahead: 0,
+      behind: 0,
+      staged: 0,
+      modified: 0,
+      untracked: 0,
+      conflicts: 0,
+      stashes: 0,
+    },
+  ],
+  home: { path: '/home/gsd', sizeBytes: 21474836480, usedBytes: 2254857830, availableBytes: 19219978650 },
+  warnings: [
+    {
+      code: 'clone-failed',
+      message: 'clone of https://example.invalid/me/demo.git failed; starting with an empty workspace',
+      time: '2026-11-22T10:00:03Z',
+    },
+  ],
+  terminating: false,
+  tunnel: { state: 'stopped', name: 'demo', url: null },
+};
+
+/** A schema-2 in-pod status with nothing at risk: a shell, no agent at work, a clean repository. */
+export const IN_POD_STATUS_IDLE = JSON.stringify({
+  ...IN_POD_STATUS_V2,
+  clients: [],
+  panes: [IN_POD_STATUS_V2.panes[1]],
+  repos: [{ ...IN_POD_STATUS_V2.repos[1], path: 'workspace', worktree: false, upstream: 'origin/fix' }],
+  warnings: [],
+});
+
+/** The work guard's look inside the pod (before down, restart, reset-home, nuke, an up that restarts). */
+export const GUARD_STATUS = argv.execStatus('deployment/demo-rgsd', '--lines', '0');

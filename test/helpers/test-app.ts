@@ -76,6 +76,8 @@ export async function testApp(
     env?: NodeJS.ProcessEnv;
     configDir?: string;
     interactive?: boolean;
+    /** stdin and stdout on a terminal (what connect needs); defaults to `interactive` */
+    attachable?: boolean;
     now?: Date;
   } = {},
 ): Promise<TestApp> {
@@ -91,12 +93,21 @@ export async function testApp(
     prompter,
     stdout: { write: (s: string) => (out += s), isTTY: false },
     stderr: { write: (s: string) => (err += s), isTTY: false },
-    env: { HOME: configDir, ...opts.env },
+    // rgsd reads the current context from the kubeconfig itself: "ctx", like the fixtures
+    env: { HOME: configDir, KUBECONFIG: kubeconfigFile('ctx'), ...opts.env },
     interactive,
+    ...(opts.attachable !== undefined ? { attachable: opts.attachable } : {}),
     packageRoot: REPO_ROOT,
     ...(opts.now ? { now: () => opts.now as Date } : {}),
   });
   return { app, runner, prompter, stdout: () => out, stderr: () => err, configDir };
+}
+
+/** A kubeconfig file whose current-context is `ctx` (none when null), removed after the test. */
+export function kubeconfigFile(ctx: string | null): string {
+  const f = join(tempDir('rgsd-kube-'), 'config');
+  writeFileSync(f, `apiVersion: v1\nkind: Config\n${ctx === null ? '' : `current-context: ${ctx}\n`}`);
+  return f;
 }
 
 /** A kubeconfig whose contexts (`dead`, current, and `other`) point at a closed port. */

@@ -9,3 +9,7 @@ export const PACKAGE_VERSION: string = (JSON.parse(readFileSync(join(ROOT, 'pack
 
 /** The workstation image scripts/build-image tags by default. */
 export const DEFAULT_IMAGE = `rgsd/workstation:${PACKAGE_VERSION}`;
+
+/** The end-to-end suite's image: the minimal image plus the fake agents (scripts/build-image
+ * --fake-agents), so `claude`, `codex` and `gsd` in the pod are test/fixtures/fake-agent. */
+export const E2E_IMAGE = `rgsd/workstation:${PACKAGE_VERSION}-e2e`;

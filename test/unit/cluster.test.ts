@@ -1,12 +1,14 @@
 // The way to the cluster: the argv the gateway builds (target first), the one classifier of
 // helm/kubectl failures (typed errors with exit codes, tested on the tools' real messages),
 // the target (context + namespace, pinned context), Helm detection and release recovery.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { classify } from '../../src/cluster/classify.js';
 import { commandHint, helm, helmArgv, kubectl, kubectlArgv, toolsFromEnv, type Target } from '../../src/cluster/gateway.js';
 import { apiServerArgs, apiServerEndpoints, parseApiServerEndpoints } from '../../src/cluster/apiserver.js';
 import { detectHelm, listArgs, listReleasesAllNamespaces, MIN_HELM3, planRecovery } from '../../src/cluster/release.js';
-import { currentContext, namespaceOf, pinnedContextError, resolveTarget, targetLine } from '../../src/cluster/target.js';
+import { currentContext, kubeconfigFiles, namespaceOf, pinnedContextError, resolveTarget, targetLine } from '../../src/cluster/target.js';
 import { waitRollout } from '../../src/cluster/workload.js';
 import {
   AlreadyExistsError,
@@ -23,6 +25,7 @@ import {
 import { projectNames } from '../../src/core/names.js';
 import { buildValues, restartReasons } from '../../src/ops/values.js';
 import { FakeRunner } from '../helpers/fake-runner.js';
+import { tempDir } from '../helpers/test-app.js';
 
 const tools = { helm: 'helm', kubectl: 'kubectl' };
 const T: Target = { context: 'ctx', namespace: 'rgsd' };
@@ -182,44 +185,101 @@ describe('classify: helm/kubectl messages → typed errors', () => {
 });
 
 describe('target: context and namespace', () => {
-  const cur = (ctx: string | null) =>
-    new FakeRunner().on(
-      ['kubectl', 'config', 'current-context'],
-      ctx ? { stdout: `${ctx}\n` } : { exitCode: 1, stderr: 'error: current-context is not set' },
+  /** A kubeconfig file (and the environment pointing at it); null: no current-context line. */
+  const kubeconfigWith = (ctx: string | null, name = 'config'): string => {
+    const f = join(tempDir('rgsd-kube-'), name);
+    writeFileSync(
+      f,
+      `apiVersion: v1\nkind: Config\ncontexts: [{name: a, context: {cluster: c}}]\n${ctx === null ? '' : `current-context: ${ctx}\n`}`,
     );
+    return f;
+  };
+  const cur = (ctx: string | null) => ({ env: { KUBECONFIG: kubeconfigWith(ctx), HOME: '/nonexistent' } });
 
   it('flag > pin (must match current) > current; namespace flag > settings > rgsd', async () => {
-    expect(await resolveTarget(gw(cur('a')), { contextFlag: 'z', pinnedContext: 'p', namespaceFlag: 'n' })).toEqual({
+    expect(await resolveTarget(cur('a'), { contextFlag: 'z', pinnedContext: 'p', namespaceFlag: 'n' })).toEqual({
       context: 'z',
       namespace: 'n',
     });
-    expect(await resolveTarget(gw(cur('p')), { pinnedContext: 'p', settingsNamespace: 's' })).toEqual({ context: 'p', namespace: 's' });
-    expect(await resolveTarget(gw(cur('a')), {})).toEqual({ context: 'a', namespace: 'rgsd' });
+    expect(await resolveTarget(cur('p'), { pinnedContext: 'p', settingsNamespace: 's' })).toEqual({ context: 'p', namespace: 's' });
+    expect(await resolveTarget(cur('a'), {})).toEqual({ context: 'a', namespace: 'rgsd' });
     expect(namespaceOf({ namespaceFlag: 'f', settingsNamespace: 's' })).toBe('f');
   });
 
   it('--context needs no kubeconfig read', async () => {
-    const r = new FakeRunner();
-    await resolveTarget(gw(r), { contextFlag: 'z' });
-    expect(r.calls).toEqual([]);
+    expect(await resolveTarget({ env: { KUBECONFIG: kubeconfigWith(null) } }, { contextFlag: 'z' })).toEqual({
+      context: 'z',
+      namespace: 'rgsd',
+    });
   });
 
   it('a pinned context that is not current is a ConfigError (exit 3) naming both, with the --context hint', async () => {
-    const err = await resolveTarget(gw(cur('a')), { pinnedContext: 'p', project: 'x' }).catch((e: unknown) => e);
+    const err = await resolveTarget(cur('a'), { pinnedContext: 'p', project: 'x' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConfigError);
     expect(err).toMatchObject({ exitCode: ExitCode.config, message: 'project x is pinned to context "p" but the current context is "a"' });
     expect((err as ConfigError).hint).toBe('pass --context p (or `kubectl config use-context p`)');
-    await expect(resolveTarget(gw(cur(null)), { pinnedContext: 'p' })).rejects.toThrow(
+    await expect(resolveTarget(cur(null), { pinnedContext: 'p' })).rejects.toThrow(
       'the project is pinned to context "p" but the current context is not set',
     );
     expect(pinnedContextError({ pinnedContext: 'p', contextFlag: 'q' }, 'a')).toBeUndefined();
   });
 
   it('no current context at all → ClusterUnreachableError (exit 5) with the --context hint', async () => {
-    const err = await resolveTarget(gw(cur(null)), {}).catch((e: unknown) => e);
+    const err = await resolveTarget(cur(null), {}).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ClusterUnreachableError);
     expect((err as ClusterUnreachableError).hint).toContain('--context');
-    expect(await currentContext(gw(cur(null)))).toBeUndefined();
+    expect(await currentContext(cur(null))).toBeUndefined();
+  });
+
+  it('the kubeconfig is read like kubectl merges it: the first file of $KUBECONFIG that sets current-context', async () => {
+    const none = kubeconfigWith(null);
+    const b = kubeconfigWith('b');
+    const quoted = kubeconfigWith('"c d"');
+    const list = (...files: string[]) => ({ env: { KUBECONFIG: files.join(delimiter), HOME: '/nonexistent' } });
+    expect(await currentContext(list(none, b, kubeconfigWith('later')))).toBe('b');
+    // a missing file in the list is skipped, as kubectl skips it; empty entries too
+    expect(await currentContext(list('/nonexistent/config', '', b))).toBe('b');
+    expect(await currentContext(list(quoted))).toBe('c d');
+    expect(await currentContext(list('/nonexistent/config'))).toBeUndefined();
+    expect(await currentContext({ env: { KUBECONFIG: kubeconfigWith('""') } })).toBeUndefined();
+    // kubectl's own block style is read without a YAML parser; JSON, comments, odd names with one
+    const json = join(tempDir(), 'json');
+    writeFileSync(json, '{"apiVersion":"v1","current-context":"from-json"}');
+    expect(await currentContext(list(json))).toBe('from-json');
+    expect(await currentContext(list(kubeconfigWith('arn:aws:eks:eu-west-1:1:cluster/x # prod')))).toBe(
+      'arn:aws:eks:eu-west-1:1:cluster/x',
+    );
+    expect(await currentContext(list(kubeconfigWith('_odd')))).toBe('_odd');
+    expect(await currentContext(list(kubeconfigWith('')))).toBeUndefined();
+    // an empty file, or one holding only comments, sets nothing
+    const empty = join(tempDir(), 'empty');
+    writeFileSync(empty, '# nothing\n');
+    expect(await currentContext(list(empty, b))).toBe('b');
+  });
+
+  it('without $KUBECONFIG (or with it empty): ~/.kube/config of $HOME', async () => {
+    const home = tempDir();
+    expect(await currentContext({ env: { HOME: home } })).toBeUndefined(); // no file: not set
+    mkdirSync(join(home, '.kube'));
+    writeFileSync(join(home, '.kube', 'config'), 'current-context: home-ctx\n');
+    expect(await currentContext({ env: { HOME: home } })).toBe('home-ctx');
+    expect(await currentContext({ env: { HOME: home, KUBECONFIG: '' } })).toBe('home-ctx');
+    expect(kubeconfigFiles({ HOME: home })).toEqual([join(home, '.kube', 'config')]);
+    expect(kubeconfigFiles({ HOME: home, KUBECONFIG: `a${delimiter}${delimiter}b` })).toEqual(['a', 'b']);
+  });
+
+  it('a kubeconfig that is not YAML, or not readable, is a ConfigError (exit 3) naming the file', async () => {
+    const bad = join(tempDir(), 'bad');
+    writeFileSync(bad, 'current-context: [unclosed\n');
+    await expect(currentContext({ env: { KUBECONFIG: bad } })).rejects.toMatchObject({
+      exitCode: ExitCode.config,
+      message: expect.stringContaining(`the kubeconfig ${bad} is not valid YAML`),
+    });
+    const dir = tempDir();
+    await expect(currentContext({ env: { KUBECONFIG: dir } })).rejects.toMatchObject({
+      exitCode: ExitCode.config,
+      message: expect.stringContaining(`cannot read the kubeconfig ${dir}`),
+    });
   });
 
   it('the line every cluster command prints first', () => {

@@ -1,9 +1,18 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import connectCommand from '../../src/commands/connect.js';
 import type { App } from '../../src/core/app.js';
-import { ChildExitError, CommandError, ExitCode, NotFoundError, RgsdError } from '../../src/core/errors.js';
-import { choosePod, rankPods, summarizePod, type K8sObject, type SessionInfo } from '../../src/cluster/workload.js';
-import { crashOf, locateProjectPod, planSession, runningWorkstations, workstationOf, type ConnectPod } from '../../src/ops/connect.js';
+import { ChildExitError, CommandError, ExitCode, RgsdError } from '../../src/core/errors.js';
+import { choosePod, rankPods, summarizePod, type K8sObject } from '../../src/cluster/workload.js';
+import { attachArgs, attachCommand } from '../../src/cluster/attach.js';
+import {
+  TERMINATING_RETRY_MS,
+  attachOutcome,
+  crashOf,
+  locateProjectPod,
+  runningWorkstations,
+  workstationOf,
+  type ConnectPod,
+} from '../../src/ops/connect.js';
 import { projectNames } from '../../src/core/names.js';
 import { reportError } from '../../src/ui/report.js';
 import type { Choice } from '../../src/ui/prompts.js';
@@ -25,7 +34,38 @@ function connect(
 
 const NOW = new Date('2026-11-23T12:00:00Z');
 const getPods = (selector = 'rgsd.dev/project=demo') => ['kubectl', ...K, 'get', 'pods', '-l', selector, '-o', 'json'];
-const attach = (pod: string, ...cmd: string[]) => ['kubectl', ...K, 'exec', '-it', pod, '-c', 'workstation', '--', ...cmd];
+/** The one call of the happy path: kubectl picks the Deployment's pod, the pod picks the session. */
+const attachDeploy = (...args: string[]) => [
+  'kubectl',
+  ...K,
+  'exec',
+  '-it',
+  'deployment/demo-rgsd',
+  '-c',
+  'workstation',
+  '--pod-running-timeout=5s',
+  '--',
+  '/opt/rgsd/attach',
+  ...args,
+];
+/** The same to a pod the project picker chose. */
+const attachPod = (pod: string, ...args: string[]) => [
+  'kubectl',
+  ...K,
+  'exec',
+  '-it',
+  pod,
+  '-c',
+  'workstation',
+  '--',
+  '/opt/rgsd/attach',
+  ...args,
+];
+
+// a pod that is shutting down is tried again without the real waits
+const realRetry = [...TERMINATING_RETRY_MS];
+beforeAll(() => TERMINATING_RETRY_MS.splice(0, TERMINATING_RETRY_MS.length, 0, 0));
+afterAll(() => TERMINATING_RETRY_MS.splice(0, TERMINATING_RETRY_MS.length, ...realRetry));
 
 function pod(
   name: string,
@@ -89,47 +129,40 @@ const sessions = (...names: string[]) => ({
   }),
 });
 
-function runner(o: { pods?: unknown[]; sessions?: string[]; attachExit?: number } = {}): FakeRunner {
+function runner(o: { pods?: unknown[]; sessions?: string[]; attachExit?: number | number[] } = {}): FakeRunner {
   const p = o.pods ?? [pod('demo-rgsd-abc')];
+  const exits = [o.attachExit ?? 0].flat().map((exitCode) => ({ exitCode }));
   return new FakeRunner()
-    .on(argv.currentContext, { stdout: 'ctx\n' })
     .on(getPods(), pods(...p))
     .on(argv.execStatus('demo-rgsd-abc'), sessions(...(o.sessions ?? ['main'])))
-    .on(attach('demo-rgsd-abc', 'tmux', 'attach', '-t', 'main'), { exitCode: o.attachExit ?? 0 })
-    .on(attach('demo-rgsd-abc', 'tmux', 'attach', '-t', 'review'), {})
-    .on(attach('demo-rgsd-abc', 'tmux', '-CC', 'attach', '-t', 'main'), {})
-    .on(attach('demo-rgsd-abc', 'tmux', 'new-session', '-A', '-s', 'scratch'), {})
-    .on(attach('demo-rgsd-abc', 'zsh', '-l'), {});
+    .on(attachDeploy(), exits)
+    .on(attachDeploy('--session', 'review'), exits)
+    .on(attachDeploy('--session', 'nope'), { exitCode: 81 })
+    .on(attachDeploy('--iterm'), exits)
+    .on(attachDeploy('--new', 'scratch'), exits);
 }
 
-/** Calls that reach the cluster (the kubeconfig read is local). */
-const clusterCalls = (argvs: string[][]) => argvs.filter((a) => !(a[1] === 'config'));
-
-describe('rgsd connect — attach', () => {
-  it('one pod, one session: at most 2 cluster calls, then kubectl exec -it … tmux attach with the terminal passed through', async () => {
+describe('rgsd connect — attach in one call', () => {
+  it('the happy path is ONE cluster call: kubectl exec -it deployment/<fullname> … -- /opt/rgsd/attach, the terminal passed through', async () => {
     const t = await testApp({ runner: runner(), interactive: true, now: NOW });
     writeProject(t.configDir, 'demo');
     await connect(t.app, 'demo', undefined, {});
-    const expected = attach('demo-rgsd-abc', 'tmux', 'attach', '-t', 'main');
-    expect(t.runner.argvs).toEqual([argv.currentContext, getPods(), argv.execStatus('demo-rgsd-abc'), expected]);
-    const before = clusterCalls(t.runner.argvs.slice(0, -1));
-    expect(before).toHaveLength(2);
-    expect(expected).toEqual([
-      'kubectl',
-      '--context',
-      'ctx',
-      '-n',
-      'rgsd',
-      'exec',
-      '-it',
-      'demo-rgsd-abc',
-      '-c',
-      'workstation',
-      '--',
-      'tmux',
-      'attach',
-      '-t',
-      'main',
+    expect(t.runner.argvs).toEqual([
+      [
+        'kubectl',
+        '--context',
+        'ctx',
+        '-n',
+        'rgsd',
+        'exec',
+        '-it',
+        'deployment/demo-rgsd',
+        '-c',
+        'workstation',
+        '--pod-running-timeout=5s',
+        '--',
+        '/opt/rgsd/attach',
+      ],
     ]);
     const last = t.runner.calls.at(-1);
     expect(last?.opts.interactive).toBe(true);
@@ -137,92 +170,161 @@ describe('rgsd connect — attach', () => {
     expectGolden('connect-attach', `$ rgsd connect demo\n--- stdout\n${t.stdout()}--- stderr\n${t.stderr()}`);
   });
 
-  it('several sessions → picker (configured session first); the pick is attached', async () => {
-    const prompter = new FakePrompter(['review'], true);
-    const t = await testApp({ runner: runner({ sessions: ['review', 'main'] }), prompter, interactive: true, now: NOW });
-    await connect(t.app, 'demo', undefined, {});
-    expect(prompter.asked).toEqual([{ kind: 'select', message: 'Attach to which tmux session?', choices: ['main', 'review'] }]);
-    expect(t.runner.argvs.at(-1)).toEqual(attach('demo-rgsd-abc', 'tmux', 'attach', '-t', 'review'));
+  it('a named session, --new and --iterm go to the pod as flags of attach (still one call)', async () => {
+    for (const [session, opts, args] of [
+      ['review', {}, ['--session', 'review']],
+      [undefined, { new: 'scratch' }, ['--new', 'scratch']],
+      [undefined, { iterm: true }, ['--iterm']],
+    ] as const) {
+      const t = await testApp({ runner: runner(), interactive: true, now: NOW });
+      await connect(t.app, 'demo', session, opts);
+      expect(t.runner.argvs).toEqual([attachDeploy(...args)]);
+    }
   });
 
-  it('a named session is attached without a picker; an unknown one is "not found" (exit 6) with the --new hint', async () => {
-    const t = await testApp({ runner: runner({ sessions: ['main', 'review'] }), interactive: true, now: NOW });
-    await connect(t.app, 'demo', 'review', {});
-    expect(t.runner.argvs.at(-1)).toEqual(attach('demo-rgsd-abc', 'tmux', 'attach', '-t', 'review'));
+  it('the terminal type goes along (kubectl exec does not pass TERM)', async () => {
+    const r = new FakeRunner().on(attachDeploy('--term', 'xterm-kitty'), {});
+    const t = await testApp({ runner: r, interactive: true, now: NOW, env: { TERM: 'xterm-kitty' } });
+    await connect(t.app, 'demo', undefined, {});
+    expect(t.runner.argvs).toEqual([attachDeploy('--term', 'xterm-kitty')]);
+  });
 
-    const t2 = await testApp({ runner: runner({ sessions: ['main'] }), interactive: true, now: NOW });
-    const err = await connect(t2.app, 'demo', 'nope', {}).catch((e: unknown) => e);
+  it('attachCommand / attachArgs: the in-pod argv for each way of connecting', () => {
+    expect(attachCommand({})).toEqual(['/opt/rgsd/attach']);
+    expect(attachCommand({ session: 's', iterm: true, term: 'xterm', size: { columns: 120, rows: 40 } })).toEqual([
+      '/opt/rgsd/attach',
+      '--session',
+      's',
+      '--iterm',
+      '--term',
+      'xterm',
+      '--size',
+      '120x40',
+    ]);
+    expect(attachCommand({ newSession: 'n', size: { columns: 0, rows: 0 } })).toEqual(['/opt/rgsd/attach', '--new', 'n']);
+    expect(attachArgs('demo-rgsd-abc', {})).toEqual(['exec', '-it', 'demo-rgsd-abc', '-c', 'workstation', '--', '/opt/rgsd/attach']);
+  });
+
+  it('a missing session (attach exit 81): "not found" (exit 6) with the --new hint, no diagnosis call', async () => {
+    const t = await testApp({ runner: runner(), interactive: true, now: NOW });
+    const err = await connect(t.app, 'demo', 'nope', {}).catch((e: unknown) => e);
     expect(err).toMatchObject({
       exitCode: ExitCode.notFound,
-      message: 'no tmux session "nope" in demo (sessions: main)',
-      hint: 'create it with `rgsd connect demo --new nope`',
+      message: 'no tmux session "nope" in demo (the running ones are listed above)',
+      hint: 'create it with `rgsd connect demo --new nope`; `rgsd connect demo --list` lists them',
     });
-    expect(t2.runner.argvs.filter((a) => a.includes('-it'))).toEqual([]);
+    expect(t.runner.argvs).toEqual([attachDeploy('--session', 'nope')]);
   });
 
-  it('no session → a login shell (zsh -l) with a warning', async () => {
-    const t = await testApp({ runner: runner({ sessions: [] }), interactive: true, now: NOW });
+  it("attach's own exit codes each have their message", () => {
+    const how = { session: 'a:b' };
+    expect(attachOutcome('demo', 0, {})).toEqual({ kind: 'ok' });
+    expect(attachOutcome('demo', 81, how)).toMatchObject({ kind: 'error', error: { exitCode: ExitCode.notFound } });
+    expect(attachOutcome('demo', 81, how)).toMatchObject({ error: { hint: expect.stringContaining('--new <name>') } });
+    expect(attachOutcome('demo', 80, {})).toMatchObject({
+      kind: 'error',
+      error: { message: 'the workstation of demo did not accept the attach request (its image and this rgsd differ)' },
+    });
+    expect(attachOutcome('demo', 83, {})).toMatchObject({
+      kind: 'error',
+      error: { message: 'tmux does not answer in the workstation of demo', hint: expect.stringContaining('rgsd restart demo') },
+    });
+    expect(attachOutcome('demo', 82, {})).toMatchObject({
+      kind: 'diagnose',
+      fallback: { message: 'the workstation pod of demo is still shutting down' },
+    });
+    for (const code of [126, 127]) {
+      expect(attachOutcome('demo', code, {})).toMatchObject({
+        kind: 'diagnose',
+        fallback: { message: 'the workstation of demo could not run /opt/rgsd/attach (an image older than this rgsd?)' },
+      });
+    }
+    expect(attachOutcome('demo', 1, {})).toEqual({ kind: 'diagnose', fallback: null });
+    expect(attachOutcome('demo', 3, {})).toEqual({ kind: 'diagnose', fallback: null });
+  });
+
+  it('usage (80) and tmux (83) failures are reported without a diagnosis call', async () => {
+    for (const [code, message] of [
+      [80, /did not accept the attach request/],
+      [83, /tmux does not answer/],
+    ] as const) {
+      const t = await testApp({ runner: runner({ attachExit: code }), interactive: true, now: NOW });
+      await expect(connect(t.app, 'demo', undefined, {})).rejects.toMatchObject({ message });
+      expect(t.runner.argvs).toEqual([attachDeploy()]);
+    }
+  });
+
+  it('a pod that is shutting down (82) is tried again, then attached: no diagnosis', async () => {
+    const t = await testApp({ runner: runner({ attachExit: [82, 0] }), interactive: true, now: NOW });
     await connect(t.app, 'demo', undefined, {});
-    expect(t.runner.argvs.at(-1)).toEqual(attach('demo-rgsd-abc', 'zsh', '-l'));
-    expect(t.stderr()).toContain('no tmux session is running in demo-rgsd-abc; opening a login shell');
+    expect(t.runner.argvs).toEqual([attachDeploy(), attachDeploy()]);
+    expect(t.stderr()).toContain('warning: the pod of demo is shutting down; trying again (1 of 2)');
   });
 
-  it('--new <name> → tmux new-session -A -s name, with a single cluster call before it', async () => {
-    const t = await testApp({ runner: runner(), interactive: true, now: NOW });
-    await connect(t.app, 'demo', undefined, { new: 'scratch' });
-    expect(t.runner.argvs).toEqual([argv.currentContext, getPods(), attach('demo-rgsd-abc', 'tmux', 'new-session', '-A', '-s', 'scratch')]);
+  it('still shutting down after the bounded retries: one diagnosis call, then "still shutting down"', async () => {
+    const t = await testApp({ runner: runner({ attachExit: [82, 82, 82, 0] }), interactive: true, now: NOW });
+    const err = await connect(t.app, 'demo', undefined, {}).catch((e: unknown) => e);
+    expect(err).toMatchObject({ message: 'the workstation pod of demo is still shutting down' });
+    expect(t.runner.argvs).toEqual([attachDeploy(), attachDeploy(), attachDeploy(), getPods()]);
+    // the diagnosis sees it going away: that is the error
+    const t2 = await testApp({
+      runner: runner({ attachExit: [82, 82, 82], pods: [pod('demo-rgsd-abc', { deleting: true })] }),
+      interactive: true,
+      now: NOW,
+    });
+    await expect(connect(t2.app, 'demo', undefined, {})).rejects.toMatchObject({
+      message: 'the pod demo-rgsd-abc of demo is going away (deleted or replaced)',
+    });
   });
 
-  it('--new rejects names tmux would mangle, before any call', async () => {
-    const t = await testApp({ runner: runner(), interactive: true, now: NOW });
-    await expect(connect(t.app, 'demo', undefined, { new: 'a:b' })).rejects.toMatchObject({ exitCode: ExitCode.usage });
-    expect(t.runner.argvs).toEqual([]);
-  });
-
-  it('--iterm → tmux -CC attach', async () => {
-    const t = await testApp({ runner: runner(), interactive: true, now: NOW });
-    await connect(t.app, 'demo', undefined, { iterm: true });
-    expect(t.runner.argvs.at(-1)).toEqual(attach('demo-rgsd-abc', 'tmux', '-CC', 'attach', '-t', 'main'));
-  });
-
-  it("the attached command's exit status becomes rgsd's, silently", async () => {
+  it("the attached command's exit status becomes rgsd's, silently (after one look at the pod)", async () => {
     const t = await testApp({ runner: runner({ attachExit: 3 }), interactive: true, now: NOW });
     const err = await connect(t.app, 'demo', undefined, {}).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ChildExitError);
     let printed = '';
     expect(reportError(err, false, (s) => (printed += s))).toBe(3);
     expect(printed).toBe('');
+    expect(t.runner.argvs).toEqual([attachDeploy(), getPods()]);
   });
 
-  it('never attaches without a TTY: clear usage error before any cluster call', async () => {
+  it('never attaches without stdin and stdout on a terminal: clear usage error before any cluster call', async () => {
     const t = await testApp({ runner: runner(), interactive: false, now: NOW });
     const err = await connect(t.app, 'demo', undefined, {}).catch((e: unknown) => e);
     expect(err).toMatchObject({
       exitCode: ExitCode.usage,
-      message: 'rgsd connect attaches your terminal, but stdin/stdout is not a terminal',
+      message: expect.stringMatching(/^rgsd connect attaches your terminal, but (stdin|stdout|stdin and stdout) (is|are) not a terminal$/),
     });
     expect((err as { hint: string }).hint).toContain('rgsd connect --list');
     expect(t.runner.argvs).toEqual([]);
   });
+
+  it('stderr redirected (stdin and stdout terminals) is fine: it attaches', async () => {
+    const t = await testApp({ runner: runner(), interactive: false, attachable: true, now: NOW });
+    await connect(t.app, 'demo', undefined, {});
+    expect(t.runner.argvs).toEqual([attachDeploy()]);
+  });
 });
 
-describe('rgsd connect — pod states', () => {
+describe('rgsd connect — the diagnosis after a failed attach', () => {
+  /** kubectl's own failure (exit 1): no pod to exec into, or one that cannot take it */
+  const failing = (items: unknown[]) => runner({ pods: items, attachExit: 1 });
+
   it('a pod that is not Running: phase, reason (ImagePullBackOff) and the hint `rgsd up <project>`', async () => {
     const t = await testApp({
-      runner: runner({ pods: [pod('demo-rgsd-abc', { phase: 'Pending', waiting: 'ImagePullBackOff' })] }),
+      runner: failing([pod('demo-rgsd-abc', { phase: 'Pending', waiting: 'ImagePullBackOff' })]),
       interactive: true,
       now: NOW,
     });
     const err = await connect(t.app, 'demo', undefined, {}).catch((e: unknown) => e);
     expect(err).toMatchObject({ message: 'the workstation pod of demo is Pending (ImagePullBackOff): demo-rgsd-abc' });
     expect((err as { hint: string }).hint).toMatch(/^run `rgsd up demo`/);
-    expect(t.runner.argvs).toEqual([argv.currentContext, getPods()]);
+    expect(t.runner.argvs).toEqual([attachDeploy(), getPods()]);
   });
 
   it('Pending unschedulable: the scheduler message is shown', async () => {
     const msg = '0/1 nodes are available: 1 Insufficient memory.';
     const t = await testApp({
-      runner: runner({ pods: [pod('demo-rgsd-abc', { phase: 'Pending', unschedulable: msg })] }),
+      runner: failing([pod('demo-rgsd-abc', { phase: 'Pending', unschedulable: msg })]),
       interactive: true,
       now: NOW,
     });
@@ -231,21 +333,39 @@ describe('rgsd connect — pod states', () => {
     });
   });
 
-  it('a terminating pod is skipped for the running replacement', async () => {
+  it('the diagnosis looks at the best pod (the one rule): a terminating one is passed over for its replacement', async () => {
     const t = await testApp({
-      runner: runner({ pods: [pod('demo-rgsd-old', { deleting: true }), pod('demo-rgsd-abc', { created: '2026-11-23T11:59:30Z' })] }),
+      runner: failing([
+        pod('demo-rgsd-old', { deleting: true }),
+        pod('demo-rgsd-new', { phase: 'Pending', created: '2026-11-23T11:59:30Z' }),
+      ]),
       interactive: true,
       now: NOW,
     });
-    await connect(t.app, 'demo', undefined, {});
-    expect(t.runner.argvs.at(-1)).toEqual(attach('demo-rgsd-abc', 'tmux', 'attach', '-t', 'main'));
+    await expect(connect(t.app, 'demo', undefined, {})).rejects.toMatchObject({
+      message: 'the workstation pod of demo is Pending: demo-rgsd-new',
+    });
   });
 
   it('no pod at all → not found (exit 6) with `rgsd up`', async () => {
-    const t = await testApp({ runner: runner({ pods: [] }), interactive: true, now: NOW });
+    const t = await testApp({ runner: failing([]), interactive: true, now: NOW });
     await expect(connect(t.app, 'demo', undefined, {})).rejects.toMatchObject({
       exitCode: ExitCode.notFound,
+      message: 'demo has no workstation pod in namespace rgsd (context ctx)',
       hint: 'start it with `rgsd up demo`',
+    });
+  });
+
+  it('a pod that looks fine: the exit status, silently', async () => {
+    const t = await testApp({ runner: failing([pod('demo-rgsd-abc')]), interactive: true, now: NOW });
+    await expect(connect(t.app, 'demo', undefined, {})).rejects.toBeInstanceOf(ChildExitError);
+  });
+
+  it('the image has no /opt/rgsd/attach (126/127) and the pod looks fine: says so, with `rgsd up`', async () => {
+    const t = await testApp({ runner: runner({ attachExit: 127 }), interactive: true, now: NOW });
+    await expect(connect(t.app, 'demo', undefined, {})).rejects.toMatchObject({
+      message: 'the workstation of demo could not run /opt/rgsd/attach (an image older than this rgsd?)',
+      hint: '`rgsd up demo` deploys the image of this rgsd version',
     });
   });
 });
@@ -253,14 +373,10 @@ describe('rgsd connect — pod states', () => {
 describe('rgsd connect — project picker', () => {
   const all = getPods('app.kubernetes.io/name=rgsd');
   function multiRunner(items: unknown[]): FakeRunner {
-    return new FakeRunner()
-      .on(argv.currentContext, { stdout: 'ctx\n' })
-      .on(all, pods(...items))
-      .on(argv.execStatus('web-rgsd-1'), sessions('main'))
-      .on(attach('web-rgsd-1', 'tmux', 'attach', '-t', 'main'), {});
+    return new FakeRunner().on(all, pods(...items)).on(attachPod('web-rgsd-1'), {});
   }
 
-  it('several projects running and none named → picker over the running ones; still 2 cluster calls before the attach', async () => {
+  it('several projects running and none named → picker over the running ones (one pod list), then the attach to the pod picked', async () => {
     const prompter = new FakePrompter([], true);
     const items = [
       pod('demo-rgsd-abc'),
@@ -277,12 +393,7 @@ describe('rgsd connect — project picker', () => {
     };
     await connect(t.app, undefined, undefined, {});
     expect(prompter.asked).toEqual([{ kind: 'select', message: 'Connect to which project?', choices: ['demo', 'web'] }]);
-    expect(t.runner.argvs).toEqual([
-      argv.currentContext,
-      all,
-      argv.execStatus('web-rgsd-1'),
-      attach('web-rgsd-1', 'tmux', 'attach', '-t', 'main'),
-    ]);
+    expect(t.runner.argvs).toEqual([all, attachPod('web-rgsd-1')]);
   });
 
   it('one running project among several configured → no picker', async () => {
@@ -295,7 +406,21 @@ describe('rgsd connect — project picker', () => {
     writeProject(t.configDir, 'demo');
     writeProject(t.configDir, 'web');
     await connect(t.app, undefined, undefined, {});
-    expect(t.runner.argvs.at(-1)).toEqual(attach('web-rgsd-1', 'tmux', 'attach', '-t', 'main'));
+    expect(t.runner.argvs.at(-1)).toEqual(attachPod('web-rgsd-1'));
+  });
+
+  it('the picked pod is shutting down (82): not tried again (it is that pod), one look says it went away', async () => {
+    const web = (o: { deleting?: boolean } = {}) => pod('web-rgsd-1', { project: 'web', ...o });
+    const r = multiRunner([web()])
+      .on(attachPod('web-rgsd-1'), { exitCode: 82 })
+      .on(getPods('rgsd.dev/project=web'), pods(web({ deleting: true })));
+    const t = await testApp({ runner: r, prompter: new FakePrompter([], true), interactive: true, now: NOW });
+    writeProject(t.configDir, 'demo');
+    writeProject(t.configDir, 'web');
+    await expect(connect(t.app, undefined, undefined, {})).rejects.toMatchObject({
+      message: 'the pod web-rgsd-1 went away (deleted or replaced)',
+    });
+    expect(t.runner.argvs).toEqual([all, attachPod('web-rgsd-1'), getPods('rgsd.dev/project=web')]);
   });
 
   it('nothing running → not found, naming the configured projects', async () => {
@@ -327,7 +452,7 @@ describe('rgsd connect --list', () => {
   it('prints the sessions as a table, without a TTY', async () => {
     const t = await testApp({ runner: runner({ sessions: ['main', 'review'] }), interactive: false, now: NOW });
     await connect(t.app, 'demo', undefined, { list: true });
-    expect(t.runner.argvs).toEqual([argv.currentContext, getPods(), argv.execStatus('demo-rgsd-abc')]);
+    expect(t.runner.argvs).toEqual([getPods(), argv.execStatus('demo-rgsd-abc')]);
     expectGolden('connect-list', `$ rgsd connect demo --list\n--- stdout\n${t.stdout()}--- stderr\n${t.stderr()}`);
   });
 
@@ -373,29 +498,16 @@ describe('rgsd connect — flag combinations and readiness', () => {
     expect(t.runner.argvs).toEqual([]);
   });
 
-  it('a Running pod that is not Ready yet is attached, with a warning', async () => {
-    const t = await testApp({ runner: runner({ pods: [pod('demo-rgsd-abc', { ready: false })] }), interactive: true, now: NOW });
-    await connect(t.app, 'demo', undefined, {});
-    expect(t.stderr()).toContain('demo-rgsd-abc is running but not ready yet');
-    expect(t.runner.argvs.at(-1)).toEqual(attach('demo-rgsd-abc', 'tmux', 'attach', '-t', 'main'));
+  it('a session argument is passed on as given; the pod checks it (no session list first)', async () => {
+    const t = await testApp({ runner: runner(), interactive: true, now: NOW });
+    await connect(t.app, 'demo', 'review', {});
+    expect(t.runner.argvs).toEqual([attachDeploy('--session', 'review')]);
+    expect(t.stderr()).toContain('attaching to tmux session "review" of demo (detach: Ctrl-b d)');
   });
 });
 
 describe('connect ops: the data the command renders', () => {
   const t0 = { context: 'ctx', namespace: 'rgsd' };
-  const s = (name: string): SessionInfo => ({ name, windows: 1, attached: false, created: null });
-
-  it('planSession: named (must exist), choose (configured session first), or a shell', () => {
-    expect(planSession('demo', [s('a'), s('b')], 'b')).toEqual({ kind: 'named', session: 'b' });
-    expect(planSession('demo', [s('a'), s('main'), s('b')], undefined)).toEqual({ kind: 'choose', sessions: [s('main'), s('a'), s('b')] });
-    expect(planSession('demo', [s('a'), s('work')], undefined, 'work')).toEqual({ kind: 'choose', sessions: [s('work'), s('a')] });
-    expect(planSession('demo', [], undefined)).toEqual({ kind: 'shell' });
-    expect(() => planSession('demo', [s('a')], 'x')).toThrow(NotFoundError);
-    // a name tmux cannot take is not suggested back
-    expect(() => planSession('demo', [], 'a:b')).toThrow(
-      expect.objectContaining({ hint: 'create it with `rgsd connect demo --new <name>`' }),
-    );
-  });
 
   it('locateProjectPod: one cluster call; the pod connect picks is the pod status shows (one rule)', async () => {
     // Running but not ready (newer) vs Running and ready (older): the ready one wins
@@ -477,7 +589,6 @@ describe('rgsd connect — a crashing workstation', () => {
     exitCode: 1,
     stderr: 'error: unable to upgrade connection: container not found ("workstation")\n',
   };
-  const clusterArgvs = (r: FakeRunner) => r.argvs.filter((a) => a[1] !== 'config');
 
   function crashRunner(podsSeen: unknown[][], extra: (r: FakeRunner) => FakeRunner = (r) => r): FakeRunner {
     return extra(
@@ -491,8 +602,8 @@ describe('rgsd connect — a crashing workstation', () => {
     );
   }
 
-  it('CrashLoopBackOff: the reason, the restarts, the last 20 log lines of the run before, the hint `rgsd logs <p> --previous`; no exec at all', async () => {
-    const t = await testApp({ runner: crashRunner([[crashLoop]]), interactive: true, now: NOW });
+  it('CrashLoopBackOff: the attach fails, then the reason, the restarts, the last 20 log lines of the run before, the hint `rgsd logs <p> --previous`', async () => {
+    const t = await testApp({ runner: crashRunner([[crashLoop]], (r) => r.on(attachDeploy(), execFails)), interactive: true, now: NOW });
     writeProject(t.configDir, 'demo');
     const err = await connect(t.app, 'demo', undefined, {}).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RgsdError);
@@ -502,7 +613,7 @@ describe('rgsd connect — a crashing workstation', () => {
         'the workstation container of demo is crashing (CrashLoopBackOff; restarted 5 times; last exit: Error, code 1): demo-rgsd-abc',
       hint: 'its whole log: `rgsd logs demo --previous`; `rgsd status demo` shows the pod, `rgsd up demo` redeploys it after a fix',
     });
-    expect(t.runner.argvs).toEqual([argv.currentContext, getPods(), logs('demo-rgsd-abc', true)]);
+    expect(t.runner.argvs).toEqual([attachDeploy(), getPods(), logs('demo-rgsd-abc', true)]);
     let printed = '';
     expect(reportError(err, false, (s) => (printed += s))).toBe(1);
     // the terminal escape sequences and the carriage return of the log are gone
@@ -510,142 +621,119 @@ describe('rgsd connect — a crashing workstation', () => {
     expectGolden('connect-crash', `$ rgsd connect demo\n--- stdout\n${t.stdout()}--- stderr\n${t.stderr()}${printed}`);
   });
 
-  it('the same for --new and --list: nothing is attached, no in-pod call', async () => {
-    for (const opts of [{ new: 'scratch' }, { list: true }]) {
-      const t = await testApp({ runner: crashRunner([[crashLoop]]), interactive: true, now: NOW });
-      await expect(connect(t.app, 'demo', undefined, opts)).rejects.toMatchObject({ message: /is crashing/ });
-      expect(t.runner.argvs).toEqual([argv.currentContext, getPods(), logs('demo-rgsd-abc', true)]);
-    }
+  it('the same after --new; --list diagnoses before any in-pod call', async () => {
+    const t = await testApp({
+      runner: crashRunner([[crashLoop]], (r) => r.on(attachDeploy('--new', 'scratch'), execFails)),
+      interactive: true,
+      now: NOW,
+    });
+    await expect(connect(t.app, 'demo', undefined, { new: 'scratch' })).rejects.toMatchObject({ message: /is crashing/ });
+    expect(t.runner.argvs).toEqual([attachDeploy('--new', 'scratch'), getPods(), logs('demo-rgsd-abc', true)]);
+    const l = await testApp({ runner: crashRunner([[crashLoop]]), now: NOW });
+    await expect(connect(l.app, 'demo', undefined, { list: true })).rejects.toMatchObject({ message: /is crashing/ });
+    expect(l.runner.argvs).toEqual([getPods(), logs('demo-rgsd-abc', true)]);
   });
 
-  it('running again after restarts but not ready (its readiness check keeps failing): diagnosed, not attached', async () => {
+  it('running again after restarts but not ready (its readiness check keeps failing): diagnosed after a failed attach, and by --list', async () => {
     const unready = pod('demo-rgsd-abc', { ready: false, restarts: 2, last: { reason: 'OOMKilled', exitCode: 137 } });
-    const t = await testApp({ runner: crashRunner([[unready]]), interactive: true, now: NOW });
-    await expect(connect(t.app, 'demo', undefined, {})).rejects.toMatchObject({
-      message:
-        'the workstation container of demo keeps failing its readiness check (its tmux session is not up; restarted 2 times; last exit: OOMKilled, code 137): demo-rgsd-abc',
+    const message =
+      'the workstation container of demo keeps failing its readiness check (its tmux session is not up; restarted 2 times; last exit: OOMKilled, code 137): demo-rgsd-abc';
+    const t = await testApp({
+      runner: crashRunner([[unready]], (r) => r.on(attachDeploy(), { exitCode: 1 })),
+      interactive: true,
+      now: NOW,
     });
-    expect(t.runner.argvs).toEqual([argv.currentContext, getPods(), logs('demo-rgsd-abc', true)]);
+    await expect(connect(t.app, 'demo', undefined, {})).rejects.toMatchObject({ message });
+    expect(t.runner.argvs).toEqual([attachDeploy(), getPods(), logs('demo-rgsd-abc', true)]);
+    const l = await testApp({ runner: crashRunner([[unready]]), now: NOW });
+    await expect(connect(l.app, 'demo', undefined, { list: true })).rejects.toMatchObject({ message });
   });
 
   it('ended before any restart: the current log (no --previous, in the call and in the hint)', async () => {
     const ended = pod('demo-rgsd-abc', { ready: false, terminated: { reason: 'Error', exitCode: 2 } });
-    const t = await testApp({ runner: crashRunner([[ended]]), interactive: true, now: NOW });
+    const t = await testApp({ runner: crashRunner([[ended]], (r) => r.on(attachDeploy(), execFails)), interactive: true, now: NOW });
     await expect(connect(t.app, 'demo', undefined, {})).rejects.toMatchObject({
       message: 'the workstation container of demo is not running (exited: Error, code 2): demo-rgsd-abc',
       hint: 'its whole log: `rgsd logs demo`; `rgsd status demo` shows the pod, `rgsd up demo` redeploys it after a fix',
     });
-    expect(t.runner.argvs).toEqual([argv.currentContext, getPods(), logs('demo-rgsd-abc', false)]);
+    expect(t.runner.argvs).toEqual([attachDeploy(), getPods(), logs('demo-rgsd-abc', false)]);
     expect(t.stderr()).toContain('last 1 line of the workstation log of demo-rgsd-abc (its last run):\n  │ current run\n');
   });
 
   it('a log that cannot be read: the current run is tried, then a warning; the diagnosis stands', async () => {
     const gone = { exitCode: 1, stderr: 'Error from server (BadRequest): previous terminated container "workstation" not found\n' };
     const t = await testApp({
-      runner: crashRunner([[crashLoop]], (r) => r.on(logs('demo-rgsd-abc', true), gone).on(logs('demo-rgsd-abc', false), gone)),
-      interactive: true,
-      now: NOW,
-    });
-    await expect(connect(t.app, 'demo', undefined, {})).rejects.toMatchObject({ message: /is crashing/ });
-    expect(clusterArgvs(t.runner)).toEqual([getPods(), logs('demo-rgsd-abc', true), logs('demo-rgsd-abc', false)]);
-    expect(t.stderr()).toContain('warning: could not read the log of demo-rgsd-abc: kubectl failed:');
-  });
-
-  it('a ready pod that restarted long ago is attached as usual (2 calls before the attach)', async () => {
-    const healed = pod('demo-rgsd-abc', { restarts: 3, last: { reason: 'Error', exitCode: 1 } });
-    const t = await testApp({ runner: crashRunner([[healed]]), interactive: true, now: NOW });
-    await connect(t.app, 'demo', undefined, {});
-    expect(t.runner.argvs).toEqual([
-      argv.currentContext,
-      getPods(),
-      argv.execStatus('demo-rgsd-abc'),
-      attach('demo-rgsd-abc', 'tmux', 'attach', '-t', 'main'),
-    ]);
-  });
-
-  it("the session list fails with kubectl's `unable to upgrade connection` and the pod now crashes: the crash, not the raw error", async () => {
-    const t = await testApp({
-      runner: crashRunner([[pod('demo-rgsd-abc')], [crashLoop]], (r) => r.on(argv.execStatus('demo-rgsd-abc'), execFails)),
-      interactive: true,
-      now: NOW,
-    });
-    const err = await connect(t.app, 'demo', undefined, {}).catch((e: unknown) => e);
-    expect(err).not.toBeInstanceOf(CommandError);
-    expect(err).toMatchObject({ message: expect.stringMatching(/^the workstation container of demo is crashing \(CrashLoopBackOff;/) });
-    expect(String((err as Error).message)).not.toContain('upgrade');
-    expect(clusterArgvs(t.runner)).toEqual([getPods(), argv.execStatus('demo-rgsd-abc'), getPods(), logs('demo-rgsd-abc', true)]);
-    expect(t.stderr()).toContain('│ exec: tmux: Argument list too long');
-  });
-
-  it('the session list fails but the pod looks fine: the original error stands', async () => {
-    const t = await testApp({
-      runner: crashRunner([[pod('demo-rgsd-abc')]], (r) => r.on(argv.execStatus('demo-rgsd-abc'), execFails)),
-      interactive: true,
-      now: NOW,
-    });
-    await expect(connect(t.app, 'demo', undefined, {})).rejects.toBeInstanceOf(CommandError);
-    expect(clusterArgvs(t.runner)).toEqual([getPods(), argv.execStatus('demo-rgsd-abc'), getPods()]);
-  });
-
-  it('the session list fails because the pod went away: says so', async () => {
-    const t = await testApp({
-      runner: crashRunner([[pod('demo-rgsd-abc')], [pod('demo-rgsd-new', { ready: false })]], (r) =>
-        r.on(argv.execStatus('demo-rgsd-abc'), { exitCode: 1, stderr: 'Error from server (NotFound): pods "demo-rgsd-abc" not found\n' }),
+      runner: crashRunner([[crashLoop]], (r) =>
+        r.on(attachDeploy(), execFails).on(logs('demo-rgsd-abc', true), gone).on(logs('demo-rgsd-abc', false), gone),
       ),
       interactive: true,
       now: NOW,
     });
-    await expect(connect(t.app, 'demo', undefined, {})).rejects.toMatchObject({
+    await expect(connect(t.app, 'demo', undefined, {})).rejects.toMatchObject({ message: /is crashing/ });
+    expect(t.runner.argvs).toEqual([attachDeploy(), getPods(), logs('demo-rgsd-abc', true), logs('demo-rgsd-abc', false)]);
+    expect(t.stderr()).toContain('warning: could not read the log of demo-rgsd-abc: kubectl failed:');
+  });
+
+  it('a ready pod that restarted long ago is attached as usual (one call)', async () => {
+    const healed = pod('demo-rgsd-abc', { restarts: 3, last: { reason: 'Error', exitCode: 1 } });
+    const t = await testApp({ runner: crashRunner([[healed]]), interactive: true, now: NOW });
+    await connect(t.app, 'demo', undefined, {});
+    expect(t.runner.argvs).toEqual([attachDeploy()]);
+  });
+
+  it("--list: the session list fails with kubectl's `unable to upgrade connection` and the pod now crashes: the crash, not the raw error", async () => {
+    const t = await testApp({
+      runner: crashRunner([[pod('demo-rgsd-abc')], [crashLoop]], (r) => r.on(argv.execStatus('demo-rgsd-abc'), execFails)),
+      now: NOW,
+    });
+    const err = await connect(t.app, 'demo', undefined, { list: true }).catch((e: unknown) => e);
+    expect(err).not.toBeInstanceOf(CommandError);
+    expect(err).toMatchObject({ message: expect.stringMatching(/^the workstation container of demo is crashing \(CrashLoopBackOff;/) });
+    expect(String((err as Error).message)).not.toContain('upgrade');
+    expect(t.runner.argvs).toEqual([getPods(), argv.execStatus('demo-rgsd-abc'), getPods(), logs('demo-rgsd-abc', true)]);
+    expect(t.stderr()).toContain('│ exec: tmux: Argument list too long');
+  });
+
+  it('--list: the session list fails but the pod looks fine: the original error stands', async () => {
+    const t = await testApp({
+      runner: crashRunner([[pod('demo-rgsd-abc')]], (r) => r.on(argv.execStatus('demo-rgsd-abc'), execFails)),
+      now: NOW,
+    });
+    await expect(connect(t.app, 'demo', undefined, { list: true })).rejects.toBeInstanceOf(CommandError);
+    expect(t.runner.argvs).toEqual([getPods(), argv.execStatus('demo-rgsd-abc'), getPods()]);
+  });
+
+  it('--list: the session list fails because the pod went away: says so', async () => {
+    const t = await testApp({
+      runner: crashRunner([[pod('demo-rgsd-abc')], [pod('demo-rgsd-new', { ready: false })]], (r) =>
+        r.on(argv.execStatus('demo-rgsd-abc'), { exitCode: 1, stderr: 'Error from server (NotFound): pods "demo-rgsd-abc" not found\n' }),
+      ),
+      now: NOW,
+    });
+    await expect(connect(t.app, 'demo', undefined, { list: true })).rejects.toMatchObject({
       message: 'the pod demo-rgsd-abc went away (deleted or replaced)',
       hint: 'run `rgsd connect demo` again; `rgsd status demo` shows its pod',
     });
   });
 
-  it('the session list fails because the pod stopped running (evicted): its phase and the `rgsd up` hint', async () => {
+  it('the attach fails because the pod stopped running (evicted): its phase and the `rgsd up` hint', async () => {
     const evicted = pod('demo-rgsd-abc', { phase: 'Failed', ready: false });
-    const t = await testApp({
-      runner: crashRunner([[pod('demo-rgsd-abc')], [evicted]], (r) => r.on(argv.execStatus('demo-rgsd-abc'), execFails)),
-      interactive: true,
-      now: NOW,
-    });
+    const t = await testApp({ runner: crashRunner([[evicted]], (r) => r.on(attachDeploy(), execFails)), interactive: true, now: NOW });
     const err = await connect(t.app, 'demo', undefined, {}).catch((e: unknown) => e);
     expect(err).toMatchObject({ message: 'the workstation pod of demo is Failed: demo-rgsd-abc' });
     expect((err as RgsdError).hint).toMatch(/^run `rgsd up demo`/);
   });
 
-  it('the attach itself fails (exit 1) and the pod now crashes: the crash report instead of a silent exit', async () => {
-    const t = await testApp({
-      runner: crashRunner([[pod('demo-rgsd-abc')], [crashLoop]], (r) =>
-        r.on(attach('demo-rgsd-abc', 'tmux', 'new-session', '-A', '-s', 'scratch'), { exitCode: 1 }),
-      ),
-      interactive: true,
-      now: NOW,
-    });
-    const err = await connect(t.app, 'demo', undefined, { new: 'scratch' }).catch((e: unknown) => e);
-    expect(err).not.toBeInstanceOf(ChildExitError);
-    expect(err).toMatchObject({ message: expect.stringMatching(/is crashing/) });
-    expect(clusterArgvs(t.runner)).toEqual([
-      getPods(),
-      attach('demo-rgsd-abc', 'tmux', 'new-session', '-A', '-s', 'scratch'),
-      getPods(),
-      logs('demo-rgsd-abc', true),
-    ]);
-  });
-
   it('a non-zero attach whose second look fails (cluster gone): the exit status, silently', async () => {
     const t = await testApp({
-      runner: crashRunner([[pod('demo-rgsd-abc')], []], (r) =>
-        r
-          .on(attach('demo-rgsd-abc', 'tmux', 'attach', '-t', 'main'), { exitCode: 4 })
-          .on(getPods(), [{ stdout: JSON.stringify({ items: [pod('demo-rgsd-abc')] }) }, UNREACHABLE]),
-      ),
+      runner: crashRunner([[]], (r) => r.on(attachDeploy(), { exitCode: 4 }).on(getPods(), UNREACHABLE)),
       interactive: true,
       now: NOW,
     });
     const err = await connect(t.app, 'demo', undefined, {}).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ChildExitError);
     expect((err as ChildExitError).exitCode).toBe(4);
-    expect(clusterArgvs(t.runner).at(-1)).toEqual(getPods());
+    expect(t.runner.argvs).toEqual([attachDeploy(), getPods()]);
   });
 
   it('the project picker marks a crashing workstation', async () => {
@@ -654,7 +742,6 @@ describe('rgsd connect — a crashing workstation', () => {
     const crashingWeb = pod('web-rgsd-1', { project: 'web', waiting: 'CrashLoopBackOff', ready: false, restarts: 1 });
     const t = await testApp({
       runner: new FakeRunner()
-        .on(argv.currentContext, { stdout: 'ctx\n' })
         .on(all, pods(pod('demo-rgsd-abc'), crashingWeb))
         .on(['kubectl', ...K, 'get', 'pods', '-l', 'rgsd.dev/project=web', '-o', 'json'], pods(crashingWeb))
         .on(logs('web-rgsd-1', true), { stdout: 'boom\n' }),

@@ -9,7 +9,7 @@ import { argv, UNREACHABLE } from '../helpers/cluster-fixture.js';
 import { FakeRunner } from '../helpers/fake-runner.js';
 import { expectGolden } from '../helpers/golden.js';
 import { SECRET_KEY, SECRET_TOKEN, writeProject } from '../helpers/project-fixture.js';
-import { REPO_ROOT, tempDir, testApp, type TestApp } from '../helpers/test-app.js';
+import { kubeconfigFile, REPO_ROOT, tempDir, testApp, type TestApp } from '../helpers/test-app.js';
 
 const d = {
   kubectlClient: ['kubectl', 'version', '--client', '-o', 'json'],
@@ -74,10 +74,8 @@ describe('doctor (ops)', () => {
     });
     expect(events).toEqual([{ kind: 'target', target: { context: 'ctx', namespace: 'rgsd' } }]);
     expect(t.stdout() + t.stderr()).toBe('');
-    expect(t.runner.argvs).toEqual(
-      expect.arrayContaining([argv.helmVersion, d.kubectlClient, argv.currentContext, d.server(), d.getNamespace()]),
-    );
-    expect(t.runner.argvs).toHaveLength(5);
+    expect(t.runner.argvs).toEqual(expect.arrayContaining([argv.helmVersion, d.kubectlClient, d.server(), d.getNamespace()]));
+    expect(t.runner.argvs).toHaveLength(4); // the context comes from the kubeconfig, no call
   });
 
   it('invalid settings fail the settings check (and skip secrets)', async () => {
@@ -262,7 +260,7 @@ describe('doctor (ops)', () => {
   });
 
   it('no current context: the context check fails (exit 5), the cluster is skipped', async () => {
-    const t = await testApp({ runner: healthy().on(argv.currentContext, { exitCode: 1, stderr: 'error: current-context is not set\n' }) });
+    const t = await testApp({ runner: healthy(), env: { KUBECONFIG: kubeconfigFile(null) } });
     const { doc, failed } = await doctor(t.app, undefined);
     expect(failed).toEqual([
       expect.objectContaining({ name: 'context', detail: 'no current kube context', exitCode: ExitCode.unreachable }),
@@ -317,7 +315,7 @@ describe('rgsd doctor (command)', () => {
         runner: healthy(),
         stdout: { write: (s: string) => (out += s), isTTY: tty.stdout },
         stderr: { write: (s: string) => (err += s), isTTY: tty.stderr },
-        env: { HOME: configDir },
+        env: { HOME: configDir, KUBECONFIG: kubeconfigFile('ctx') },
         interactive: false,
         packageRoot: REPO_ROOT,
       });

@@ -8,7 +8,7 @@ import { FakeRunner } from '../helpers/fake-runner.js';
 import { expectGolden } from '../helpers/golden.js';
 import { reportText, testApp } from '../helpers/test-app.js';
 import { writeProject } from '../helpers/project-fixture.js';
-import { argv, release, UNREACHABLE } from '../helpers/cluster-fixture.js';
+import { argv, GUARD_STATUS, IN_POD_STATUS_IDLE, IN_POD_STATUS_V2, release, UNREACHABLE } from '../helpers/cluster-fixture.js';
 
 const PVC = JSON.stringify({
   metadata: { name: 'demo-rgsd-home' },
@@ -19,8 +19,12 @@ const PVC_NOT_FOUND = { exitCode: 1, stderr: 'Error from server (NotFound): pers
 const TARGET = { context: 'ctx', namespace: 'rgsd' };
 const NAMES = projectNames('demo');
 
-function downRunner(o: { releases?: unknown[]; secretDeleted?: boolean; pvc?: boolean } = {}): FakeRunner {
+const NO_DEPLOYMENT = { exitCode: 1, stderr: 'Error from server (NotFound): deployments.apps "demo-rgsd" not found\n' };
+
+function downRunner(o: { releases?: unknown[]; secretDeleted?: boolean; pvc?: boolean; work?: string } = {}): FakeRunner {
+  const deployed = (o.releases ?? [1]).length > 0;
   return new FakeRunner()
+    .on(GUARD_STATUS, deployed ? { stdout: o.work ?? IN_POD_STATUS_IDLE } : NO_DEPLOYMENT)
     .on(argv.currentContext, { stdout: 'ctx\n' })
     .on(argv.helmList('demo'), { stdout: JSON.stringify(o.releases ?? [release('deployed', { revision: 2 })]) })
     .on(argv.uninstall, { stdout: 'release "demo" uninstalled\n' })
@@ -79,7 +83,7 @@ describe('rgsd down (command)', () => {
     const t = await testApp({ runner: downRunner() });
     writeProject(t.configDir, 'demo');
     await runDown(t.app);
-    expect(t.runner.argvs).toEqual([argv.currentContext, argv.helmList('demo'), argv.uninstall, argv.deleteSecret, argv.getPvc]);
+    expect(t.runner.argvs).toEqual([GUARD_STATUS, argv.helmList('demo'), argv.uninstall, argv.deleteSecret, argv.getPvc]);
     expect(t.stdout()).toBe('');
     expectGolden('down-uninstalled', t.stderr());
   });
@@ -112,7 +116,7 @@ describe('rgsd down (command)', () => {
   it('--dry-run runs only reads and prints the commands it would run', async () => {
     const t = await testApp({ runner: downRunner(), globals: { dryRun: true } });
     await runDown(t.app);
-    expect(t.runner.argvs).toEqual([argv.currentContext, argv.helmList('demo'), argv.getPvc]);
+    expect(t.runner.argvs).toEqual([GUARD_STATUS, argv.helmList('demo'), argv.getPvc]);
     expectGolden('down-dry-run', t.stderr());
   });
 
@@ -120,7 +124,7 @@ describe('rgsd down (command)', () => {
     const t = await testApp({ runner: downRunner() });
     writeProject(t.configDir, 'demo', { settings: 'context: other\n' });
     await expect(runDown(t.app)).rejects.toMatchObject({ exitCode: ExitCode.config });
-    expect(t.runner.argvs).toEqual([argv.currentContext]);
+    expect(t.runner.argvs).toEqual([]);
   });
 });
 
@@ -167,5 +171,53 @@ describe('rgsd down — checked before the first change; interrupted', () => {
       'rgsd: interrupted after release demo was uninstalled, during the deletion of Secret demo-rgsd-secrets\n' +
         'hint: re-run `rgsd down demo`: it finishes the job\n',
     );
+  });
+});
+
+describe('rgsd down — the work guard', () => {
+  const working = JSON.stringify({
+    ...IN_POD_STATUS_V2,
+    panes: [{ ...IN_POD_STATUS_V2.panes[0], state: 'working', waitingFor: null, since: 4 }, IN_POD_STATUS_V2.panes[1]],
+    tasks: [{ id: 't20261203-061500-ab12', name: 'fix login', agent: 'claude', state: 'running' }],
+  });
+
+  it('a working agent and a running task without a terminal: refused (exit 7), saying what would end; nothing changed', async () => {
+    const t = await testApp({ runner: downRunner({ work: working }) });
+    const err = await runDown(t.app).catch((e: unknown) => e);
+    expect(err).toMatchObject({ exitCode: ExitCode.refused });
+    expect((err as Error).message).toBe('not stopping demo: it would end claude working in main:0; end task t20261203-061500-ab12');
+    expect((err as RgsdError).hint).toContain('rgsd down demo --discard-work');
+    expect(t.runner.argvs).toEqual([GUARD_STATUS]);
+    expect(t.stderr()).toContain('warning: demo: stop ends the work in the workstation:');
+    expect(t.stderr()).toContain('  - claude in main:0 is working, last output 4s ago');
+    // the repository is listed but does not block: the home stays
+    expect(t.stderr()).toContain('  - workspace: 3 modified files, 1 untracked file, 2 commits not pushed on feat/x, 1 stash');
+  });
+
+  it('--discard-work goes ahead and says what it ends', async () => {
+    const t = await testApp({ runner: downRunner({ work: working }) });
+    await downCommand.run(t.app, { project: 'demo' }, { discardWork: true });
+    expect(t.runner.argvs).toContainEqual(argv.uninstall);
+    expect(t.stderr()).toContain('--discard-work: going ahead (end claude working in main:0; end task t20261203-061500-ab12)');
+  });
+
+  it('on a terminal it asks; "no" refuses and changes nothing', async () => {
+    const { FakePrompter } = await import('../helpers/test-app.js');
+    const prompter = new FakePrompter([false]);
+    const t = await testApp({ runner: downRunner({ work: working }), prompter, interactive: true });
+    await expect(runDown(t.app)).rejects.toMatchObject({ exitCode: ExitCode.refused });
+    expect((prompter as InstanceType<typeof FakePrompter>).asked[0]?.message).toBe('Stop demo anyway and lose that?');
+    expect(t.runner.argvs).toEqual([GUARD_STATUS]);
+  });
+
+  it('a pod that cannot be asked: the guard says it could not look, and why; down goes on', async () => {
+    const r = downRunner().on(GUARD_STATUS, {
+      exitCode: 1,
+      stderr: 'error: unable to upgrade connection: container not found ("workstation")\n',
+    });
+    const t = await testApp({ runner: r });
+    await runDown(t.app);
+    expect(t.stderr()).toMatch(/warning: could not look at the work inside demo before stopping: .*container not found/);
+    expect(t.runner.argvs).toContainEqual(argv.uninstall);
   });
 });

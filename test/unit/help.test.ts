@@ -31,8 +31,8 @@ describe('helpRequest: which command lines the fast path answers', () => {
   it.each([
     [['up']],
     [['up', '--version']], // commander says "unknown option"
-    [['launch', '--help']], // unknown command: the parser reports it
-    [['help', 'launch']],
+    [['frobnicate', '--help']], // unknown command: the parser reports it
+    [['help', 'frobnicate']],
     [['up', '--', '--help']], // after "--" it is an argument
     [[]],
   ])('%j → null (the parser decides)', (args) => {
@@ -152,10 +152,10 @@ describe('commander prints the same help as the fast path', () => {
   });
 
   it('an unknown command is a usage error (exit 2) with a hint, no help dump', async () => {
-    const r = await viaCommander(['launch']);
+    const r = await viaCommander(['frobnicate']);
     expect(r.code).toBe(ExitCode.usage);
     expect(r.out).toBe('');
-    expect(r.report).toBe("rgsd: unknown command 'launch'\nhint: see `rgsd --help` or `rgsd <command> --help`\n");
+    expect(r.report).toBe("rgsd: unknown command 'frobnicate'\nhint: see `rgsd --help` or `rgsd <command> --help`\n");
     const typo = await viaCommander(['statsu']);
     expect(typo.code).toBe(ExitCode.usage);
     expect(typo.report).toMatch(/^rgsd: unknown command 'statsu' \(Did you mean status\?\)\nhint: /);

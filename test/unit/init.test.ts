@@ -11,7 +11,7 @@ import { FALLBACK_SECRETS, INIT_DEFAULTS, planInit, writeInit, type InitOptions 
 import { askInit, validateNamespaceAnswer, validateRepoAnswer, validateSizeAnswer } from '../../src/ui/prompts.js';
 import { argv } from '../helpers/cluster-fixture.js';
 import { FakeRunner } from '../helpers/fake-runner.js';
-import { FakePrompter, REPO_ROOT, tempDir, testApp } from '../helpers/test-app.js';
+import { FakePrompter, kubeconfigFile, REPO_ROOT, tempDir, testApp } from '../helpers/test-app.js';
 
 const mode = (f: string) => statSync(f).mode & 0o777;
 
@@ -101,8 +101,7 @@ describe('rgsd init (command)', () => {
   });
 
   it('--pin-context without any context is a config error (exit 3), nothing written', async () => {
-    const r = new FakeRunner().on(argv.currentContext, { exitCode: 1, stderr: 'error: current-context is not set\n' });
-    const t = await testApp({ runner: r, globals: { yes: true } });
+    const t = await testApp({ globals: { yes: true }, env: { KUBECONFIG: kubeconfigFile(null) } });
     await expect(runInit(t.app, 'demo', { pinContext: true })).rejects.toMatchObject({ exitCode: ExitCode.config });
     expect(existsSync(join(t.configDir, 'projects', 'demo.yaml'))).toBe(false);
   });

@@ -9,7 +9,7 @@ import upCommand from '../../src/commands/up.js';
 import { FakeRunner } from '../helpers/fake-runner.js';
 import { testApp, type TestApp } from '../helpers/test-app.js';
 import { SECRET_KEY, SECRET_TOKEN, writeProject } from '../helpers/project-fixture.js';
-import { argv, CHART, IN_POD_STATUS, release, upRunner } from '../helpers/cluster-fixture.js';
+import { CHART, GUARD_STATUS, IN_POD_STATUS, IN_POD_STATUS_IDLE, argv, release, upRunner } from '../helpers/cluster-fixture.js';
 
 const FILE_SECRET = 'sk-models-file-0123456789-SECRET';
 const SECRETS = [
@@ -67,6 +67,7 @@ describe('no secret in any argv or output', () => {
     const runner = new FakeRunner()
       .on(argv.currentContext, { stdout: 'ctx' })
       .on(argv.helmList('demo'), { stdout: JSON.stringify([release('deployed')]) })
+      .on(GUARD_STATUS, { stdout: IN_POD_STATUS_IDLE })
       .on(argv.uninstall)
       .on(argv.deleteSecret, { stdout: 'secret/demo-rgsd-secrets' })
       .on(argv.getPvc, { stdout: JSON.stringify({ metadata: { name: 'demo-rgsd-home' }, status: { phase: 'Bound' } }) });

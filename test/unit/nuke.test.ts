@@ -9,7 +9,17 @@ import { FakeRunner, type FakeResponse } from '../helpers/fake-runner.js';
 import { expectGolden } from '../helpers/golden.js';
 import { FakePrompter, reportText, testApp, type TestApp } from '../helpers/test-app.js';
 import { DEFAULT_ENV, SECRET_KEY, SECRET_TOKEN, writeProject } from '../helpers/project-fixture.js';
-import { H, K, NOT_FOUND_NS, UNREACHABLE, argv, release } from '../helpers/cluster-fixture.js';
+import {
+  GUARD_STATUS,
+  H,
+  IN_POD_STATUS_IDLE,
+  IN_POD_STATUS_V2,
+  K,
+  NOT_FOUND_NS,
+  UNREACHABLE,
+  argv,
+  release,
+} from '../helpers/cluster-fixture.js';
 
 const n = {
   getOthers: ['kubectl', ...K, 'get', OTHER_KINDS, '-o', 'json'],
@@ -59,10 +69,13 @@ interface State {
   objects?: unknown[];
   secrets?: string;
   ns?: FakeResponse;
+  /** what the work guard's look inside the pod answers */
+  work?: FakeResponse;
 }
 
 function nukeRunner(s: State = {}): FakeRunner {
   return new FakeRunner()
+    .on(GUARD_STATUS, s.work ?? { stdout: IN_POD_STATUS_IDLE })
     .on(argv.currentContext, { stdout: 'ctx\n' })
     .on(argv.getNamespace, s.ns ?? NS_RGSD)
     .on(argv.helmList('demo'), { stdout: JSON.stringify(s.releases ?? [release('deployed', { revision: 2 })]) })
@@ -79,11 +92,12 @@ function nukeRunner(s: State = {}): FakeRunner {
 const READS = [argv.getNamespace, argv.helmList('demo'), n.getOthers, n.getSecretNames];
 const ALL_DELETES = [n.uninstall, n.deleteSecret, n.deletePvc, n.deleteNs];
 const DESTRUCTIVE = (argvs: string[][]) => argvs.filter((a) => a.includes('delete') || a.includes('uninstall'));
-/** The reads run concurrently: compare them as a set, after the context lookup. */
+/** The reads run concurrently: compare them as a set (the context comes from the kubeconfig, no call). */
 function expectReadsThen(t: TestApp, after: string[][]): void {
   const argvs = t.runner.argvs;
-  expect(argvs[0]).toEqual(argv.currentContext);
-  expect(argvs.slice(1, 5)).toEqual(expect.arrayContaining(READS));
+  expect(argvs.slice(0, 4)).toEqual(expect.arrayContaining(READS));
+  // then the work guard's one look inside the pod, before any change
+  expect(argvs[4]).toEqual(GUARD_STATUS);
   expect(argvs.slice(5)).toEqual(after);
 }
 const runNuke = (t: TestApp, opts: { confirm?: string } = {}) => nukeCommand.run(t.app, { project: 'demo' }, opts);
@@ -453,5 +467,45 @@ describe('rgsd nuke — checked before the first change; interrupted', () => {
     const err = await runNuke(t).catch((e: unknown) => e);
     expect(await reportText(t.app, err)).toBe('rgsd: interrupted before anything was changed\n');
     expect(DESTRUCTIVE(t.runner.argvs)).toEqual([]);
+  });
+});
+
+describe('rgsd nuke — the work guard', () => {
+  const DIRTY = { stdout: JSON.stringify({ ...IN_POD_STATUS_V2, clients: [] }) };
+  const discard = (t: TestApp) => nukeCommand.run(t.app, { project: 'demo' }, { confirm: 'demo', discardWork: true });
+
+  it('the summary always lists the work that would be lost (golden); typing the name on a terminal is the confirmation', async () => {
+    const prompter = new FakePrompter(['demo'], true);
+    const t = await testApp({ runner: nukeRunner({ work: DIRTY }), prompter, interactive: true });
+    await runNuke(t);
+    expect(prompter.asked).toHaveLength(1);
+    expectGolden('nuke-summary-work', t.stderr().split('\n').slice(0, 12).join('\n'));
+    expectReadsThen(t, ALL_DELETES);
+  });
+
+  it('without a terminal, unpushed work needs --discard-work even with --confirm: refused, nothing deleted', async () => {
+    const t = await testApp({ runner: nukeRunner({ work: DIRTY }), interactive: false });
+    const err = (await runNuke(t, { confirm: 'demo' }).catch((e: unknown) => e)) as RefusedError;
+    expect(err.exitCode).toBe(ExitCode.refused);
+    expect(err.message).toBe(
+      'not destroying demo: it would lose workspace: 3 modified files, 1 untracked file, 2 commits not pushed on feat/x, 1 stash; ' +
+        'lose .rgsd/worktrees/workspace-fix: branch fix has no upstream (its commits are only here)',
+    );
+    expect(err.hint).toBe(
+      'commit and push, or `rgsd backup` first; or re-run with --discard-work: `rgsd nuke demo --confirm demo --discard-work`',
+    );
+    expect(DESTRUCTIVE(t.runner.argvs)).toEqual([]);
+    const ok = await testApp({ runner: nukeRunner({ work: DIRTY }), interactive: false });
+    await discard(ok);
+    expect(DESTRUCTIVE(ok.runner.argvs)).toEqual(ALL_DELETES);
+  });
+
+  it('a workstation that is not running: the summary says the home could not be looked at, and why', async () => {
+    const notDeployed = { exitCode: 1, stderr: 'Error from server (NotFound): deployments.apps "demo-rgsd" not found\n' };
+    const t = await testApp({ runner: nukeRunner({ work: notDeployed, releases: [] }), globals: { dryRun: true } });
+    await runNuke(t);
+    expect(t.stderr()).toContain(
+      'Unpushed work in the home could not be looked for (the workstation is not running): `rgsd up demo` and `rgsd peek` show it.',
+    );
   });
 });

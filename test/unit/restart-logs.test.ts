@@ -10,7 +10,7 @@ import { resetHome, restartWorkstation, type RestartEvent } from '../../src/ops/
 import { FakeRunner } from '../helpers/fake-runner.js';
 import { FakePrompter, reportText, testApp, type TestApp } from '../helpers/test-app.js';
 import { writeProject } from '../helpers/project-fixture.js';
-import { K, UNREACHABLE, argv } from '../helpers/cluster-fixture.js';
+import { GUARD_STATUS, IN_POD_STATUS_IDLE, IN_POD_STATUS_V2, K, UNREACHABLE, argv } from '../helpers/cluster-fixture.js';
 
 const r = {
   restart: ['kubectl', ...K, 'rollout', 'restart', 'deployment/demo-rgsd'],
@@ -34,13 +34,16 @@ const NAMES = projectNames('demo');
 
 function runner(): FakeRunner {
   return new FakeRunner()
+    .on(GUARD_STATUS, { stdout: IN_POD_STATUS_IDLE })
     .on(argv.currentContext, { stdout: 'ctx\n' })
     .on(r.restart, { stdout: 'deployment.apps/demo-rgsd restarted\n' })
     .on(r.rollout(), { stdout: 'deployment "demo-rgsd" successfully rolled out\n' })
     .on(r.rollout(90), { stdout: 'deployment "demo-rgsd" successfully rolled out\n' })
     .on(r.sentinel, {});
 }
-const mutating = (argvs: string[][]) => argvs.filter((a) => a.includes('restart') || a.includes('exec'));
+/** restarts and execs that change something (the work guard's status query does not) */
+const mutating = (argvs: string[][]) =>
+  argvs.filter((a) => a.includes('restart') || (a.includes('exec') && !a.includes('/opt/rgsd/status')));
 const runRestart = (t: TestApp, opts: { timeout?: string } = {}) => restartCommand.run(t.app, { project: 'demo' }, opts);
 const runResetHome = (t: TestApp, opts: { timeout?: string } = {}) => resetHomeCommand.run(t.app, { project: 'demo' }, opts);
 
@@ -117,7 +120,7 @@ describe('rgsd restart (command)', () => {
     writeProject(t.configDir, 'demo');
     await runRestart(t);
     expect(prompter.asked).toEqual([{ kind: 'confirm', message: 'Restart the workstation of demo now?' }]);
-    expect(t.runner.argvs).toEqual([argv.currentContext, r.restart, r.rollout()]);
+    expect(t.runner.argvs).toEqual([GUARD_STATUS, r.restart, r.rollout()]);
     expect(t.stderr()).toBe(
       [
         'context: ctx  namespace: rgsd',
@@ -133,7 +136,7 @@ describe('rgsd restart (command)', () => {
   it('--yes skips the prompt; --timeout reaches kubectl rollout status', async () => {
     const t = await testApp({ runner: runner(), interactive: false, globals: { yes: true } });
     await runRestart(t, { timeout: '90s' });
-    expect(t.runner.argvs).toEqual([argv.currentContext, r.restart, r.rollout(90)]);
+    expect(t.runner.argvs).toEqual([GUARD_STATUS, r.restart, r.rollout(90)]);
   });
 
   it('no TTY and no --yes: refused (exit 7), nothing restarted', async () => {
@@ -174,7 +177,7 @@ describe('rgsd reset-home (command)', () => {
     const t = await testApp({ runner: runner(), prompter, interactive: true });
     await runResetHome(t);
     expect(prompter.asked).toEqual([{ kind: 'confirm', message: 'Re-seed the home of demo and restart now?' }]);
-    expect(t.runner.argvs).toEqual([argv.currentContext, r.sentinel, r.restart, r.rollout()]);
+    expect(t.runner.argvs).toEqual([GUARD_STATUS, r.sentinel, r.restart, r.rollout()]);
     const err = t.stderr();
     expect(err).toContain(
       'warning: reset-home re-seeds the home of demo from the image skeleton on the next boot: files that exist are not overwritten',
@@ -212,7 +215,7 @@ describe('rgsd logs', () => {
   it('streams the workstation container with the terminal passed through', async () => {
     const t = await testApp({ runner: logsRunner('-c', 'workstation') });
     await runLogs(t);
-    expect(t.runner.argvs).toEqual([argv.currentContext, logsArgv('-c', 'workstation')]);
+    expect(t.runner.argvs).toEqual([logsArgv('-c', 'workstation')]);
     expect(t.runner.calls.at(-1)?.opts).toMatchObject({ interactive: true });
     expect(t.stderr()).toBe('context: ctx  namespace: rgsd\n');
   });
@@ -299,5 +302,32 @@ describe('restart / reset-home — checked before the first change; interrupted'
       "rgsd: interrupted after the home's sentinel was removed, during kubectl rollout restart: the pod may be restarting\n" +
         'hint: re-run `rgsd restart demo`\n',
     );
+  });
+});
+
+describe('restart / reset-home — the work guard', () => {
+  const working = {
+    stdout: JSON.stringify({
+      ...IN_POD_STATUS_V2,
+      panes: [{ ...IN_POD_STATUS_V2.panes[0], state: 'working', waitingFor: null, since: 2 }],
+    }),
+  };
+
+  it('a working agent: --yes is not enough without a terminal (exit 7, nothing restarted); --discard-work is', async () => {
+    const t = await testApp({ runner: runner().on(GUARD_STATUS, working), globals: { yes: true } });
+    const err = await runRestart(t).catch((e: unknown) => e);
+    expect(err).toMatchObject({ exitCode: ExitCode.refused, message: 'not restarting demo: it would end claude working in main:0' });
+    expect(mutating(t.runner.argvs)).toEqual([]);
+    const ok = await testApp({ runner: runner().on(GUARD_STATUS, working) });
+    await restartCommand.run(ok.app, { project: 'demo' }, { discardWork: true });
+    expect(ok.runner.argvs).toEqual([GUARD_STATUS, r.restart, r.rollout()]);
+  });
+
+  it('on a terminal one question covers both (the work and the restart); reset-home the same way', async () => {
+    const prompter = new FakePrompter([true], true);
+    const t = await testApp({ runner: runner().on(GUARD_STATUS, working), prompter, interactive: true });
+    await runResetHome(t);
+    expect(prompter.asked.map((a) => a.message)).toEqual(['Reset demo anyway and lose that?']);
+    expect(t.runner.argvs).toEqual([GUARD_STATUS, r.sentinel, r.restart, r.rollout()]);
   });
 });

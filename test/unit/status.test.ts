@@ -181,6 +181,8 @@ describe('rgsd status <project>', () => {
           sessions: [{ name: 'main', windows: 2, attached: false, created: '2026-11-22T10:00:05Z' }],
           tunnel: { state: 'stopped', name: null, url: null },
           sessionsError: null,
+          warnings: [],
+          homeUsage: null,
         },
       ],
     });
@@ -226,7 +228,7 @@ describe('rgsd status <project>', () => {
     const { writeProject } = await import('../helpers/project-fixture.js');
     writeProject(t.configDir, 'demo', { settings: 'context: prod\n' });
     await expect(runStatus(t.app, 'demo')).rejects.toMatchObject({ exitCode: 3 });
-    expect(t.runner.argvs).toEqual([argv.currentContext]);
+    expect(t.runner.argvs).toEqual([]);
   });
 });
 

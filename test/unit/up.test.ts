@@ -70,7 +70,6 @@ describe('rgsd up — fresh install', () => {
     await up(t);
     expect(t.runner.argvs).toEqual([
       argv.helmVersion,
-      argv.currentContext,
       // the plan: these four at once, the rendering included
       argv.getNamespace,
       argv.helmList('demo'),
@@ -400,7 +399,7 @@ describe('rgsd up — errors (exit codes, nothing half-done)', () => {
     expect(err.exitCode).toBe(ExitCode.config);
     expect(err.message).toBe('project demo is pinned to context "prod" but the current context is "ctx"');
     expect(err.hint).toContain('--context prod');
-    expect(t.runner.argvs).toEqual([argv.helmVersion, argv.currentContext]);
+    expect(t.runner.argvs).toEqual([argv.helmVersion]);
   });
   it('--context overrides the pin', async () => {
     const t = await testApp({ runner: upRunner(), globals: { context: 'ctx' } });
@@ -471,7 +470,7 @@ describe('rgsd up --dry-run', () => {
     const t = await testApp({ runner: dryRunner(), globals: { dryRun: true } });
     writeProject(t.configDir, 'demo');
     await up(t);
-    expect(t.runner.argvs).toEqual([argv.helmVersion, argv.currentContext, TEMPLATE]);
+    expect(t.runner.argvs).toEqual([argv.helmVersion, TEMPLATE]);
     const values = parse(t.runner.find(...TEMPLATE)[0]?.stdin ?? '');
     expect(values.secrets.existingSecret).toBe('demo-rgsd-secrets');
     const out = t.stdout();

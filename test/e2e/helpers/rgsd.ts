@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { stringify } from 'yaml';
+import { E2E_IMAGE } from '../../helpers/version.js';
 import { kubeconfig, REPO_ROOT, type CommandResult } from './cluster.js';
 
 export const RGSD_BIN = join(REPO_ROOT, 'bin', 'rgsd');
@@ -19,9 +20,11 @@ export class ConfigDir {
     mkdirSync(join(this.dir, 'secrets'), { mode: 0o700 });
   }
 
-  /** Settings of a project (no secrets). agent "none": a plain shell in tmux, no API keys needed. */
+  /** Settings of a project (no secrets). agent "none": a plain shell in tmux, no API keys
+   * needed; the e2e image, whose agents are the fake agent (test/fixtures/fake-agent). */
   writeSettings(project: string, settings: Record<string, unknown> = {}): void {
-    writeFileSync(join(this.dir, 'projects', `${project}.yaml`), stringify({ agent: 'none', ...settings }));
+    const [repository, tag] = E2E_IMAGE.split(':');
+    writeFileSync(join(this.dir, 'projects', `${project}.yaml`), stringify({ agent: 'none', image: { repository, tag }, ...settings }));
   }
 
   /** The secrets file, mode 0600 like `rgsd init` writes it. */

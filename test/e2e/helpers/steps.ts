@@ -15,7 +15,7 @@ import {
   type K8sObject,
   type PodObject,
 } from './cluster.js';
-import { DEFAULT_IMAGE } from '../../helpers/version.js';
+import { E2E_IMAGE } from '../../helpers/version.js';
 import { rgsd, rgsdOk, type ConfigDir, type HelmBinary } from './rgsd.js';
 
 /** Object names of a project (ARCHITECTURE.md: fullname = <project>-rgsd unless it contains rgsd). */
@@ -24,7 +24,8 @@ export function namesOf(project: string): { deployment: string; pvc: string; sec
   return { deployment: fullname, pvc: `${fullname}-home`, secret: `${fullname}-secrets` };
 }
 
-export const IMAGE = DEFAULT_IMAGE; // rgsd/workstation:<package.json version>
+/** What every e2e project runs (ConfigDir.writeSettings): the minimal image plus the fake agents. */
+export const IMAGE = E2E_IMAGE;
 export const HOME = '/home/gsd';
 
 /** A flag the steps of one file share: once a step fails, the later ones are skipped. */
