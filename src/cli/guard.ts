@@ -30,7 +30,8 @@ export interface GuardOptions {
   /** only show, never refuse or ask (--dry-run) */
   showOnly?: boolean;
   /** the command shows the work in its own summary and confirms by itself on a terminal
-   * (nuke: typing the name); the guard then only refuses without a terminal */
+   * (nuke: typing the name); without a terminal the guard returns its refusal for the
+   * command to throw after the summary */
   summaryByCaller?: boolean;
 }
 
@@ -40,6 +41,8 @@ export interface GuardOutcome {
   atRisk: WorkItem[];
   /** the user already said yes on a terminal */
   confirmed: boolean;
+  /** with summaryByCaller: the refusal to throw once the caller has shown its summary */
+  refusal: RefusedError | null;
 }
 
 /** One line per item: "claude in main:0 is working, last output 4s ago". */
@@ -83,26 +86,28 @@ export async function guardWork(app: App, target: Target, names: ProjectNames, o
   if (!report.looked) {
     if (report.deployed && !o.summaryByCaller)
       out.warn(`could not look at the work inside ${p} before ${o.verb === 'stop' ? 'stopping' : `the ${o.verb}`}: ${report.why}`);
-    return { report, atRisk: [], confirmed: false };
+    return { report, atRisk: [], confirmed: false, refusal: null };
   }
   const atRisk = blocking(report.items, o.action);
-  if (report.items.length === 0) return { report, atRisk, confirmed: false };
+  if (report.items.length === 0) return { report, atRisk, confirmed: false, refusal: null };
   if (!o.summaryByCaller) {
     out.warn(`${p}: ${o.action === 'destroy' ? 'this destroys' : `${o.verb} ends`} the work in the workstation:`);
     for (const i of report.items) out.info(`  - ${workLine(i)}`);
   }
-  if (atRisk.length === 0 || o.showOnly) return { report, atRisk, confirmed: false };
+  if (atRisk.length === 0 || o.showOnly) return { report, atRisk, confirmed: false, refusal: null };
   if (o.discardWork) {
     out.warn(`--discard-work: going ahead (${lossSummary(atRisk)})`);
-    return { report, atRisk, confirmed: true };
+    return { report, atRisk, confirmed: true, refusal: null };
   }
   if (app.interactive) {
-    if (o.summaryByCaller) return { report, atRisk, confirmed: false };
+    if (o.summaryByCaller) return { report, atRisk, confirmed: false, refusal: null };
     const yes = await app.prompter.confirm(`${capital(o.verb)} ${p} anyway and lose that?`, { default: false });
     if (!yes) throw new RefusedError(`not ${ing(o.verb)} ${p}: the work above would be lost`, { hint: hintFor(o) });
-    return { report, atRisk, confirmed: true };
+    return { report, atRisk, confirmed: true, refusal: null };
   }
-  throw new RefusedError(`not ${ing(o.verb)} ${p}: it would ${lossSummary(atRisk)}`, { hint: hintFor(o) });
+  const refusal = new RefusedError(`not ${ing(o.verb)} ${p}: it would ${lossSummary(atRisk)}`, { hint: hintFor(o) });
+  if (o.summaryByCaller) return { report, atRisk, confirmed: false, refusal };
+  throw refusal;
 }
 
 function hintFor(o: GuardOptions): string {

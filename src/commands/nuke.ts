@@ -54,6 +54,7 @@ export default defineCommand<{ confirm?: string; discardWork?: boolean }>(
       app.out.success('dry run: nothing was destroyed');
       return;
     }
+    if (guard.refusal) throw guard.refusal;
     await requireConfirmation(app, plan.project, opts.confirm);
     const progress = nukeProgress(app.out, plan);
     let destroyed: NukeStep[];

@@ -127,7 +127,11 @@ describe('peek, watch, transcript, the webhook and the work guard on a real clus
 
   it('3. the turn ends: peek shows it waiting again; watch printed the change with the bell and OSC 9/777', async () => {
     await untilAgent(config, 'waiting again', (x) => x.state === 'waiting', (TURN_SECONDS + 90) * 1000);
-    await waitFor('watch to see working → waiting', async () => /working → waiting \(input\)/.test(readLog(watchLog)), 60_000, 500);
+    await waitFor('watch to see working → waiting', async () => /working → waiting \(input\)/.test(readLog(watchLog)), 60_000, 500).catch(
+      (err: Error) => {
+        throw new Error(`${err.message}\n--- what watch printed ---\n${JSON.stringify(readLog(watchLog))}`);
+      },
+    );
     const raw = readLog(watchLog);
     expect(raw).toContain('\x07\x1b]9;agents: claude is waiting (input)\x07');
     expect(raw).toContain('\x1b]777;notify;rgsd;agents: claude is waiting (input)\x07');
@@ -178,7 +182,7 @@ describe('peek, watch, transcript, the webhook and the work guard on a real clus
 
 function readLog(file: string): string {
   try {
-    return readFileSync(file, 'latin1');
+    return readFileSync(file, 'utf8');
   } catch {
     return '';
   }

@@ -48,7 +48,7 @@ describe('rgsd run and rgsd tasks on a real cluster', () => {
     first = doc.task.id;
     const pod = await readyPod(PROJECT);
     const file = await podExec(pod.metadata.name, `cat ${HOME}/workspace/e2e-task.txt`);
-    expect(file.stdout).toBe('done by a task\n');
+    expect(file.stdout.trim()).toBe('done by a task');
   });
 
   it('3. a refusal makes the task "refused" and `run --wait` exit 10', async () => {

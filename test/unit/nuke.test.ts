@@ -495,6 +495,8 @@ describe('rgsd nuke — the work guard', () => {
       'commit and push, or `rgsd backup` first; or re-run with --discard-work: `rgsd nuke demo --confirm demo --discard-work`',
     );
     expect(DESTRUCTIVE(t.runner.argvs)).toEqual([]);
+    // the summary, with the work, comes first
+    expect(t.stderr()).toContain('  Work in the workstation that is lost with it:\n    - claude in main:0 is waiting (permission)');
     const ok = await testApp({ runner: nukeRunner({ work: DIRTY }), interactive: false });
     await discard(ok);
     expect(DESTRUCTIVE(ok.runner.argvs)).toEqual(ALL_DELETES);
