@@ -3,7 +3,7 @@
 import { toolsFromEnv, type Tools } from '../cluster/gateway.js';
 import { resolveConfigDir } from './config.js';
 import { packageRoot } from './version.js';
-import { ExecaRunner, SecretGuard, withSafety, type Runner } from './runner.js';
+import { ChildRunner, SecretGuard, withSafety, type Runner } from './runner.js';
 import type { Output, Stream } from '../ui/output.js';
 import type { Prompter } from '../ui/prompts.js';
 
@@ -123,7 +123,7 @@ export async function createApp(globals: GlobalOptions, deps: AppDeps = {}): Pro
   const attachable = deps.attachable ?? deps.interactive ?? Boolean(process.stdin.isTTY && process.stdout.isTTY);
   const out = createOutput({ stdout, stderr, env, noColor: !globals.color, verbose: globals.verbose });
   const guard = new SecretGuard();
-  const runner = withSafety(deps.runner ?? new ExecaRunner(), {
+  const runner = withSafety(deps.runner ?? new ChildRunner(), {
     guard,
     verbose: globals.verbose,
     dryRun: globals.dryRun,

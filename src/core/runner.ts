@@ -101,89 +101,68 @@ export function withSafety(inner: Runner, opts: SafetyOptions): Runner {
   };
 }
 
-/** The real runner (execa). Loaded lazily so `rgsd --help` does not pay for execa; a call
- * with the terminal passed through (`interactive`: the attach, streamed logs) does not load it
- * at all (`node:child_process`, about 50 ms less before `rgsd connect` reaches kubectl). */
-export class ExecaRunner implements Runner {
+/** The real runner: `node:child_process` (loaded on the first call, so `rgsd --help` never
+ * pays for it; execa took about 50 ms to load, more than the rest of a `peek`). The terminal is
+ * passed straight through for `interactive` calls (the attach, streamed logs); otherwise stdin
+ * is the given input or nothing, and stdout/stderr are collected as text. */
+export class ChildRunner implements Runner {
   async run(cmd: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
-    if (opts.interactive && opts.stdin === undefined) return runInherited(cmd, args, opts);
-    const { execa } = await import('execa');
-    const result = await execa(cmd, [...args], {
-      reject: false,
-      extendEnv: true,
-      ...(opts.env ? { env: opts.env } : {}),
-      ...(opts.timeoutMs ? { timeout: opts.timeoutMs } : {}),
-      ...(opts.interactive
-        ? { stdio: 'inherit' as const }
-        : opts.stdin !== undefined
-          ? { input: opts.stdin }
-          : { stdin: 'ignore' as const }),
-      stripFinalNewline: false,
-    });
+    const { spawn } = await import('node:child_process');
     const argv = [cmd, ...args];
-    const errCode = (result as { code?: string }).code;
-    if (errCode === 'ENOENT' || (result.failed && /ENOENT/.test(String(result.message)) && result.exitCode === undefined)) {
-      throw new MissingToolError(`${cmd} not found`, { hint: toolHint(cmd) });
-    }
-    if (result.timedOut) {
+    const captured = !opts.interactive;
+    const input = opts.stdin;
+    const { code, signal, error, timedOut, stdout, stderr } = await new Promise<{
+      code: number | null;
+      signal: NodeJS.Signals | null;
+      error?: NodeJS.ErrnoException;
+      timedOut: boolean;
+      stdout: string;
+      stderr: string;
+    }>((resolve) => {
+      const stdin = input !== undefined ? 'pipe' : opts.interactive ? 'inherit' : 'ignore';
+      const child = spawn(cmd, [...args], {
+        stdio: [stdin, captured ? 'pipe' : 'inherit', captured ? 'pipe' : 'inherit'],
+        ...(opts.env ? { env: { ...process.env, ...opts.env } } : {}),
+      });
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      child.stdout?.on('data', (d: Buffer) => out.push(d));
+      child.stderr?.on('data', (d: Buffer) => err.push(d));
+      let timedOut = false;
+      const timer = opts.timeoutMs
+        ? setTimeout(() => {
+            timedOut = true;
+            child.kill('SIGTERM');
+          }, opts.timeoutMs)
+        : undefined;
+      const text = (chunks: Buffer[]) => Buffer.concat(chunks).toString('utf8');
+      child.once('error', (e: NodeJS.ErrnoException) => {
+        if (timer) clearTimeout(timer);
+        resolve({ code: null, signal: null, error: e, timedOut, stdout: text(out), stderr: text(err) });
+      });
+      // 'close': the exit and every byte of its output (stdout and stderr ended)
+      child.once('close', (c, sig) => {
+        if (timer) clearTimeout(timer);
+        resolve({ code: c, signal: sig, timedOut, stdout: text(out), stderr: text(err) });
+      });
+      if (input !== undefined && child.stdin) {
+        // a child that exits without reading all of it is not an error of ours
+        child.stdin.on('error', () => undefined);
+        child.stdin.end(input);
+      }
+    });
+    if (error?.code === 'ENOENT') throw new MissingToolError(`${cmd} not found`, { hint: toolHint(cmd) });
+    if (error) throw new CommandError(argv, 1, error.message, '');
+    if (timedOut) {
       throw new TimeoutError(`${cmd} timed out after ${Math.round((opts.timeoutMs ?? 0) / 1000)}s`, {
         hint: 'raise --timeout, or check the cluster with `rgsd status`',
       });
     }
-    if (result.signal === 'SIGINT' || (result.isTerminated && result.signal === 'SIGTERM' && result.isCanceled)) {
-      throw new InterruptedError();
-    }
-    const out: RunResult = {
-      stdout: typeof result.stdout === 'string' ? result.stdout : '',
-      stderr: typeof result.stderr === 'string' ? result.stderr : '',
-      exitCode: result.exitCode ?? 1,
-    };
-    if (out.exitCode !== 0 && !opts.allowFailure) {
-      throw new CommandError(argv, out.exitCode, out.stderr, out.stdout);
-    }
-    return out;
+    if (signal === 'SIGINT') throw new InterruptedError();
+    const result: RunResult = { stdout, stderr, exitCode: code ?? 1 };
+    if (result.exitCode !== 0 && !opts.allowFailure) throw new CommandError(argv, result.exitCode, stderr, stdout);
+    return result;
   }
-}
-
-/** A child with stdin, stdout and stderr inherited (the terminal): its exit code, with the same
- * errors as the execa path (missing tool, timeout, interrupted, CommandError without allowFailure). */
-async function runInherited(cmd: string, args: readonly string[], opts: RunOptions): Promise<RunResult> {
-  const { spawn } = await import('node:child_process');
-  const argv = [cmd, ...args];
-  const { code, signal, error, timedOut } = await new Promise<{
-    code: number | null;
-    signal: NodeJS.Signals | null;
-    error?: NodeJS.ErrnoException;
-    timedOut: boolean;
-  }>((resolve) => {
-    const child = spawn(cmd, [...args], { stdio: 'inherit', ...(opts.env ? { env: { ...process.env, ...opts.env } } : {}) });
-    let timedOut = false;
-    const timer = opts.timeoutMs
-      ? setTimeout(() => {
-          timedOut = true;
-          child.kill('SIGTERM');
-        }, opts.timeoutMs)
-      : undefined;
-    child.once('error', (e: NodeJS.ErrnoException) => {
-      if (timer) clearTimeout(timer);
-      resolve({ code: null, signal: null, error: e, timedOut });
-    });
-    child.once('exit', (c, sig) => {
-      if (timer) clearTimeout(timer);
-      resolve({ code: c, signal: sig, timedOut });
-    });
-  });
-  if (error?.code === 'ENOENT') throw new MissingToolError(`${cmd} not found`, { hint: toolHint(cmd) });
-  if (error) throw new CommandError(argv, 1, error.message, '');
-  if (timedOut) {
-    throw new TimeoutError(`${cmd} timed out after ${Math.round((opts.timeoutMs ?? 0) / 1000)}s`, {
-      hint: 'raise --timeout, or check the cluster with `rgsd status`',
-    });
-  }
-  if (signal === 'SIGINT') throw new InterruptedError();
-  const out: RunResult = { stdout: '', stderr: '', exitCode: code ?? 1 };
-  if (out.exitCode !== 0 && !opts.allowFailure) throw new CommandError(argv, out.exitCode, '', '');
-  return out;
 }
 
 function toolHint(cmd: string): string {

@@ -2,7 +2,26 @@
 // else (progress, warnings, the context line) goes to stderr. Colour is decided for each
 // stream on its own (useColor): `rgsd doctor > f` on a terminal keeps escape codes out of f
 // while the warnings on stderr stay coloured. The spinner only draws on a terminal stderr.
-import { Chalk, type ChalkInstance } from 'chalk';
+
+/** The few styles rgsd uses, as basic ANSI codes (what a colour library's level 1 writes);
+ * identity functions when colour is off. Kept here rather than a library: loading one cost
+ * about 10 ms of every run. */
+export interface Styles {
+  bold(text: string): string;
+  dim(text: string): string;
+  red(text: string): string;
+  green(text: string): string;
+  yellow(text: string): string;
+  cyan(text: string): string;
+}
+
+export function styles(on: boolean): Styles {
+  const wrap =
+    (open: number, close: number) =>
+    (text: string): string =>
+      on ? `\x1b[${open}m${text}\x1b[${close}m` : text;
+  return { bold: wrap(1, 22), dim: wrap(2, 22), red: wrap(31, 39), green: wrap(32, 39), yellow: wrap(33, 39), cyan: wrap(36, 39) };
+}
 
 export interface Stream {
   write(chunk: string): unknown;
@@ -21,9 +40,9 @@ export interface Output {
   /** colours on stderr (messages) */
   readonly color: boolean;
   /** styles for stderr: info/success/warn lines */
-  readonly c: ChalkInstance;
+  readonly c: Styles;
   /** styles for stdout: data (tables, marks) */
-  readonly cData: ChalkInstance;
+  readonly cData: Styles;
   /** A line of data on stdout. */
   data(text: string): void;
   /** The one JSON document of a --json run, on stdout. */
@@ -67,8 +86,8 @@ const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '
 
 export function createOutput(o: OutputOptions): Output {
   const color = useColor(o.stderr, o.env, o.noColor);
-  const c = new Chalk({ level: color ? 1 : 0 });
-  const cData = new Chalk({ level: useColor(o.stdout, o.env, o.noColor) ? 1 : 0 });
+  const c = styles(color);
+  const cData = styles(useColor(o.stdout, o.env, o.noColor));
   const err = (line: string): void => {
     o.stderr.write(`${line}\n`);
   };

@@ -9,7 +9,7 @@ import { parseAllDocuments } from 'yaml';
 import { resolveProject } from '../../src/cli/open.js';
 import upCommand from '../../src/commands/up.js';
 import { ConfigError, ExitCode, type RgsdError } from '../../src/core/errors.js';
-import { ExecaRunner, type RunOptions, type RunResult, type Runner } from '../../src/core/runner.js';
+import { ChildRunner, type RunOptions, type RunResult, type Runner } from '../../src/core/runner.js';
 import { reportError } from '../../src/ui/report.js';
 import { argv, upRunner } from '../helpers/cluster-fixture.js';
 import type { FakeRunner } from '../helpers/fake-runner.js';
@@ -20,7 +20,7 @@ import { testApp } from '../helpers/test-app.js';
 
 class RecordingRunner implements Runner {
   readonly argvs: string[][] = [];
-  readonly #inner = new ExecaRunner();
+  readonly #inner = new ChildRunner();
   run(cmd: string, args: readonly string[], opts?: RunOptions): Promise<RunResult> {
     this.argvs.push([cmd, ...args]);
     return this.#inner.run(cmd, args, opts);
@@ -85,7 +85,7 @@ describe.each(['helm3', 'helm4'])('rgsd up --dry-run with the real chart (%s)', 
 
 /** Real helm for the local calls (version, template); the exact-argv fake for the cluster. */
 class HybridRunner implements Runner {
-  readonly #real = new ExecaRunner();
+  readonly #real = new ChildRunner();
   constructor(
     readonly fake: FakeRunner,
     readonly helm: string,

@@ -69,7 +69,7 @@ export interface TestApp {
 export async function testApp(
   opts: {
     runner?: FakeRunner;
-    /** A real runner (e.g. ExecaRunner) instead of the fake one. */
+    /** A real runner (e.g. ChildRunner) instead of the fake one. */
     realRunner?: Runner;
     prompter?: Prompter;
     globals?: Partial<GlobalOptions>;

@@ -2,10 +2,10 @@
 // inherited (no execa loaded), the same results and errors as the captured path.
 import { describe, expect, it } from 'vitest';
 import { CommandError, MissingToolError, TimeoutError } from '../../src/core/errors.js';
-import { ExecaRunner } from '../../src/core/runner.js';
+import { ChildRunner } from '../../src/core/runner.js';
 
-describe('ExecaRunner, interactive', () => {
-  const runner = new ExecaRunner();
+describe('ChildRunner, interactive', () => {
+  const runner = new ChildRunner();
 
   it('resolves with the exit code (allowFailure), empty output', async () => {
     expect(await runner.run('sh', ['-c', 'exit 3'], { interactive: true, allowFailure: true })).toEqual({

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { Progress } from '../../src/core/app.js';
 import { CommandError, InterruptedError, MissingToolError, RgsdError, TimeoutError } from '../../src/core/errors.js';
-import { ExecaRunner, SecretGuard, formatCommand, withSafety } from '../../src/core/runner.js';
+import { ChildRunner, SecretGuard, formatCommand, withSafety } from '../../src/core/runner.js';
 import { MAX_DETAIL_LINES, reportError } from '../../src/ui/report.js';
 import { FakeRunner } from '../helpers/fake-runner.js';
 
-describe('ExecaRunner (real subprocesses)', () => {
-  const r = new ExecaRunner();
+describe('ChildRunner (real subprocesses)', () => {
+  const r = new ChildRunner();
   it('passes argv without a shell and stdin through', async () => {
     const res = await r.run('sh', ['-c', 'cat; printf "%s" "$0"', 'a b;$(x)'], { stdin: 'in:' });
     expect(res).toEqual({ stdout: 'in:a b;$(x)', stderr: '', exitCode: 0 });
@@ -160,7 +160,7 @@ describe('CommandError: the lines that matter; -v shows everything', () => {
   });
 
   it('a real subprocess: everything it said on stderr arrives', async () => {
-    const err = (await new ExecaRunner()
+    const err = (await new ChildRunner()
       .run('sh', ['-c', 'printf "Error: first\\n- a: bad\\n- b: bad\\n" >&2; exit 1'])
       .catch((e: unknown) => e)) as CommandError;
     expect(err.details).toEqual(['- a: bad', '- b: bad']);
