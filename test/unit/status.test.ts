@@ -306,3 +306,21 @@ describe('rgsd status (every project)', () => {
     expect(t.runner.argvs).not.toContainEqual(argv.currentContext);
   });
 });
+
+describe('rgsd status — what the workstation reports about itself (schema 2)', () => {
+  it("shows the pod's boot warnings and the home's use; --json carries them", async () => {
+    const { IN_POD_STATUS_V2 } = await import('../helpers/cluster-fixture.js');
+    const r = runner([deploy('demo'), pod('demo'), pvc('demo')]).on(argv.execStatus('demo-rgsd-abc'), {
+      stdout: JSON.stringify(IN_POD_STATUS_V2),
+    });
+    const t = await testApp({ runner: r, now: NOW });
+    await runStatus(t.app, 'demo');
+    expect(t.stdout()).toMatch(/^home:\s+demo-rgsd-home: Bound, 20Gi, class standard; 2\.1 GiB of 20 GiB used \(10%\), 18 GiB free$/m);
+    expect(t.stdout()).toMatch(/^warning:\s+clone of https:\/\/example\.invalid\/me\/demo\.git failed; starting with an empty workspace$/m);
+    const j = await testApp({ runner: r, now: NOW, globals: { json: true } });
+    await runStatus(j.app, 'demo');
+    const doc = JSON.parse(j.stdout()) as { projects: { warnings: { code: string }[]; homeUsage: { usedBytes: number } }[] };
+    expect(doc.projects[0]?.warnings.map((w) => w.code)).toEqual(['clone-failed']);
+    expect(doc.projects[0]?.homeUsage.usedBytes).toBe(2254857830);
+  });
+});
