@@ -320,12 +320,25 @@ describe('agents of the image report their state (agent-hook)', () => {
   it('the real Codex runs the managed hooks of /etc/codex/config.toml without a review, with no network', async () => {
     const name = await offline('agent-codex');
     expect(exec(name, 'stat -c %U /etc/codex/config.toml').stdout.trim()).toBe('root');
-    // A dummy key: the session starts and the prompt is submitted; the model is unreachable.
-    const run = exec(
+    // A dummy key: the session starts and the prompt is submitted; the model is unreachable, so
+    // codex keeps retrying. Started in the background; the record is read once it names the
+    // prompt (a condition, not a time: a loaded machine may take long to get there).
+    const started = exec(
       name,
-      'mkdir -p ~/w && cd ~/w && OPENAI_API_KEY=sk-dummy TMUX_PANE=%77 timeout 12 codex exec --skip-git-repo-check "say hi" </dev/null >/dev/null 2>&1; cat ~/.rgsd/run/panes/77.json',
+      'mkdir -p ~/w && cd ~/w && (OPENAI_API_KEY=sk-dummy TMUX_PANE=%77 codex exec --skip-git-repo-check "say hi" </dev/null >/tmp/codex.out 2>&1 & echo $! >/tmp/codex.pid)',
     );
-    const rec = JSON.parse(run.stdout);
+    expect(started.status, started.stderr).toBe(0);
+    let rec: Record<string, unknown> = {};
+    await waitUntil(
+      () => {
+        const r = exec(name, 'cat ~/.rgsd/run/panes/77.json 2>/dev/null');
+        rec = r.status === 0 && r.stdout.trim() ? (JSON.parse(r.stdout) as Record<string, unknown>) : {};
+        return rec.event === 'UserPromptSubmit';
+      },
+      120_000,
+      () => `no UserPromptSubmit hook ran (last record ${JSON.stringify(rec)}):\n${exec(name, 'tail -20 /tmp/codex.out').stdout}`,
+    );
+    exec(name, 'kill "$(cat /tmp/codex.pid)" 2>/dev/null; true');
     expect(rec).toMatchObject({
       pane: '%77',
       agent: 'codex',

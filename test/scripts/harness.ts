@@ -128,7 +128,8 @@ export class Root {
         .map(
           (c) =>
             new Promise<void>((res) => {
-              const timer = setTimeout(() => c.kill('SIGKILL'), 5000);
+              // generous: a loaded machine may take a while to stop tmux and the helpers
+              const timer = setTimeout(() => c.kill('SIGKILL'), 30_000);
               c.once('exit', () => {
                 clearTimeout(timer);
                 res();
@@ -138,8 +139,8 @@ export class Root {
         ),
     );
     this.tmux('kill-server');
-    // Shells of the killed server may still be writing their history for a moment.
-    rmSync(this.dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 250 });
+    // Shells of the killed server (and its pipe-pane recorders) may still be writing for a moment.
+    rmSync(this.dir, { recursive: true, force: true, maxRetries: 80, retryDelay: 250 });
   }
 }
 
