@@ -77,7 +77,7 @@ async function fire(
       got = record(pane);
       return got !== null && got.event === expectEvent && JSON.stringify(got) !== JSON.stringify(before);
     },
-    15_000,
+    60_000,
     () => `no ${expectEvent} record for ${pane}: ${JSON.stringify(record(pane))}\n${root.tmux('capture-pane', '-p', '-t', pane).stdout}`,
   );
   return got as unknown as Record<string, unknown>;
@@ -137,7 +137,7 @@ describe('agent-hook writes the pane record from the agents’ hooks', () => {
     expect(r.status).toBe(0);
     await waitUntil(
       () => existsSync(join(root.dir, 'done')),
-      15_000,
+      60_000,
       () => 'the notification never ran',
     );
     expect(record(pane)).toMatchObject({ event: 'PreToolUse', state: 'working', detail: 'Edit' });
@@ -173,7 +173,7 @@ describe('agent-hook writes the pane record from the agents’ hooks', () => {
     expect(r).toMatchObject({ pane, agent: 'codex', state: 'waiting', waitingFor: 'input', source: 'notify', cwd: root.workspace });
     await waitUntil(
       () => existsSync(got),
-      15_000,
+      60_000,
       () => 'the user notifier was not called',
     );
     const [flag, json] = readFileSync(got, 'utf8').split('|');
@@ -220,7 +220,7 @@ describe('agent-hook writes the pane record from the agents’ hooks', () => {
     expect(await fire(pane, 'gsd', 'Stop')).toMatchObject({ agent: 'gsd', state: 'waiting', waitingFor: 'input' });
     await waitUntil(
       () => existsSync(join(root.dir, 'mine')),
-      10_000,
+      60_000,
       () => 'the user’s own GSD hook did not run',
     );
     expect(JSON.parse(readFileSync(settings, 'utf8')).quietStartup).toBe(true);

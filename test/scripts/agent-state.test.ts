@@ -173,7 +173,7 @@ describe('agent state (entrypoint + monitor + fake agent)', () => {
     const act0 = activity();
     await waitUntil(
       () => JSON.parse(readFileSync(screenFile, 'utf8')).seenEpoch >= first.seenEpoch + 2 && activity() > act0,
-      15_000,
+      60_000,
       () => `no monitor tick / no redraw: ${readFileSync(screenFile, 'utf8')}`,
     );
     const later = JSON.parse(readFileSync(screenFile, 'utf8'));
@@ -186,7 +186,7 @@ describe('agent state (entrypoint + monitor + fake agent)', () => {
     writeRecord(agent, { agent: 'codex', state: 'working', waitingFor: null, event: 'UserPromptSubmit', source: 'hook' });
     expect(pane(status(), agent)).toMatchObject({ state: 'working', waitingFor: null, source: 'hook' });
     // An interrupted turn fires no hook: after RGSD_STALL_SECONDS of a still screen, waiting.
-    const stale = await waitPane(agent, { state: 'waiting', waitingFor: 'input', source: 'screen' }, 20_000);
+    const stale = await waitPane(agent, { state: 'waiting', waitingFor: 'input', source: 'screen' }, 60_000);
     expect(stale.since).toBeGreaterThanOrEqual(5);
     writeRecord(agent, { agent: 'codex', state: 'idle', waitingFor: null, event: 'x', source: 'notify' });
     expect(pane(status(), agent)).toMatchObject({ state: 'idle', source: 'notify' });
@@ -272,7 +272,7 @@ describe('agent state (entrypoint + monitor + fake agent)', () => {
         first = monitorPid();
         return first !== null;
       },
-      10_000,
+      60_000,
       () => 'no monitor process',
     );
     process.kill(first as unknown as number, 'SIGKILL');
@@ -283,13 +283,13 @@ describe('agent state (entrypoint + monitor + fake agent)', () => {
         second = monitorPid();
         return second !== null && second !== first;
       },
-      10_000,
+      60_000,
       () => 'the monitor was not restarted',
     );
     await ep.stop();
     await waitUntil(
       () => !existsSync(`/proc/${second}`) || readFileSync(`/proc/${second}/stat`, 'utf8').includes(') Z '),
-      10_000,
+      60_000,
       () => 'the monitor outlived the entrypoint',
     );
   });
@@ -302,7 +302,7 @@ describe('agent state (entrypoint + monitor + fake agent)', () => {
     mon.stdout?.on('data', (d: Buffer) => (out += d.toString()));
     await waitUntil(
       () => out.includes('monitor: started'),
-      10_000,
+      60_000,
       () => out,
     );
     expect(root.tmux('new-session', '-d', '-s', 'main').status).toBe(0);
@@ -310,13 +310,13 @@ describe('agent state (entrypoint + monitor + fake agent)', () => {
     const file = (id: string): string => join(runDir(), 'screen', `${id.slice(1)}.json`);
     await waitUntil(
       () => existsSync(file(second)) && existsSync(file(paneOf('=main:0'))),
-      15_000,
+      60_000,
       () => `no screen files:\n${out}`,
     );
     expect(root.tmux('kill-pane', '-t', second).status).toBe(0);
     await waitUntil(
       () => !existsSync(file(second)),
-      15_000,
+      60_000,
       () => 'screen file of a closed pane kept',
     );
     root.tmux('kill-server');
@@ -326,7 +326,7 @@ describe('agent state (entrypoint + monitor + fake agent)', () => {
     const p = paneOf('=again:0');
     await waitUntil(
       () => existsSync(file(p)),
-      15_000,
+      60_000,
       () => `no screen file after tmux came back:\n${out}`,
     );
   });
@@ -342,7 +342,7 @@ describe('status --json panes: lines and other programs', () => {
     expect(root.tmux('respawn-pane', '-k', '-t', id, `bash ${printer}`).status).toBe(0);
     return waitUntil(
       () => status().panes[0]?.lines.length === 3,
-      15_000,
+      60_000,
       () => JSON.stringify(status().panes),
     ).then(() => {
       const p = pane(status(), id);
@@ -375,7 +375,7 @@ describe('status --json clients', () => {
         s = status();
         return s.clients.length === 1;
       },
-      15_000,
+      60_000,
       () => `${JSON.stringify(s)}\n${screen.slice(-500)}`,
     );
     expect(s.clients[0]).toMatchObject({ session: 'main', tty: expect.stringMatching(/^\/dev\/pts\/\d+$/) });

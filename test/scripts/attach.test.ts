@@ -20,7 +20,7 @@ afterEach(async () => {
 });
 
 function outer(...args: string[]): string {
-  const r = spawnSync('tmux', ['-S', outerSock, ...args], { env: root.env(), encoding: 'utf8', timeout: 10_000 });
+  const r = spawnSync('tmux', ['-S', outerSock, ...args], { env: root.env(), encoding: 'utf8', timeout: 60_000 });
   if (r.status !== 0) throw new Error(`outer tmux ${args.join(' ')}: ${r.stderr}`);
   return r.stdout;
 }
@@ -62,7 +62,7 @@ async function client(): Promise<{ session: string; term: string; size: string }
       line = root.tmux('list-clients', '-F', '#{client_session} #{client_termname} #{client_width}x#{client_height}').stdout.trim();
       return line !== '';
     },
-    15_000,
+    60_000,
     () => `no client attached; the terminal shows:\n${outer('capture-pane', '-p', '-t', 'outer')}`,
   );
   const [session = '', term = '', size = ''] = line.split(' ');
@@ -102,7 +102,7 @@ describe('attach picks the session inside the pod', () => {
     await client();
     await waitUntil(
       () => root.tmux('display-message', '-p', '-c', clientTty(), '#{pane_mode}').stdout.trim() === 'tree-mode',
-      15_000,
+      60_000,
       () => `no chooser:\n${outer('capture-pane', '-p', '-t', 'outer')}`,
     );
   });
@@ -121,7 +121,7 @@ describe('attach picks the session inside the pod', () => {
     const cwd = () => root.tmux('list-panes', '-t', '=scratch', '-F', '#{pane_current_path}').stdout.trim();
     await waitUntil(
       () => cwd() === realpathSync(root.workspace),
-      15_000,
+      60_000,
       () => `the new session is in "${cwd()}"`,
     );
   });
@@ -160,7 +160,7 @@ describe('attach picks the session inside the pod', () => {
     expect(await outerScreenUntil(/rgsd connect demo --new main/)).toBe(true);
     await waitUntil(
       () => outer('display-message', '-p', '-t', 'outer', '#{pane_current_path}').trim() === realpathSync(root.workspace),
-      15_000,
+      60_000,
       () => `the shell is not in the workspace: ${outer('display-message', '-p', '-t', 'outer', '#{pane_current_path}')}`,
     );
     expect(outer('display-message', '-p', '-t', 'outer', '#{pane_current_command}').trim()).toMatch(/zsh|bash/);
@@ -251,7 +251,7 @@ function transcript(): string {
 async function outerScreenUntil(re: RegExp): Promise<boolean> {
   await waitUntil(
     () => re.test(transcript()),
-    15_000,
+    60_000,
     () => `the terminal never showed ${String(re)}:\n${transcript()}`,
   );
   return true;

@@ -139,8 +139,18 @@ export class Root {
         ),
     );
     this.tmux('kill-server');
-    // Shells of the killed server (and its pipe-pane recorders) may still be writing for a moment.
-    rmSync(this.dir, { recursive: true, force: true, maxRetries: 80, retryDelay: 250 });
+    // Shells of the killed server (and its pipe-pane recorders) may still be writing for a
+    // moment: each try lists the tree again (rmSync's own retries only repeat the rmdir that
+    // failed, with a growing pause), for at most about 30 s.
+    for (let tries = 1; ; tries++) {
+      try {
+        rmSync(this.dir, { recursive: true, force: true });
+        return;
+      } catch (err) {
+        if (tries >= 120) throw err;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
   }
 }
 

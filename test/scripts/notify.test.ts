@@ -93,7 +93,7 @@ async function twoRounds(): Promise<void> {
   const n = rounds();
   await waitUntil(
     () => rounds() >= n + 2,
-    20_000,
+    60_000,
     () => `the loop stopped looking: ${output}`,
   );
 }
@@ -105,7 +105,7 @@ describe('notify', () => {
     start();
     await waitUntil(
       () => received.length >= 1,
-      20_000,
+      60_000,
       () => `no started event: ${output}`,
     );
     expect(bodies()[0]).toMatchObject({ source: 'rgsd', project: 'demo', event: 'started', text: 'demo: the workstation started' });
@@ -114,7 +114,7 @@ describe('notify', () => {
     setStatus([pane('waiting', 'permission')], [{ id: 't1', name: 'fix login', state: 'running', exitCode: null }]);
     await waitUntil(
       () => received.length >= 2,
-      20_000,
+      60_000,
       () => `no waiting event: ${output}`,
     );
     expect(bodies()[1]).toMatchObject({
@@ -132,14 +132,14 @@ describe('notify', () => {
     setStatus([pane('waiting', 'permission')], [{ id: 't1', name: 'fix login', state: 'succeeded', exitCode: 0 }]);
     await waitUntil(
       () => received.length >= 3,
-      20_000,
+      60_000,
       () => `no task event: ${output}`,
     );
     expect(bodies()[2]).toMatchObject({ event: 'task-finished', task: 't1', state: 'succeeded', exitCode: 0 });
     setStatus([pane('exited', null, { exitCode: 2 })]);
     await waitUntil(
       () => received.length >= 4,
-      20_000,
+      60_000,
       () => `no exit event: ${output}`,
     );
     expect(bodies()[3]).toMatchObject({ event: 'exited', exitCode: 2, text: 'demo: claude in main:0 ended (exit code 2)' });
@@ -155,20 +155,20 @@ describe('notify', () => {
     start({ RGSD_NOTIFY_MAX_PER_HOUR: '2', RGSD_NOTIFY_DEDUPE_SECONDS: '1' });
     await waitUntil(
       () => received.length >= 1,
-      20_000,
+      60_000,
       () => `no started event: ${output}`,
     );
     setStatus([pane('waiting', 'input')]);
     await waitUntil(
       () => received.length >= 2,
-      20_000,
+      60_000,
       () => `no waiting event: ${output}`,
     );
     setStatus([pane('exited', null, { exitCode: 0 })]);
     // the exit is over the budget: the log says so, and it never arrives
     await waitUntil(
       () => output.includes('exited event was not sent: at most 2 an hour'),
-      20_000,
+      60_000,
       () => output,
     );
     await twoRounds();

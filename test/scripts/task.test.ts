@@ -249,7 +249,7 @@ describe('task start refuses bad input and changes nothing', () => {
     root.tmux('new-window', '-d', '-t', '=main:', '-c', root.workspace, 'bash', gsdUi);
     await waitUntil(
       () => spawnSync('pgrep', ['-f', gsdUi]).status === 0,
-      10_000,
+      60_000,
       () => 'the interactive gsd did not start',
     );
     const r = task(['start', '--agent', 'gsd', '--preset', 'full'], 'hi');

@@ -79,7 +79,7 @@ describe('screen logs', () => {
     child.stdin.write(chunk);
     await waitUntil(
       () => size('7.log') === 600,
-      15_000,
+      60_000,
       () => 'the first chunk was not recorded',
     );
     child.stdin.end(chunk);
@@ -173,13 +173,13 @@ describe('agent session logs', () => {
     try {
       await waitUntil(
         () => out.includes('task output line'),
-        15_000,
+        60_000,
         () => `no first output: ${out}`,
       );
       writeFileSync(join(tasks, 't1.log'), 'task output line\nlater line\n');
       await waitUntil(
         () => out.includes('later line'),
-        15_000,
+        60_000,
         () => `--follow did not print the new line: ${out}`,
       );
     } finally {
