@@ -69,6 +69,11 @@ export const DEFAULT_TASK_MAX_BUDGET_USD = 5;
 export const TASK_STATES = ['starting', 'running', 'succeeded', 'failed', 'refused', 'timed-out', 'stopped', 'lost'] as const;
 export type TaskState = (typeof TASK_STATES)[number];
 /** `rgsd run --wait` / `task wait` exit codes per final state (failed: the agent's own code). */
+/** A task that has not ended yet (what the work guard and watch count as running). */
+export function taskActive(state: string): boolean {
+  return state === 'starting' || state === 'running';
+}
+
 export const TASK_EXIT_CODES = { succeeded: 0, refused: 10, lost: 12, 'timed-out': 124, stopped: 143 } as const;
 /** A task id: t<yyyymmdd>-<hhmmss>-<4 hex> (UTC, sortable). */
 export const TASK_ID_RE = /^t\d{8}-\d{6}-[0-9a-f]{4}$/;

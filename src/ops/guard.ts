@@ -8,6 +8,7 @@ import { queryInPodStatus, type InPodStatus } from '../cluster/podstate.js';
 import type { App } from '../core/app.js';
 import { NotFoundError, RgsdError, isInterrupt } from '../core/errors.js';
 import type { ProjectNames } from '../core/names.js';
+import { taskActive } from '../core/vocab.js';
 
 export type WorkItem =
   | { kind: 'agent'; window: string; agent: string; state: string; since: number | null }
@@ -34,8 +35,6 @@ export interface WorkReport {
   items: WorkItem[];
 }
 
-const TASK_RUNNING = new Set(['running', 'starting', 'queued']);
-
 /** What the status says would be lost. */
 export function workAtRisk(s: InPodStatus): WorkItem[] {
   const items: WorkItem[] = [];
@@ -44,7 +43,7 @@ export function workAtRisk(s: InPodStatus): WorkItem[] {
     const state = p.state === 'waiting' && p.waitingFor ? `waiting (${p.waitingFor})` : p.state;
     items.push({ kind: 'agent', window: `${p.session}:${p.window}`, agent: p.agent, state, since: p.since });
   }
-  for (const t of s.tasks) if (TASK_RUNNING.has(t.state)) items.push({ kind: 'task', id: t.id, name: t.name, agent: t.agent });
+  for (const t of s.tasks) if (taskActive(t.state)) items.push({ kind: 'task', id: t.id, name: t.name, agent: t.agent });
   for (const c of s.clients) items.push({ kind: 'client', session: c.session, tty: c.tty });
   for (const r of s.repos) {
     const unpushed = r.upstream ? r.ahead : r.head && r.branch ? null : 0;

@@ -5,6 +5,7 @@
 // loop whose clock and sleep are injected, so tests need no timers.
 import type { InPodStatus, PaneInfo } from '../cluster/podstate.js';
 import type { PeekDocument, PeekProject } from './peek.js';
+import { taskActive } from '../core/vocab.js';
 
 export const UNTIL = ['idle', 'done'] as const;
 export type Until = (typeof UNTIL)[number];
@@ -92,8 +93,6 @@ function addStatus(snap: Snapshot, project: string, s: InPodStatus): void {
   for (const se of s.sessions) snap.sessions.set(`${project}/${se.name}`, se.created);
 }
 
-const TASK_RUNNING = new Set(['running', 'starting', 'queued']);
-
 /** The events between two polls (`prev` undefined: the first poll, every state is new). */
 export function diff(prev: Snapshot | undefined, next: Snapshot, time: string): WatchEvent[] {
   const events: WatchEvent[] = [];
@@ -167,7 +166,7 @@ export function notifies(e: WatchEvent): boolean {
     case 'state':
       return e.from !== null && e.from === 'working' && (e.to.startsWith('waiting') || e.to === 'exited');
     case 'task':
-      return e.from !== null && TASK_RUNNING.has(e.from) && !TASK_RUNNING.has(e.to);
+      return e.from !== null && taskActive(e.from) && !taskActive(e.to);
     case 'restart':
     case 'pane-closed':
       return true;
@@ -179,7 +178,7 @@ export function notifies(e: WatchEvent): boolean {
 /** --until idle: no agent pane is working (every one waits, idles or ended) and no task runs;
  * --until done: no task runs (and there was one). */
 export function reached(until: Until, snap: Snapshot, sawTask: boolean): boolean {
-  const tasksRunning = [...snap.tasks.values()].some((t) => TASK_RUNNING.has(t.state));
+  const tasksRunning = [...snap.tasks.values()].some((t) => taskActive(t.state));
   if (until === 'done') return sawTask && !tasksRunning;
   const working = [...snap.panes.values()].some((p) => p.agent && p.state === 'working');
   return !working && !tasksRunning && [...snap.projects.values()].some((p) => p.state === 'running');
