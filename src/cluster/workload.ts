@@ -1,6 +1,6 @@
 // The workload: the project's Deployment and its pod. One pod-choosing rule, the rollout
-// wait and restart, and every exec into the workstation container (status query, sentinel
-// removal; the attach is attach.ts) and its logs.
+// wait and restart, execs into the workstation container (the sentinel removal; the status
+// query is podstate.ts, the attach attach.ts) and its logs.
 import { NotFoundError, TimeoutError } from '../core/errors.js';
 import { CONTAINER, IN_POD, LABEL, goDuration } from '../core/vocab.js';
 import type { ProjectNames } from '../core/names.js';
@@ -157,9 +157,6 @@ export function execArgs(podOrRef: string, command: readonly string[], opts: { t
 export function execInPod(gw: Gateway, t: Target, podOrRef: string, command: readonly string[], opts: CallOptions = {}) {
   return kubectl(gw, t, execArgs(podOrRef, command, { tty: Boolean(opts.interactive) }), opts);
 }
-
-// The in-pod status (sessions, panes, repositories, warnings) lives in podstate.ts.
-export { parseInPodStatus, queryInPodStatus, type InPodStatus, type SessionInfo, type TunnelInfo } from './podstate.js';
 
 /** Deletes `$RGSD_HOME/.home-initialized` in the running container (init-home re-seeds on the next boot). */
 export async function removeSentinel(gw: Gateway, t: Target, names: ProjectNames): Promise<void> {

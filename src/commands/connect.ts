@@ -1,7 +1,7 @@
 // `rgsd connect [project] [session]` — attach to the workstation's tmux session: one cluster
 // call on the happy path (src/ops/connect.ts), the diagnosis only after it failed.
 import type { AttachRequest } from '../cluster/attach.js';
-import type { SessionInfo } from '../cluster/workload.js';
+import type { SessionInfo } from '../cluster/podstate.js';
 import type { Target } from '../cluster/gateway.js';
 import type { App } from '../core/app.js';
 import type { ProjectConfig } from '../core/config.js';

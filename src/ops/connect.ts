@@ -9,16 +9,8 @@
 import { kubectl, type Target } from '../cluster/gateway.js';
 import { pinnedContextError } from '../cluster/target.js';
 import { ATTACH_EXIT, runAttach, type AttachRequest } from '../cluster/attach.js';
-import {
-  isRunning,
-  listItems,
-  queryInPodStatus,
-  rankPods,
-  summarizePod,
-  type K8sObject,
-  type PodSummary,
-  type SessionInfo,
-} from '../cluster/workload.js';
+import { queryInPodStatus, type SessionInfo } from '../cluster/podstate.js';
+import { isRunning, listItems, rankPods, summarizePod, type K8sObject, type PodSummary } from '../cluster/workload.js';
 import type { App } from '../core/app.js';
 import { loadProject, type ProjectConfig } from '../core/config.js';
 import { ExitCode, NotFoundError, RgsdError, isInterrupt } from '../core/errors.js';
