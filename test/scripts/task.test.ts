@@ -285,6 +285,23 @@ describe('task stop, logs, list, worktrees, recover', () => {
     expect(l.tasks.map((t) => t.id)).toEqual([rec.id]);
   });
 
+  it('list is oldest first by creation time, not by id (ids of one second differ only in a random part)', async () => {
+    // two real tasks, then two records of one second whose random parts are in the opposite order
+    const a = start('first');
+    await finished(a.id);
+    const b = start('second');
+    await finished(b.id);
+    const dir = join(root.home, '.rgsd', 'tasks');
+    const base = JSON.parse(readFileSync(join(dir, `${b.id}.json`), 'utf8')) as TaskRecord & { createdMs: number };
+    expect(base.createdMs).toBeGreaterThanOrEqual(Date.parse(base.started));
+    const later = ['t20991231-235959-ffff', 't20991231-235959-0000'];
+    later.forEach((id, i) => {
+      writeFileSync(join(dir, `${id}.json`), JSON.stringify({ ...base, id, createdMs: 4_102_444_799_000 + i }));
+    });
+    const l = JSON.parse(task(['list', '--json']).stdout) as { tasks: TaskRecord[] };
+    expect(l.tasks.map((t) => t.id)).toEqual([a.id, b.id, ...later]);
+  });
+
   it('--worktree: a new branch in its own worktree, isolated from the workspace', async () => {
     workspaceRepo();
     const setupLog = join(root.dir, 'setup.log');
