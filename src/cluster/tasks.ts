@@ -166,6 +166,26 @@ export async function waitTask(gw: Gateway, t: Target, names: ProjectNames, id: 
   return parseRecord(res.stdout);
 }
 
+/** `task check --json`: the agents installed in the workstation; whether Codex's sandbox runs commands. */
+export interface AgentCheck {
+  agents: Record<string, boolean>;
+  /** per sandbox mode (read-only, workspace-write); null when codex is not installed */
+  codexSandbox: { mode: string; ok: boolean; detail: string }[] | null;
+}
+
+export async function checkAgents(gw: Gateway, t: Target, names: ProjectNames): Promise<AgentCheck> {
+  const res = await call(gw, t, names, [IN_POD.task, 'check', '--json'], { timeoutMs: 150_000 });
+  try {
+    const doc = JSON.parse(res.stdout.trim()) as AgentCheck;
+    if (typeof doc.agents === 'object' && doc.agents !== null) return doc;
+  } catch {
+    // below
+  }
+  throw new RgsdError('the workstation answered `task check` with something that is not its document', {
+    hint: 'is the image older than this rgsd? `rgsd up` updates it',
+  });
+}
+
 export interface TaskLogsOptions {
   follow?: boolean;
   tail?: number | undefined;

@@ -12,8 +12,16 @@ export default defineCommand(
       'run every preflight check (tools, Helm version, context, cluster, namespace, settings, secrets, repository credentials) and report each',
     description:
       'Read-only. Each check prints ✓ (ok), ! (warning), ✗ (failed) or - (skipped), with a hint when it is not ok. ' +
-      'Without a project every configured one is checked. Exits with the code of the first failed check, 0 when none failed.',
-    args: [{ name: 'project', required: false, description: 'also check this project’s settings and secrets', complete: 'project' }],
+      'With a project whose workstation runs, one exec checks it from inside: the configured agent is installed, Codex’s sandbox runs commands. ' +
+      'Without a project every configured one is checked (not their workstations). Exits with the code of the first failed check, 0 when none failed.',
+    args: [
+      {
+        name: 'project',
+        required: false,
+        description: 'also check this project’s settings, secrets and running workstation',
+        complete: 'project',
+      },
+    ],
     options: [JSON_OPTION],
     examples: ['rgsd doctor', 'rgsd doctor myproj --json'],
   },

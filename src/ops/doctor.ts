@@ -2,9 +2,12 @@
 // Checks: helm (present, major 3|4), kubectl (present), context (current / pinned match),
 // cluster (reachable, server version), namespace (exists), settings (valid), secrets
 // (present, mode 0600 in a 0700 directory, strictly parsed, files private and in place; each
-// warning of the file is a warn check), repo (the credential its URL needs is set). Returns the
+// warning of the file is a warn check), repo (the credential its URL needs is set); with a
+// project whose workstation runs, one exec of `/opt/rgsd/task check`: agent (the configured
+// agent is installed) and codex-sandbox (Codex's sandbox runs commands in the pod). Returns the
 // document and the failed checks; the command renders them and exits with the first failure's code.
 import { kubectl, type Target } from '../cluster/gateway.js';
+import { checkAgents, type AgentCheck } from '../cluster/tasks.js';
 import { createdByRgsd, getNamespace } from '../cluster/namespace.js';
 import { detectHelm } from '../cluster/release.js';
 import { currentContext, namespaceOf, pinnedContextError, type TargetInput } from '../cluster/target.js';
@@ -15,16 +18,28 @@ import {
   CommandError,
   ExitCode,
   ForbiddenError,
+  NotFoundError,
   RgsdError,
   firstLine,
   type ExitCodeValue,
 } from '../core/errors.js';
 import { collectSecrets, repoCredentialKey, repoCredentialsWarning, type SecretsWarning } from '../core/secrets.js';
-import { LABEL } from '../core/vocab.js';
+import { projectNames } from '../core/names.js';
+import { DEFAULT_AGENT, LABEL } from '../core/vocab.js';
 import { plural } from '../ui/format.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
-export type CheckName = 'helm' | 'kubectl' | 'context' | 'cluster' | 'namespace' | 'settings' | 'secrets' | 'repo';
+export type CheckName =
+  | 'helm'
+  | 'kubectl'
+  | 'context'
+  | 'cluster'
+  | 'namespace'
+  | 'settings'
+  | 'secrets'
+  | 'repo'
+  | 'agent'
+  | 'codex-sandbox';
 
 export interface Check {
   name: CheckName;
@@ -178,6 +193,47 @@ async function checkCluster(app: App, t: Target): Promise<Check> {
   }
 }
 
+/** The workstation's own checks (one exec): the configured agent installed, Codex's sandbox. */
+async function checkWorkstation(app: App, t: Target, cfg: ProjectConfig): Promise<Check[]> {
+  const project = cfg.project;
+  let res: AgentCheck;
+  try {
+    res = await checkAgents(app, t, projectNames(project));
+  } catch (err) {
+    if (err instanceof NotFoundError) return [skip('agent', `not deployed in ${t.namespace}`, project)];
+    return [{ ...fromError('agent', err, project), status: 'warn', hint: `see \`rgsd status ${project}\`` }];
+  }
+  const agent = cfg.settings.agent ?? DEFAULT_AGENT;
+  const checks: Check[] = [];
+  const installed = Object.keys(res.agents).filter((a) => res.agents[a]);
+  if (res.agents[agent]) checks.push(ok('agent', `${agent} is installed (${installed.join(', ')})`, project));
+  else {
+    checks.push({
+      name: 'agent',
+      status: 'warn',
+      detail: `${agent}, the configured agent, is not installed in the workstation (installed: ${installed.join(', ') || 'none'})`,
+      hint: 'pick an installed one with `agent:` in the settings, or an image that has it',
+      project,
+    });
+  }
+  if (!res.codexSandbox) checks.push(skip('codex-sandbox', 'codex is not installed', project));
+  else {
+    const broken = res.codexSandbox.filter((c) => !c.ok);
+    const modes = res.codexSandbox.map((c) => c.mode).join(', ');
+    if (broken.length === 0) checks.push(ok('codex-sandbox', `codex's sandbox runs commands in the pod (${modes})`, project));
+    else {
+      checks.push({
+        name: 'codex-sandbox',
+        status: 'warn',
+        detail: `codex's sandbox cannot run commands in the pod (${broken.map((c) => c.mode).join(', ')}: ${broken[0]?.detail})`,
+        hint: 'codex tasks need `rgsd run --permissions full` (the pod is the sandbox); read-only and edit are refused',
+        project,
+      });
+    }
+  }
+  return checks;
+}
+
 async function checkNamespace(app: App, t: Target): Promise<Check> {
   try {
     const ns = await getNamespace(app, t);
@@ -231,16 +287,18 @@ export async function doctor(
 
   let cluster: Check;
   let ns: Check;
+  let target: Target | undefined;
   if (!context || kubectlCheck.status !== 'ok') {
     cluster = skip('cluster', 'no usable context');
     ns = skip('namespace', 'no usable context');
   } else {
-    const target: Target = { context, namespace };
+    target = { context, namespace };
     onEvent({ kind: 'target', target });
     cluster = await checkCluster(app, target);
     ns = cluster.status === 'ok' ? await checkNamespace(app, target) : skip('namespace', 'cluster not reachable');
   }
-  const checks = [helm, kubectlCheck, ctxCheck, cluster, ns, ...projectChecks];
+  const workstation = projectArg !== undefined && single && target && ns.status === 'ok' ? await checkWorkstation(app, target, single) : [];
+  const checks = [helm, kubectlCheck, ctxCheck, cluster, ns, ...projectChecks, ...workstation];
   const failed = checks.filter((c) => c.status === 'fail');
   return {
     doc: {

@@ -37,6 +37,18 @@ describe('rgsd run and rgsd tasks on a real cluster', () => {
     await rgsdOk(config, ['up', PROJECT]);
   });
 
+  it("1b. doctor <project> checks the workstation in one exec: the configured agent, codex's sandbox", async () => {
+    const doc = JSON.parse((await rgsdOk(config, ['doctor', PROJECT, '--json'])).stdout) as {
+      checks: { name: string; status: string; detail: string }[];
+    };
+    expect(doc.checks.find((c) => c.name === 'agent')).toMatchObject({
+      status: 'ok',
+      detail: expect.stringMatching(/^claude is installed/),
+    });
+    // the test image's codex is the fake agent, whose sandbox runs the command
+    expect(doc.checks.find((c) => c.name === 'codex-sandbox')).toMatchObject({ status: 'ok' });
+  });
+
   it('2. run --wait --json: the fake agent writes a file, the task succeeds with the edit flags', async () => {
     const res = await rgsdOk(config, ['run', PROJECT, 'WRITE e2e-task.txt done by a task\nall good', '--wait', '--json'], {
       timeoutMs: 300_000,

@@ -57,11 +57,36 @@ export const argv = {
     '--json',
     ...more,
   ],
+  /** `rgsd doctor <project>`: the workstation's agents and Codex's sandbox */
+  taskCheck: [
+    'kubectl',
+    ...K,
+    'exec',
+    'deployment/demo-rgsd',
+    '-c',
+    'workstation',
+    '--pod-running-timeout=10s',
+    '--',
+    '/opt/rgsd/task',
+    'check',
+    '--json',
+  ],
   deleteSecret: ['kubectl', ...K, 'delete', 'secret', 'demo-rgsd-secrets', '--ignore-not-found', '-o', 'name'],
   getPvc: ['kubectl', ...K, 'get', 'pvc', 'demo-rgsd-home', '-o', 'json'],
   getObjects: (selector = 'rgsd.dev/project=demo') => ['kubectl', ...K, 'get', 'deployment,pod,pvc', '-l', selector, '-o', 'json'],
   getSecrets: (selector = 'rgsd.dev/project=demo') => ['kubectl', ...K, 'get', 'secret', '-l', selector, '-o', 'name'],
 };
+
+/** `task check --json` of a workstation with every agent, whose Codex sandbox works (or not: `sandbox` false). */
+export function taskCheckDoc(sandbox = true): string {
+  const detail = sandbox
+    ? 'runs commands'
+    : 'bwrap: No permissions to create a new namespace, likely because the kernel does not allow non-privileged user namespaces.';
+  return JSON.stringify({
+    agents: { claude: true, codex: true, gsd: true },
+    codexSandbox: ['read-only', 'workspace-write'].map((mode) => ({ mode, ok: sandbox, detail })),
+  });
+}
 
 export const IN_POD_STATUS = JSON.stringify({
   sessions: [{ name: 'main', windows: 2, attached: 0, created: '2026-11-22T10:00:05Z' }],

@@ -239,6 +239,63 @@ describe('agents of the image report their state (agent-hook)', () => {
     }
   });
 
+  it("tells whether the real Codex's sandbox runs commands: not under the restricted pod's seccomp profile, and a sandboxed codex task is refused there", async () => {
+    // the pod's security context: no capabilities, no privilege escalation, the runtime's default seccomp
+    const restricted = res.container('codex-sandbox');
+    dockerOk([
+      'run',
+      '-d',
+      '--network',
+      'none',
+      '--cap-drop',
+      'ALL',
+      '--security-opt',
+      'no-new-privileges',
+      '--name',
+      restricted,
+      TEST_TAG,
+      'sleep',
+      '600',
+    ]);
+    const r = exec(restricted, '/opt/rgsd/task check --json');
+    expect(r.status, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as { agents: Record<string, boolean>; codexSandbox: { mode: string; ok: boolean; detail: string }[] };
+    expect(doc.agents).toMatchObject({ claude: true, codex: true });
+    expect(doc.codexSandbox.map((c) => [c.mode, c.ok])).toEqual([
+      ['read-only', false],
+      ['workspace-write', false],
+    ]);
+    expect(doc.codexSandbox[0]?.detail).toMatch(/^bwrap: No permissions to create a new namespace/);
+    // the same probe succeeds where user namespaces are allowed: it tells the two apart
+    const open = res.container('codex-sandbox-open');
+    dockerOk([
+      'run',
+      '-d',
+      '--network',
+      'none',
+      '--security-opt',
+      'seccomp=unconfined',
+      '--security-opt',
+      'apparmor=unconfined',
+      '--name',
+      open,
+      TEST_TAG,
+      'sleep',
+      '600',
+    ]);
+    const o = JSON.parse(exec(open, '/opt/rgsd/task check --json').stdout) as typeof doc;
+    expect(o.codexSandbox.map((c) => [c.mode, c.ok])).toEqual([
+      ['read-only', true],
+      ['workspace-write', true],
+    ]);
+    // in a booted workstation (default seccomp) a codex task with the edit preset is refused up front
+    const name = await offline('codex-task');
+    const t = exec(name, "printf 'say hi' | /opt/rgsd/task start --agent codex --preset edit");
+    expect(t.status).toBe(7);
+    expect(t.stderr).toMatch(/codex's workspace-write sandbox cannot run commands in this pod \(bwrap: /);
+    expect(exec(name, 'ls ~/.rgsd/tasks 2>/dev/null | wc -l').stdout.trim()).toBe('0');
+  });
+
   it('installs the Claude Code hooks as root-owned managed settings, out of the user’s reach', () => {
     const name = res.container('agent-managed');
     dockerOk(['run', '-d', '--network', 'none', '--name', name, TEST_TAG, 'sleep', '600']);

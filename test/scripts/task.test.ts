@@ -235,6 +235,36 @@ describe('task start refuses bad input and changes nothing', () => {
     expect(r.stderr).toMatch(/hint: run the task with another agent \(--agent claude\|gsd\)/);
   });
 
+  it('codex with a sandboxed preset where its sandbox cannot run commands: refused (exit 7) before anything is written', () => {
+    const r = task(['start', '--agent', 'codex', '--preset', 'edit'], 'hi', { FAKE_CODEX_SANDBOX: 'fail' });
+    expect(r.status).toBe(7);
+    expect(r.stderr).toMatch(
+      /codex's workspace-write sandbox cannot run commands in this pod \(bwrap: No permissions to create a new namespace/,
+    );
+    expect(r.stderr).toMatch(/hint: run it with --permissions full \(the pod is the sandbox\)/);
+    expect(existsSync(join(root.home, '.rgsd', 'tasks'))).toBe(false);
+    expect(windows()).toHaveLength(1);
+    // full does not use the sandbox: it starts
+    const full = task(['start', '--agent', 'codex', '--preset', 'full', '--json'], 'hi', { FAKE_CODEX_SANDBOX: 'fail' });
+    expect(full.status, full.stderr).toBe(0);
+  });
+
+  it('check reports the agents and both codex sandboxes', () => {
+    const ok = JSON.parse(task(['check', '--json']).stdout);
+    expect(ok).toEqual({
+      agents: { claude: true, codex: true, gsd: true },
+      codexSandbox: [
+        { mode: 'read-only', ok: true, detail: 'runs commands' },
+        { mode: 'workspace-write', ok: true, detail: 'runs commands' },
+      ],
+    });
+    const bad = task(['check'], '', { FAKE_CODEX_SANDBOX: 'fail' });
+    expect(bad.status).toBe(0);
+    expect(bad.stdout).toMatch(/^codex sandbox read-only: fails \(bwrap: No permissions to create a new namespace/m);
+    rmSync(join(root.bin, 'codex'));
+    expect(JSON.parse(task(['check', '--json']).stdout)).toEqual({ agents: { claude: true, codex: false, gsd: true }, codexSandbox: null });
+  });
+
   it('an unknown id: exit 6', () => {
     expect(task(['show', 't20260101-000000-abcd']).status).toBe(6);
     expect(task(['show', '../etc/passwd']).status).toBe(2);

@@ -5,7 +5,7 @@ import { createApp, type App } from '../../src/core/app.js';
 import { ExitCode, MissingToolError } from '../../src/core/errors.js';
 import { doctor, type DoctorEvent } from '../../src/ops/doctor.js';
 import { reportError } from '../../src/ui/report.js';
-import { argv, UNREACHABLE } from '../helpers/cluster-fixture.js';
+import { argv, taskCheckDoc, UNREACHABLE } from '../helpers/cluster-fixture.js';
 import { FakeRunner } from '../helpers/fake-runner.js';
 import { expectGolden } from '../helpers/golden.js';
 import { SECRET_KEY, SECRET_TOKEN, writeProject } from '../helpers/project-fixture.js';
@@ -31,7 +31,8 @@ function healthy(): FakeRunner {
     .on(d.kubectlClient, { stdout: JSON.stringify({ clientVersion: { gitVersion: 'v1.35.2' } }) })
     .on(argv.currentContext, { stdout: 'ctx\n' })
     .on(d.server(), { stdout: JSON.stringify({ clientVersion: {}, serverVersion: { gitVersion: 'v1.35.4' } }) })
-    .on(d.getNamespace(), NS);
+    .on(d.getNamespace(), NS)
+    .on(argv.taskCheck, { stdout: taskCheckDoc() });
 }
 
 /** The command as main.ts runs it. */
@@ -66,6 +67,8 @@ describe('doctor (ops)', () => {
       settings: 'ok',
       secrets: 'ok',
       repo: 'ok',
+      agent: 'ok',
+      'codex-sandbox': 'ok',
     });
     expect(doc.checks.find((c) => c.name === 'repo')).toMatchObject({
       status: 'ok',
@@ -74,8 +77,43 @@ describe('doctor (ops)', () => {
     });
     expect(events).toEqual([{ kind: 'target', target: { context: 'ctx', namespace: 'rgsd' } }]);
     expect(t.stdout() + t.stderr()).toBe('');
-    expect(t.runner.argvs).toEqual(expect.arrayContaining([argv.helmVersion, d.kubectlClient, d.server(), d.getNamespace()]));
-    expect(t.runner.argvs).toHaveLength(4); // the context comes from the kubeconfig, no call
+    expect(t.runner.argvs).toEqual(
+      expect.arrayContaining([argv.helmVersion, d.kubectlClient, d.server(), d.getNamespace(), argv.taskCheck]),
+    );
+    expect(t.runner.argvs).toHaveLength(5); // the context comes from the kubeconfig, no call
+  });
+
+  it("a project's workstation: Codex's sandbox that cannot run commands is a warning naming the way out; the configured agent missing too", async () => {
+    const noGsd = JSON.parse(taskCheckDoc(false)) as { agents: Record<string, boolean> };
+    noGsd.agents.gsd = false;
+    const t = await testApp({ runner: healthy().on(argv.taskCheck, { stdout: JSON.stringify(noGsd) }) });
+    writeProject(t.configDir, 'demo');
+    const { doc, failed } = await doctor(t.app, 'demo');
+    expect(failed).toEqual([]);
+    expect(doc.checks.find((c) => c.name === 'codex-sandbox')).toEqual({
+      name: 'codex-sandbox',
+      status: 'warn',
+      detail:
+        "codex's sandbox cannot run commands in the pod (read-only, workspace-write: bwrap: No permissions to create a new namespace, likely because the kernel does not allow non-privileged user namespaces.)",
+      hint: 'codex tasks need `rgsd run --permissions full` (the pod is the sandbox); read-only and edit are refused',
+      project: 'demo',
+    });
+    expect(doc.checks.find((c) => c.name === 'agent')).toMatchObject({
+      status: 'warn',
+      detail: 'gsd, the configured agent, is not installed in the workstation (installed: claude, codex)',
+    });
+  });
+
+  it('a project that is not deployed: the workstation checks are skipped; without a project they are not made', async () => {
+    const notDeployed = { exitCode: 1, stderr: 'Error from server (NotFound): deployments.apps "demo-rgsd" not found\n' };
+    const t = await testApp({ runner: healthy().on(argv.taskCheck, notDeployed) });
+    writeProject(t.configDir, 'demo');
+    const { doc } = await doctor(t.app, 'demo');
+    expect(doc.checks.at(-1)).toEqual({ name: 'agent', status: 'skip', detail: 'not deployed in rgsd', hint: null, project: 'demo' });
+    const all = await testApp({ runner: healthy() });
+    writeProject(all.configDir, 'demo');
+    await doctor(all.app, undefined);
+    expect(all.runner.argvs).not.toContainEqual(argv.taskCheck);
   });
 
   it('invalid settings fail the settings check (and skip secrets)', async () => {
@@ -142,6 +180,8 @@ describe('doctor (ops)', () => {
       ['secrets', 'ok'],
       ['secrets', 'warn'],
       ['repo', 'warn'],
+      ['agent', 'ok'],
+      ['codex-sandbox', 'ok'],
     ]);
     expect(doc.checks.filter((c) => c.name === 'secrets')[1]).toMatchObject({
       detail: `${secretsFile}:1: GITHUB_TOKNE is not a key rgsd knows; did you mean GITHUB_TOKEN?`,
@@ -348,6 +388,8 @@ describe('rgsd doctor (command)', () => {
       'settings',
       'secrets',
       'repo',
+      'agent',
+      'codex-sandbox',
     ]);
     for (const c of doc.checks) expect(Object.keys(c)).toEqual(expect.arrayContaining(['detail', 'hint', 'name', 'status']));
     expect(doc.checks.find((c: { name: string }) => c.name === 'secrets')).toMatchObject({ project: 'demo', status: 'ok' });
