@@ -25,7 +25,15 @@
 [ -n "${RGSD_RUN_DIR:-}" ] || RGSD_RUN_DIR="$RGSD_HOME/.rgsd/run"
 # Where the image scripts are (/opt/rgsd in the image): not a knob, always this file's own
 # directory. Exported, so the shells of the session find load-secrets.sh next to the scripts.
-RGSD_SCRIPTS_DIR=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
+# Found without a process when this file is not a symlink (`rgsd connect` waits for attach).
+_rgsd_lib=${BASH_SOURCE[0]}
+if [ -L "$_rgsd_lib" ]; then
+  RGSD_SCRIPTS_DIR=$(dirname "$(readlink -f "$_rgsd_lib")")
+else
+  case $_rgsd_lib in */*) RGSD_SCRIPTS_DIR=${_rgsd_lib%/*} ;; *) RGSD_SCRIPTS_DIR=. ;; esac
+  case $RGSD_SCRIPTS_DIR in /*) ;; .) RGSD_SCRIPTS_DIR=$PWD ;; *) RGSD_SCRIPTS_DIR=$PWD/$RGSD_SCRIPTS_DIR ;; esac
+fi
+unset _rgsd_lib
 # shellcheck disable=SC2034 # used by the scripts that source this file
 {
   RGSD_STATE_DIR="$RGSD_HOME/.config/rgsd"

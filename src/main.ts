@@ -1,10 +1,11 @@
 // rgsd entry point. Help and --version are answered from the command specs without loading
-// commander (fast paths); otherwise the commander program is built from the same specs, the
+// commander (fast paths), and so is `rgsd connect <project>` (cli/fast.ts); otherwise the commander program is built from the same specs, the
 // command's handler runs, and one handler (ui/report.ts) maps typed errors to exit codes and
 // prints `rgsd: <message>` + `hint: <hint>` on stderr. Ctrl-C says what the command had done
 // and what to run next (core/app.ts Progress) and exits 130.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { commandNameOf, FAST_COMMANDS, fastParse } from './cli/fast.js';
 import { helpRequest, helpWidth, renderCommandHelp, renderTopHelp } from './cli/help.js';
 import { isCommandName, loadCommand, loadCommands } from './commands/index.js';
 import { ExitCode } from './core/errors.js';
@@ -83,6 +84,18 @@ export async function main(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', onSigint);
   try {
+    // `rgsd connect <project>`: read from its spec, without commander and the other commands
+    const name = commandNameOf(args);
+    if (name !== undefined && FAST_COMMANDS.has(name) && isCommandName(name)) {
+      const [command, { createApp, Progress }] = await Promise.all([loadCommand(name), import('./core/app.js')]);
+      const parsed = fastParse(args, command.spec);
+      if (parsed) {
+        const record = new Progress();
+        progress = record;
+        await command.run(await createApp(parsed.globals, { progress: record }), parsed.args, parsed.own);
+        return ExitCode.ok;
+      }
+    }
     const [commander, commands, { createApp, Progress }, { buildProgram }] = await Promise.all([
       import('commander'),
       loadCommands(),

@@ -97,6 +97,7 @@ const READ_ONLY: RegExp[] = [
   /^kubectl --context \S+ (-n \S+ )?(get|logs|version|cluster-info) /,
   /^kubectl --context \S+ -n \S+ auth can-i /,
   /^kubectl --context \S+ -n \S+ exec \S+ -c workstation (--pod-running-timeout=\S+ )?-- \/opt\/rgsd\/status --json( --lines \d+)?$/,
+  /^kubectl --context \S+ -n \S+ exec \S+ -c workstation (--pod-running-timeout=\S+ )?-- \/opt\/rgsd\/task (check|list) --json$/,
   /^helm (version|template|lint|show)( |$)/,
   /^helm --kube-context \S+ (-n \S+ )?(list|status|get|history) /,
 ];
@@ -876,13 +877,20 @@ const CASES: BadInput[] = [
     kubectl: [
       { match: '^version --client -o json$', stdout: JSON.stringify({ clientVersion: { gitVersion: 'v1.33.1' } }) },
       { match: '^--context ctx version -o json ', stdout: JSON.stringify({ serverVersion: { gitVersion: 'v1.33.1' } }) },
+      { match: ' exec deployment/demo-rgsd ', run: `echo 'Error from server (NotFound): deployments.apps "demo-rgsd" not found' >&2; exit 1` },
     ],
     argv: ['doctor', 'demo'],
     exit: 4,
     message: '1 check failed: helm',
     hint: /^upgrade Helm \(https:\/\/helm\.sh\/docs\/intro\/install\/\), or point RGSD_HELM at Helm 3\.7\.0\+ or Helm 4$/,
     stdout: /✗\s+helm\s+Helm v3\.1\.0 is too old: rgsd needs Helm 3\.7\.0 or newer/,
-    calls: [CALL.helmVersion, CALL.namespace, /^kubectl version --client -o json$/, /^kubectl --context ctx version -o json /],
+    calls: [
+      CALL.helmVersion,
+      CALL.namespace,
+      /^kubectl version --client -o json$/,
+      /^kubectl --context ctx version -o json /,
+      /^kubectl --context ctx -n rgsd exec deployment\/demo-rgsd -c workstation --pod-running-timeout=10s -- \/opt\/rgsd\/task check --json$/,
+    ],
   },
   {
     name: 'status of a project pinned to another context',
