@@ -50,7 +50,8 @@ export function checkNamespaces(app: App, cfg?: ProjectConfig): void {
   const flag = app.globals.namespace;
   const flagProblem = flag === undefined ? undefined : namespaceProblem(flag);
   if (flag !== undefined && flagProblem) {
-    throw new UsageError(`-n/--namespace ${flagProblem}`, { hint: namespaceHint(flag, 'flag') });
+    const from = app.globals.namespaceFromEnv ? 'RGSD_NAMESPACE' : '-n/--namespace';
+    throw new UsageError(`${from} ${flagProblem}`, { hint: namespaceHint(flag, 'flag') });
   }
   const setting = cfg?.settings.namespace;
   const settingProblem = setting === undefined ? undefined : namespaceProblem(setting);

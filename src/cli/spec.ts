@@ -60,8 +60,12 @@ export const PROGRAM_DESCRIPTION = 'A persistent coding-agent workstation per pr
 
 /** Options every command accepts. */
 export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
-  { flags: '-n, --namespace <ns>', description: 'Kubernetes namespace (default: settings, else "rgsd")' },
-  { flags: '--context <name>', description: 'kube context to use (overrides a pinned context)', complete: 'context' },
+  { flags: '-n, --namespace <ns>', description: 'Kubernetes namespace (default: $RGSD_NAMESPACE, settings, else "rgsd")' },
+  {
+    flags: '--context <name>',
+    description: 'kube context to use (default: $RGSD_CONTEXT; overrides a pinned context)',
+    complete: 'context',
+  },
   {
     flags: '--config-dir <dir>',
     description: 'config directory (default: $RGSD_CONFIG_DIR, $XDG_CONFIG_HOME/rgsd, ~/.config/rgsd)',

@@ -19,6 +19,18 @@ export interface GlobalOptions {
   color: boolean;
   json: boolean;
   dryRun: boolean;
+  /** set when `context` came from $RGSD_CONTEXT rather than --context */
+  contextFromEnv?: boolean;
+  /** set when `namespace` came from $RGSD_NAMESPACE rather than -n */
+  namespaceFromEnv?: boolean;
+}
+
+/** $RGSD_NAMESPACE and $RGSD_CONTEXT are the defaults of -n and --context (a flag wins; empty is unset). */
+export function withEnvDefaults(g: GlobalOptions, env: NodeJS.ProcessEnv): GlobalOptions {
+  const out = { ...g };
+  if (g.namespace === undefined && env.RGSD_NAMESPACE) Object.assign(out, { namespace: env.RGSD_NAMESPACE, namespaceFromEnv: true });
+  if (g.context === undefined && env.RGSD_CONTEXT) Object.assign(out, { context: env.RGSD_CONTEXT, contextFromEnv: true });
+  return out;
 }
 
 /** What a command that changes the cluster has done so far, and what it is doing now: the
@@ -136,7 +148,7 @@ export async function createApp(globals: GlobalOptions, deps: AppDeps = {}): Pro
     out,
     env,
     tools: toolsFromEnv(env),
-    globals,
+    globals: withEnvDefaults(globals, env),
     configDir: resolveConfigDir({ configDirFlag: globals.configDir, env, home: deps.home ?? env.HOME }),
     packageRoot: deps.packageRoot ?? packageRoot(),
     now: deps.now ?? (() => new Date()),

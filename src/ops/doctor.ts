@@ -150,11 +150,17 @@ async function checkProject(project: string, configDir: string): Promise<{ cfg: 
 
 /** The context check: --context wins; a pinned context must be the current one (the rule of
  * cluster/target.ts); else the current context. `context` is null when none is usable. */
-function checkContext(input: TargetInput, current: string | undefined, kubectlOk: boolean): { context: string | null; check: Check } {
+function checkContext(
+  input: TargetInput,
+  current: string | undefined,
+  kubectlOk: boolean,
+  fromEnv = false,
+): { context: string | null; check: Check } {
   const pinned = input.pinnedContext;
   if (input.contextFlag) {
     const note = pinned && pinned !== input.contextFlag ? `; the project pins "${pinned}"` : '';
-    return { context: input.contextFlag, check: ok('context', `${input.contextFlag} (--context)${note}`) };
+    const from = fromEnv ? 'RGSD_CONTEXT' : '--context';
+    return { context: input.contextFlag, check: ok('context', `${input.contextFlag} (${from})${note}`) };
   }
   const mismatch = pinnedContextError(input, current);
   if (mismatch) return { context: null, check: fromError('context', mismatch) };
@@ -283,7 +289,7 @@ export async function doctor(
     project: single?.project,
   };
   const namespace = namespaceOf(input);
-  const { context, check: ctxCheck } = checkContext(input, current, kubectlCheck.status === 'ok');
+  const { context, check: ctxCheck } = checkContext(input, current, kubectlCheck.status === 'ok', app.globals.contextFromEnv);
 
   let cluster: Check;
   let ns: Check;

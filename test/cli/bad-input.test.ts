@@ -877,7 +877,10 @@ const CASES: BadInput[] = [
     kubectl: [
       { match: '^version --client -o json$', stdout: JSON.stringify({ clientVersion: { gitVersion: 'v1.33.1' } }) },
       { match: '^--context ctx version -o json ', stdout: JSON.stringify({ serverVersion: { gitVersion: 'v1.33.1' } }) },
-      { match: ' exec deployment/demo-rgsd ', run: `echo 'Error from server (NotFound): deployments.apps "demo-rgsd" not found' >&2; exit 1` },
+      {
+        match: ' exec deployment/demo-rgsd ',
+        run: `echo 'Error from server (NotFound): deployments.apps "demo-rgsd" not found' >&2; exit 1`,
+      },
     ],
     argv: ['doctor', 'demo'],
     exit: 4,

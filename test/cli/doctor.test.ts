@@ -72,6 +72,23 @@ describe('rgsd doctor (built, real helm + kubectl)', () => {
     expect(r.stdout + r.stderr).not.toMatch(/\x1b\[/);
   });
 
+  it('RGSD_NAMESPACE and RGSD_CONTEXT are the defaults of -n and --context; the flags win; empty is unset', async () => {
+    const cfg = tempDir();
+    const env = await rgsd(['doctor', '--json'], cfg, { RGSD_NAMESPACE: 'team', RGSD_CONTEXT: 'other' });
+    const doc = JSON.parse(env.stdout);
+    expect(doc).toMatchObject({ context: 'other', namespace: 'team' });
+    expect(doc.checks.find((c: { name: string }) => c.name === 'context').detail).toBe('other (RGSD_CONTEXT)');
+    const flags = JSON.parse(
+      (await rgsd(['doctor', '--json', '-n', 'mine', '--context', 'dead'], cfg, { RGSD_NAMESPACE: 'team', RGSD_CONTEXT: 'other' })).stdout,
+    );
+    expect(flags).toMatchObject({ context: 'dead', namespace: 'mine' });
+    const empty = JSON.parse((await rgsd(['doctor', '--json'], cfg, { RGSD_NAMESPACE: '', RGSD_CONTEXT: '' })).stdout);
+    expect(empty).toMatchObject({ context: 'dead', namespace: 'rgsd' });
+    const bad = await rgsd(['doctor'], cfg, { RGSD_NAMESPACE: 'Not_A_Namespace' });
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toMatch(/^rgsd: RGSD_NAMESPACE "Not_A_Namespace" is not a valid namespace name/m);
+  });
+
   it('a pinned context that is not the current one fails (exit 3) without touching the cluster', async () => {
     const cfg = tempDir();
     writeProject(cfg, 'demo', { settings: 'context: prod\n' });
