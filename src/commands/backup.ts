@@ -56,10 +56,12 @@ export default defineCommand<BackupFlags>(
   async (app, args, opts) => {
     const include = parseKinds(opts.include ?? []);
     const exclude = opts.exclude ?? [];
-    const { openProject } = await import('../cli/open.js');
+    const { openTarget, resolveProject } = await import('../cli/open.js');
     const ops = await import('../ops/backup.js');
-    const opened = await openProject(app, args.project, { command: 'backup', requireSettings: false });
-    const plan = await ops.planBackup(opened.project, { output: opts.output, include, exclude, cwd: process.cwd(), now: app.now() });
+    // the local checks (project, output file) before the target is resolved and announced
+    const local = await resolveProject(app, args.project, { command: 'backup', requireSettings: false });
+    const plan = await ops.planBackup(local.project, { output: opts.output, include, exclude, cwd: process.cwd(), now: app.now() });
+    const opened = await openTarget(app, local);
     const { transferLine } = await import('../ui/transfer.js');
     const state = { read: 0, estimate: 0, received: 0, elapsedSeconds: 0 };
     const started = Date.now();
