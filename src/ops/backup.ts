@@ -122,20 +122,29 @@ export async function runBackup(
   };
   // process.exit on Ctrl-C (main.ts) runs no finally: the partial file goes on 'exit'
   process.once('exit', cleanup);
+  let file: import('node:fs').WriteStream | undefined;
   try {
-    const file = fs.createWriteStream(plan.partial, { flags: 'wx', mode: 0o600 });
+    const out = fs.createWriteStream(plan.partial, { flags: 'wx', mode: 0o600 });
+    file = out;
     const opened = new Promise<void>((res, rej) => {
-      file.once('open', () => res());
-      file.once('error', rej);
+      out.once('open', () => res());
+      out.once('error', rej);
     });
     await opened;
     const written = new Promise<void>((res, rej) => {
-      file.once('finish', res);
-      file.once('error', rej);
+      out.once('finish', res);
+      out.once('error', rej);
     });
     const hook = app.env.RGSD_TEST_BACKUP_TRUNCATE;
     const c = await counter(hook && /^\d+$/.test(hook) ? Number(hook) : undefined);
-    c.stream.pipe(file);
+    c.stream.pipe(out);
+    // a write error (a full disk): the rest of the stream is drained so that kubectl ends,
+    // and the error is thrown once it has
+    written.catch(() => undefined);
+    out.once('error', () => {
+      c.stream.unpipe(out);
+      c.stream.resume();
+    });
     let lastShown = 0;
     c.stream.on('data', () => {
       if (c.state.bytes - lastShown >= 256 * 1024) {
@@ -213,6 +222,7 @@ export async function runBackup(
       seconds: (Date.now() - started) / 1000,
     };
   } finally {
+    if (file && !file.closed) file.destroy();
     cleanup();
     process.off('exit', cleanup);
   }
