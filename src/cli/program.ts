@@ -14,6 +14,7 @@ function addOption(commander: CommanderModule, cmd: Commander, o: OptionSpec): v
   const opt = new commander.Option(o.flags, o.description);
   if (o.choices) opt.choices(o.choices);
   if (o.default !== undefined) opt.default(o.default);
+  if (o.repeatable) opt.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
   cmd.addOption(opt);
 }
 

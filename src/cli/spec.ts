@@ -15,6 +15,8 @@ export interface OptionSpec {
   choices?: readonly string[];
   default?: string;
   complete?: ValueKind;
+  /** May be given more than once: the handler gets every value, in order, as a list. */
+  repeatable?: boolean;
 }
 
 export interface ArgSpec {

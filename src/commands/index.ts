@@ -12,6 +12,7 @@ export const COMMAND_NAMES = [
   'tasks',
   'watch',
   'transcript',
+  'backup',
   'nuke',
   'connect',
   'logs',

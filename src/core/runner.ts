@@ -20,6 +20,11 @@ export interface RunOptions {
   /** stdin is the Secret manifest: the one input allowed to carry secret values (the
    * SecretGuard checks every other call's stdin too). */
   secretStdin?: boolean;
+  /** Stream the child's stdout into this (binary, with backpressure; not collected: the
+   * result's stdout is then empty). The stream is not ended: the caller ends it. */
+  stdoutTo?: NodeJS.WritableStream;
+  /** Called with each piece of the child's stderr as it arrives (it is collected too). */
+  onStderr?: (text: string) => void;
 }
 
 export interface RunResult {
@@ -126,8 +131,13 @@ export class ChildRunner implements Runner {
       });
       const out: Buffer[] = [];
       const err: Buffer[] = [];
-      child.stdout?.on('data', (d: Buffer) => out.push(d));
-      child.stderr?.on('data', (d: Buffer) => err.push(d));
+      if (opts.stdoutTo && child.stdout) child.stdout.pipe(opts.stdoutTo, { end: false });
+      else child.stdout?.on('data', (d: Buffer) => out.push(d));
+      const onStderr = opts.onStderr;
+      child.stderr?.on('data', (d: Buffer) => {
+        err.push(d);
+        onStderr?.(d.toString('utf8'));
+      });
       let timedOut = false;
       const timer = opts.timeoutMs
         ? setTimeout(() => {

@@ -47,9 +47,16 @@ export const IN_POD = {
   transcript: '/opt/rgsd/transcript',
   attach: '/opt/rgsd/attach',
   task: '/opt/rgsd/task',
+  backup: '/opt/rgsd/backup',
   home: '/home/gsd',
   sentinel: '.home-initialized',
 } as const;
+
+// ---- backup (`rgsd backup`; ARCHITECTURE.md "Backup") -----------------------------------
+
+/** What `rgsd backup` leaves out unless asked for (`--include KIND`; docker/backup has the paths). */
+export const BACKUP_KINDS = ['caches', 'secrets', 'logins', 'transcripts'] as const;
+export type BackupKind = (typeof BACKUP_KINDS)[number];
 
 // ---- tasks (`rgsd run`, `rgsd tasks`; ARCHITECTURE.md "Tasks") ---------------------------
 

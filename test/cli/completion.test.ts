@@ -84,6 +84,7 @@ describe('rgsd completion bash (real bash)', () => {
       'tasks',
       'watch',
       'transcript',
+      'backup',
       'nuke',
       'connect',
       'logs',

@@ -7,6 +7,8 @@ export interface FakeResponse {
   stdout?: string;
   stderr?: string;
   exitCode?: number;
+  /** Binary stdout for a call that streams it (`stdoutTo`; `stdout` is used when this is absent). */
+  stdoutBytes?: Buffer;
   /** Throw this instead of returning (e.g. MissingToolError for ENOENT). */
   throws?: Error;
 }
@@ -46,7 +48,14 @@ export class FakeRunner implements Runner {
     else res = rule.respond;
     rule.used++;
     if (res.throws) throw res.throws;
-    const out = { stdout: res.stdout ?? '', stderr: res.stderr ?? '', exitCode: res.exitCode ?? 0 };
+    if (res.stderr) opts.onStderr?.(res.stderr);
+    if (opts.stdoutTo) {
+      // like ChildRunner: the stream gets every byte (with backpressure), the result no stdout
+      const bytes = res.stdoutBytes ?? Buffer.from(res.stdout ?? '');
+      const sink = opts.stdoutTo;
+      await new Promise<void>((resolve) => (sink.write(bytes) ? resolve() : sink.once('drain', () => resolve())));
+    }
+    const out = { stdout: opts.stdoutTo ? '' : (res.stdout ?? ''), stderr: res.stderr ?? '', exitCode: res.exitCode ?? 0 };
     if (out.exitCode !== 0 && !opts.allowFailure) throw new CommandError(argv, out.exitCode, out.stderr, out.stdout);
     return out;
   }

@@ -1,0 +1,141 @@
+// rgsd backup on the real local cluster: the archive holds the pod's home file by file (a
+// sha256 over the file list and every file's content, computed in the pod and over the
+// archive extracted by the system tar), the secret-backed files are left out, and a stream
+// cut short (RGSD_TEST_BACKUP_TRUNCATE) is detected and leaves no file behind.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { diagnoseFailure, podExec, readyPod, REPO_ROOT } from './helpers/cluster.js';
+import { ConfigDir, RGSD_BIN, rgsd, rgsdEnv, rgsdOk } from './helpers/rgsd.js';
+import { forceRemove, HOME, Sequence } from './helpers/steps.js';
+
+const PROJECT = 'backup';
+const TOKEN = 'ghp_e2eBackupTokenNeverInTheArchive0123';
+
+/** `<kind> <sha256 or link target> <path>` for every regular file and symlink under `.`, sorted,
+ * leaving out the given paths (relative, no `./`); then the sha256 of that list. */
+function digestScript(excluded: readonly string[]): string {
+  const prune = excluded.map((p) => `-path './${p.replaceAll("'", '')}'`).join(' -o ');
+  return [
+    'set -e',
+    `find . ${prune ? `\\( ${prune} \\) -prune -o` : ''} \\( -type f -o -type l \\) -print | LC_ALL=C sort | while IFS= read -r f; do`,
+    '  if [ -L "$f" ]; then printf "L %s %s\\n" "$(readlink "$f")" "$f"; else printf "F %s %s\\n" "$(sha256sum <"$f" | cut -c1-64)" "$f"; fi',
+    'done > /tmp/rgsd-digest.list',
+    'wc -l < /tmp/rgsd-digest.list',
+    'sha256sum < /tmp/rgsd-digest.list | cut -c1-64',
+  ].join('\n');
+}
+
+interface Manifest {
+  sha256: string;
+  bytes: number;
+  files: number;
+  excluded: string[];
+  entries: { path: string; type: string; sha256?: string }[];
+}
+
+describe('rgsd backup on a real cluster', () => {
+  const config = new ConfigDir();
+  const seq = new Sequence();
+  const out = mkdtempSync(join(tmpdir(), 'rgsd-e2e-backup-'));
+  let manifest: Manifest;
+
+  beforeAll(async () => {
+    config.writeSettings(PROJECT);
+    config.writeSecrets(PROJECT, { GITHUB_TOKEN: TOKEN });
+    await forceRemove(config, [PROJECT]);
+  });
+  afterAll(async () => {
+    await forceRemove(config, [PROJECT]);
+    config.remove();
+    rmSync(out, { recursive: true, force: true });
+  });
+  beforeEach((ctx) => seq.guard(ctx));
+  afterEach((ctx) => diagnoseFailure(ctx));
+
+  it('1. up, and some files in the home', async () => {
+    await rgsdOk(config, ['up', PROJECT]);
+    const pod = await readyPod(PROJECT);
+    const long = `${'d'.repeat(60)}/${'e'.repeat(60)}/${'f'.repeat(80)}.txt`;
+    const res = await podExec(
+      pod.metadata.name,
+      [
+        'set -e',
+        `cd ${HOME}`,
+        'mkdir -p "workspace/with space" workspace/deep .cache/tool .rgsd/transcripts',
+        'printf "hello\\n" > "workspace/with space/a file.txt"',
+        ': > workspace/empty',
+        'head -c 3000000 /dev/urandom > workspace/deep/random.bin',
+        `mkdir -p "workspace/$(dirname ${long})" && printf long > "workspace/${long}"`,
+        'ln -sf "with space/a file.txt" workspace/link',
+        'printf cache > .cache/tool/blob',
+        'printf screen > .rgsd/transcripts/0.log',
+        'test -s .git-credentials',
+      ].join('\n'),
+    );
+    expect(res.exitCode, res.stderr).toBe(0);
+  });
+
+  it('2. backup --json: the archive equals the home file by file, without secrets, caches or transcripts', async () => {
+    const file = join(out, 'home.tar.gz');
+    const res = await rgsdOk(config, ['backup', PROJECT, '-o', file, '--json'], { timeoutMs: 600_000 });
+    const doc = JSON.parse(res.stdout) as { archive: string; manifest: string; sha256: string; files: number };
+    expect(doc.archive).toBe(file);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readdirSync(out).sort()).toEqual(['home.tar.gz', 'home.tar.gz.manifest.json']);
+    manifest = JSON.parse(readFileSync(doc.manifest, 'utf8')) as Manifest;
+    expect(manifest.sha256).toBe(doc.sha256);
+    expect(execFileSync('sha256sum', [file], { encoding: 'utf8' }).slice(0, 64)).toBe(doc.sha256);
+    expect(manifest.excluded).toEqual(expect.arrayContaining(['.git-credentials', '.cache', '.rgsd/transcripts', '.rgsd/run']));
+
+    const pod = await readyPod(PROJECT);
+    const inPod = await podExec(pod.metadata.name, `cd ${HOME} && ${digestScript(manifest.excluded)}`);
+    expect(inPod.exitCode, inPod.stderr).toBe(0);
+    const tree = join(out, 'extracted');
+    mkdirSync(tree);
+    execFileSync('tar', ['-xzf', file, '-C', tree]);
+    const local = execFileSync('sh', ['-c', digestScript([])], { cwd: tree, encoding: 'utf8' });
+    const [count, digest] = inPod.stdout.trim().split('\n');
+    expect(Number(count)).toBeGreaterThan(5);
+    expect(local.trim()).toBe(`${count}\n${digest}`);
+
+    expect(existsSync(join(tree, 'workspace', 'deep', 'random.bin'))).toBe(true);
+    expect(existsSync(join(tree, '.git-credentials'))).toBe(false);
+    expect(existsSync(join(tree, '.cache', 'tool', 'blob'))).toBe(false);
+    expect(existsSync(join(tree, '.rgsd', 'transcripts', '0.log'))).toBe(false);
+    const grep = await execa('grep', ['-r', '-l', TOKEN, tree], { reject: false });
+    expect(grep.stdout).toBe('');
+    // the manifest's own file list and sums agree with the archive
+    const random = manifest.entries.find((e) => e.path === 'workspace/deep/random.bin');
+    expect(random?.sha256).toBe(
+      execFileSync('sha256sum', [join(tree, 'workspace', 'deep', 'random.bin')], { encoding: 'utf8' }).slice(0, 64),
+    );
+    rmSync(tree, { recursive: true, force: true });
+  });
+
+  it('3. an existing file is never overwritten', async () => {
+    const file = join(out, 'home.tar.gz');
+    const before = readFileSync(file);
+    const res = await rgsd(config, ['backup', PROJECT, '-o', file]);
+    expect(res.exitCode, res.stderr).toBe(7);
+    expect(res.stderr).toMatch(/already exists/);
+    expect(readFileSync(file).equals(before)).toBe(true);
+  });
+
+  it('4. a stream that loses its tail is detected, and leaves no file', async () => {
+    const file = join(out, 'cut.tar.gz');
+    const res = await execa(process.execPath, [RGSD_BIN, 'backup', PROJECT, '-o', file], {
+      cwd: REPO_ROOT,
+      env: { ...rgsdEnv(config), RGSD_TEST_BACKUP_TRUNCATE: '100000' },
+      stdin: 'ignore',
+      reject: false,
+      timeout: 600_000,
+    });
+    expect(res.exitCode, String(res.stderr)).toBe(1);
+    expect(String(res.stderr)).toMatch(/arrived incomplete: 100000 of the \d+ bytes/);
+    expect(readdirSync(out).sort()).toEqual(['home.tar.gz', 'home.tar.gz.manifest.json']);
+  });
+});
