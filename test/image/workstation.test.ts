@@ -377,18 +377,22 @@ describe('agents of the image report their state (agent-hook)', () => {
   it('the real Codex runs the managed hooks of /etc/codex/config.toml without a review, with no network', async () => {
     const name = await offline('agent-codex');
     expect(exec(name, 'stat -c %U /etc/codex/config.toml').stdout.trim()).toBe('root');
+    // A live pane for TMUX_PANE: the monitor prunes the record of a pane tmux does not have
+    // within a tick (a made-up %77 was gone before a slow poll saw it, in CI).
+    const pane = exec(name, "tmux new-window -d -P -F '#{pane_id}' sleep 3600").stdout.trim();
+    expect(pane).toMatch(/^%\d+$/);
     // A dummy key: the session starts and the prompt is submitted; the model is unreachable, so
     // codex keeps retrying. Started in the background; the record is read once it names the
     // prompt (a condition, not a time: a loaded machine may take long to get there).
     const started = exec(
       name,
-      'mkdir -p ~/w && cd ~/w && (OPENAI_API_KEY=sk-dummy TMUX_PANE=%77 codex exec --skip-git-repo-check "say hi" </dev/null >/tmp/codex.out 2>&1 & echo $! >/tmp/codex.pid)',
+      `mkdir -p ~/w && cd ~/w && (OPENAI_API_KEY=sk-dummy TMUX_PANE=${pane} codex exec --skip-git-repo-check "say hi" </dev/null >/tmp/codex.out 2>&1 & echo $! >/tmp/codex.pid)`,
     );
     expect(started.status, started.stderr).toBe(0);
     let rec: Record<string, unknown> = {};
     await waitUntil(
       () => {
-        const r = exec(name, 'cat ~/.rgsd/run/panes/77.json 2>/dev/null');
+        const r = exec(name, `cat ~/.rgsd/run/panes/${pane.slice(1)}.json 2>/dev/null`);
         rec = r.status === 0 && r.stdout.trim() ? (JSON.parse(r.stdout) as Record<string, unknown>) : {};
         return rec.event === 'UserPromptSubmit';
       },
@@ -397,7 +401,7 @@ describe('agents of the image report their state (agent-hook)', () => {
     );
     exec(name, 'kill "$(cat /tmp/codex.pid)" 2>/dev/null; true');
     expect(rec).toMatchObject({
-      pane: '%77',
+      pane,
       agent: 'codex',
       event: 'UserPromptSubmit',
       state: 'working',
