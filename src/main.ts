@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { commandNameOf, FAST_COMMANDS, fastParse } from './cli/fast.js';
 import { helpRequest, helpWidth, renderCommandHelp, renderTopHelp } from './cli/help.js';
-import { isCommandName, loadCommand, loadCommands } from './commands/index.js';
+import { commandFor, loadCommand, loadCommands } from './commands/index.js';
 import { ExitCode } from './core/errors.js';
 import type { Progress } from './core/app.js';
 import { packageRoot, version } from './core/version.js';
@@ -59,14 +59,15 @@ export async function main(argv: string[]): Promise<number> {
   quietOnClosedStdout();
   const args = argv.slice(2);
   const width = helpWidth(process.stdout);
-  const request = args.length === 0 ? ({ kind: 'top' } as const) : helpRequest(args, isCommandName);
+  const request = args.length === 0 ? ({ kind: 'top' } as const) : helpRequest(args, (w) => commandFor(w) !== undefined);
   if (request?.kind === 'top') {
     const specs = (await loadCommands()).map((c) => c.spec);
     process.stdout.write(renderTopHelp(specs, width));
     return ExitCode.ok;
   }
-  if (request?.kind === 'command' && isCommandName(request.name)) {
-    process.stdout.write(renderCommandHelp((await loadCommand(request.name)).spec, width));
+  const helpFor = request?.kind === 'command' ? commandFor(request.name) : undefined;
+  if (helpFor) {
+    process.stdout.write(renderCommandHelp((await loadCommand(helpFor)).spec, width));
     return ExitCode.ok;
   }
   if (request?.kind === 'version') {
@@ -85,8 +86,9 @@ export async function main(argv: string[]): Promise<number> {
   process.on('SIGINT', onSigint);
   try {
     // `rgsd connect <project>`: read from its spec, without commander and the other commands
-    const name = commandNameOf(args);
-    if (name !== undefined && FAST_COMMANDS.has(name) && isCommandName(name)) {
+    const word = commandNameOf(args);
+    const name = word === undefined ? undefined : commandFor(word);
+    if (name !== undefined && FAST_COMMANDS.has(name)) {
       const [command, { createApp, Progress }] = await Promise.all([loadCommand(name), import('./core/app.js')]);
       const parsed = fastParse(args, command.spec);
       if (parsed) {

@@ -62,12 +62,14 @@ export function completionSpec(
   return {
     program,
     globalOptions: globals.map(optionOf),
-    commands: commands.map((c) => ({
-      name: c.name,
-      description: c.summary,
-      options: [...c.options, helpOption].map(optionOf),
-      args: c.args.map(argOf),
-    })),
+    commands: commands.flatMap((c) =>
+      [c.name, ...(c.aliases ?? [])].map((name) => ({
+        name,
+        description: name === c.name ? c.summary : `same as ${c.name}: ${c.summary}`,
+        options: [...c.options, helpOption].map(optionOf),
+        args: c.args.map(argOf),
+      })),
+    ),
   };
 }
 

@@ -89,7 +89,7 @@ export function fastParse(argv: readonly string[], spec: CommandSpec): FastParse
     if (flag.spec.choices && !flag.spec.choices.includes(value)) return undefined;
     values.set(flag, value);
   }
-  if (positional[0] !== spec.name) return undefined;
+  if (positional[0] !== spec.name && !spec.aliases?.includes(positional[0] ?? '')) return undefined;
   const words = positional.slice(1);
   if (words.length > spec.args.length) return undefined;
   const args: Args = {};

@@ -53,7 +53,14 @@ export function renderTopHelp(commands: readonly CommandSpec[], width = 80): str
     '',
     ...section('Options:', options, pad, width),
     ...section('Commands:', list, pad, width),
+    ...aliasesSection(commands, width),
   ].join('\n');
+}
+
+/** "Aliases: install, upgrade = up; stop = down; …" under the command list. */
+function aliasesSection(commands: readonly CommandSpec[], width: number): string[] {
+  const parts = commands.filter((c) => c.aliases?.length).map((c) => `${c.aliases?.join(', ')} = ${c.name}`);
+  return parts.length ? [wrap(`Aliases: ${parts.join('; ')}`, 0, width), ''] : [];
 }
 
 export function renderCommandHelp(spec: CommandSpec, width = 80): string {
@@ -63,6 +70,7 @@ export function renderCommandHelp(spec: CommandSpec, width = 80): string {
   const pad = padFor(args, options, globals);
   return [
     `Usage: ${PROGRAM} ${usageOf(spec)}`,
+    ...(spec.aliases?.length ? [`Aliases: ${spec.aliases.join(', ')}`] : []),
     '',
     wrap(spec.description ? `${spec.summary}\n\n${spec.description}` : spec.summary, 0, width),
     '',

@@ -41,6 +41,7 @@ export function buildProgram(commander: CommanderModule, commands: readonly Comm
   for (const command of commands) {
     const { spec } = command;
     const cmd = program.command(spec.name).description(spec.summary);
+    if (spec.aliases?.length) cmd.aliases([...spec.aliases]);
     for (const a of spec.args) {
       const arg = new commander.Argument(argUsage(a), a.description);
       if (a.choices) arg.choices(a.choices);

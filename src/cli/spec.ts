@@ -40,6 +40,9 @@ export interface CommandSpec {
   options: readonly OptionSpec[];
   /** Shown under "Examples:" (without the leading "$ "). */
   examples: readonly string[];
+  /** Other names of the command (`attach` for connect); commands/index.ts COMMAND_ALIASES
+   * lists the same ones for the paths that do not load the commands. */
+  aliases?: readonly string[];
 }
 
 /** Positional arguments by name (undefined when an optional one is left out). */

@@ -20,6 +20,7 @@ interface ConnectOptions {
 export default defineCommand<ConnectOptions>(
   {
     name: 'connect',
+    aliases: ['attach'],
     summary: 'attach to the tmux session in the pod (kubectl exec -it … /opt/rgsd/attach)',
     description:
       'One cluster call: kubectl exec -it deployment/<fullname> -- /opt/rgsd/attach, which picks the session in the pod ' +

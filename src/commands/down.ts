@@ -7,6 +7,7 @@ import type { Output } from '../ui/output.js';
 export default defineCommand<{ discardWork?: boolean }>(
   {
     name: 'down',
+    aliases: ['stop'],
     summary: 'remove the workstation and its Secret; the home volume (PVC) is kept',
     description:
       '`helm uninstall --wait`, then the Secret is deleted; the home volume is kept (`rgsd up` reattaches it, `rgsd nuke` deletes it). ' +

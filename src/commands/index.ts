@@ -24,8 +24,25 @@ export const COMMAND_NAMES = [
 
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
+/** The words of the tools users come from (helm install/upgrade, docker stop, tmux attach):
+ * other names of a command, everywhere the command's own name works (help, completion, the
+ * fast path). Each command's spec lists its own (`aliases`); a unit test keeps both equal. */
+export const COMMAND_ALIASES: Readonly<Record<string, CommandName>> = {
+  install: 'up',
+  upgrade: 'up',
+  stop: 'down',
+  destroy: 'nuke',
+  attach: 'connect',
+};
+
 export function isCommandName(name: string): name is CommandName {
   return (COMMAND_NAMES as readonly string[]).includes(name);
+}
+
+/** The command a word names (its own name or an alias), or undefined. */
+export function commandFor(word: string): CommandName | undefined {
+  if (isCommandName(word)) return word;
+  return Object.hasOwn(COMMAND_ALIASES, word) ? COMMAND_ALIASES[word] : undefined;
 }
 
 /** One command module (its spec and handler). */

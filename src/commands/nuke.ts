@@ -11,6 +11,7 @@ import type { Output, Spinner } from '../ui/output.js';
 export default defineCommand<{ confirm?: string; discardWork?: boolean }>(
   {
     name: 'nuke',
+    aliases: ['destroy'],
     summary: 'destroy a project: release, home volume, Secret (and the namespace if nothing else is in it)',
     description:
       'Lists exactly what will be destroyed, then asks for the project name to be typed; `--yes` is not enough ' +

@@ -18,6 +18,7 @@ export interface UpFlags {
 export default defineCommand<UpFlags>(
   {
     name: 'up',
+    aliases: ['install', 'upgrade'],
     summary: 'install or upgrade the workstation and wait until its tmux session is ready',
     description:
       'Checks everything before it changes anything: the settings, a secrets file readable only by you, Helm (3.7+ or 4), ' +

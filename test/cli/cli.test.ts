@@ -259,6 +259,20 @@ describe('rgsd up/down/status (built) — errors and exit codes', () => {
     expect(r.stderr).toContain('$ helm template demo');
     expect(r.stderr).not.toMatch(/\x1b\[/);
   });
+  it('the aliases run their command: `install` and `upgrade` render what `up` renders', async () => {
+    const dir = tempDir();
+    writeProject(dir, 'demo');
+    const up = await rgsd(['up', 'demo', '--dry-run', '--context', 'kind-x'], { configDir: dir });
+    expect(up.exitCode).toBe(0);
+    for (const alias of ['install', 'upgrade']) {
+      const r = await rgsd([alias, 'demo', '--dry-run', '--context', 'kind-x'], { configDir: dir });
+      expect(r.exitCode, alias).toBe(0);
+      expect(r.stdout, alias).toBe(up.stdout);
+    }
+    const help = await rgsd(['attach', '--help'], { configDir: dir });
+    expect(help.stdout).toBe((await rgsd(['connect', '--help'], { configDir: dir })).stdout);
+    expect(help.stdout.split('\n')[1]).toBe('Aliases: attach');
+  });
   it('colour: FORCE_COLOR=1 colours the messages on a pipe; --no-color and NO_COLOR win over it', async () => {
     const dir = tempDir();
     writeProject(dir, 'demo');

@@ -90,7 +90,9 @@ describe('rgsd completion (the real specs)', () => {
   it('every command, every global option, and the choices of core/vocab', async () => {
     const specs = (await loadCommands()).map((c) => c.spec);
     const s = completionSpec('rgsd', specs, [VERSION_OPTION, ...GLOBAL_OPTIONS, HELP_OPTION], HELP_OPTION);
-    expect(s.commands.map((c) => c.name)).toEqual([...COMMAND_NAMES]);
+    // each command, then its aliases (completed like it)
+    expect(s.commands.map((c) => c.name)).toEqual(COMMAND_NAMES.flatMap((n) => [n, ...(specs.find((x) => x.name === n)?.aliases ?? [])]));
+    expect(s.commands.find((c) => c.name === 'attach')?.args).toEqual(s.commands.find((c) => c.name === 'connect')?.args);
     expect(s.globalOptions.flatMap((o) => o.flags)).toEqual(
       expect.arrayContaining([
         '--version',

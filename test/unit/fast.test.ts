@@ -75,6 +75,19 @@ describe('the fast path of connect', () => {
     expect(fastParse(args, connect)).toBeUndefined();
   });
 
+  it("`attach` (connect's alias) takes the fast path and parses as commander does", async () => {
+    for (const args of [
+      ['attach', 'myproj'],
+      ['-n', 'team', 'attach', 'myproj', '--new', 'review'],
+    ]) {
+      expect(commandNameOf(args)).toBe('attach');
+      const fast = fastParse(args, connect);
+      expect(fast).toBeDefined();
+      expect(fast).toEqual(await viaCommander(args));
+    }
+    expect(fastParse(['stop', 'myproj'], connect)).toBeUndefined();
+  });
+
   it('finds the command name past the global options and their values', () => {
     expect(commandNameOf(['-n', 'connect', 'status'])).toBe('status');
     expect(commandNameOf(['--context', 'x', '-v', 'connect'])).toBe('connect');

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { HELP_OPTION, VERSION_OPTION, helpRequest, helpWidth, renderCommandHelp, renderTopHelp } from '../../src/cli/help.js';
 import { buildProgram } from '../../src/cli/program.js';
 import { GLOBAL_OPTIONS, parseFlags, usageOf, type CommandSpec } from '../../src/cli/spec.js';
-import { COMMAND_NAMES, isCommandName, loadCommands } from '../../src/commands/index.js';
+import { COMMAND_ALIASES, COMMAND_NAMES, commandFor, isCommandName, loadCommands } from '../../src/commands/index.js';
 import { ExitCode } from '../../src/core/errors.js';
 import { reportError } from '../../src/ui/report.js';
 
@@ -81,7 +81,7 @@ describe('rendering', () => {
   it('a command help: usage, summary, arguments, options with choices and defaults, globals, examples', async () => {
     const up = (await specs()).find((s) => s.name === 'up') as CommandSpec;
     const text = renderCommandHelp(up, 200);
-    expect(text.split('\n').slice(0, 3)).toEqual(['Usage: rgsd up [options] [project]', '', up.summary]);
+    expect(text.split('\n').slice(0, 4)).toEqual(['Usage: rgsd up [options] [project]', 'Aliases: install, upgrade', '', up.summary]);
     expect(text).toMatch(/^ {2}--timeout <duration> .*\(default: 5m\)$/m);
     expect(text).toMatch(/^Global options:$/m);
     expect(text).toMatch(/^ {2}-n, --namespace <ns> /m);
@@ -145,6 +145,33 @@ describe('commander prints the same help as the fast path', () => {
       const r = await viaCommander(args);
       expect(r, args.join(' ')).toEqual({ out: renderCommandHelp(spec, width), err: '', code: 0, report: '' });
     }
+  });
+
+  it("an alias has its command's help, everywhere the name does; the top help lists the aliases", async () => {
+    const all = await specs();
+    for (const [alias, name] of Object.entries(COMMAND_ALIASES)) {
+      const spec = all.find((s) => s.name === name) as CommandSpec;
+      for (const args of [
+        [alias, '--help'],
+        ['help', alias],
+      ]) {
+        const req = helpRequest(args, (w) => commandFor(w) !== undefined);
+        expect(req, args.join(' ')).toEqual({ kind: 'command', name: alias });
+        expect(commandFor(alias)).toBe(name);
+        const r = await viaCommander(args);
+        expect(r, args.join(' ')).toEqual({ out: renderCommandHelp(spec, width), err: '', code: 0, report: '' });
+      }
+    }
+    expect(renderTopHelp(all, 200)).toContain('Aliases: install, upgrade = up; stop = down; destroy = nuke; attach = connect');
+  });
+
+  it('COMMAND_ALIASES is what the specs say, and no alias is a command name', async () => {
+    const fromSpecs: Record<string, string> = {};
+    for (const s of await specs()) for (const a of s.aliases ?? []) fromSpecs[a] = s.name;
+    expect(fromSpecs).toEqual(COMMAND_ALIASES);
+    for (const a of Object.keys(COMMAND_ALIASES)) expect(isCommandName(a), a).toBe(false);
+    expect(commandFor('frobnicate')).toBeUndefined();
+    expect(commandFor('toString')).toBeUndefined();
   });
 
   it('--version prints the version', async () => {
