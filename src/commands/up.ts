@@ -89,6 +89,13 @@ function renderNote(app: App, n: UpNote): void {
     case 'other-namespaces-unknown':
       out.warn(`could not look for a release of the same name in other namespaces (${n.reason})`);
       return;
+    case 'cluster-admin':
+      out.warn(
+        `rbac.mode is cluster-admin: ServiceAccount ${n.serviceAccount} is bound to the cluster-admin ClusterRole, so the ` +
+          'coding agent can read every Secret and delete anything in the cluster; use it only on a disposable cluster ' +
+          '(rbac.mode namespace limits it to its namespace)',
+      );
+      return;
     case 'also-elsewhere':
       out.warn(`release ${n.release} also exists in namespace ${n.namespaces.join(', ')}: upgrading the one in this namespace only`);
       return;

@@ -230,7 +230,10 @@ export type UpNote =
   /** `helm list -A` was not allowed (or failed): a copy in another namespace may exist */
   | { kind: 'other-namespaces-unknown'; reason: string }
   /** the release exists here and in other namespaces too (upgrading this one) */
-  | { kind: 'also-elsewhere'; release: string; namespaces: string[] };
+  | { kind: 'also-elsewhere'; release: string; namespaces: string[] }
+  /** rbac.mode cluster-admin: the agent gets the whole cluster (the chart's NOTES say it too,
+   * but the CLI does not show helm's output) */
+  | { kind: 'cluster-admin'; serviceAccount: string };
 
 export interface UpPlan {
   target: Target;
@@ -296,6 +299,11 @@ export async function planUp(app: App, local: UpLocal, target: Target, opts: Pla
   refuseSecretInInputs(app, local, target);
   const { stringify } = await import('yaml');
   const notes: UpNote[] = [];
+  if (((local.values.rbac ?? {}) as { mode?: unknown }).mode === 'cluster-admin')
+    notes.push({
+      kind: 'cluster-admin',
+      serviceAccount: `${target.namespace}/${((local.values.serviceAccount ?? {}) as { name?: string }).name || names.fullname}`,
+    });
 
   // every read at once; the rendering waits only for the API server's addresses (its values)
   const endpoints: Promise<ApiServerEndpoints | null> = wantsApiServer(local.values)

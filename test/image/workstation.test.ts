@@ -163,6 +163,31 @@ describe('workstation image', () => {
     }
   });
 
+  it("has the seed image's tmux settings and git defaults (the user's own files override them)", async () => {
+    const volume = res.volume('defaults');
+    dockerOk(['volume', 'create', volume]);
+    const name = res.container('defaults');
+    boot(volume, name);
+    await sessionUp(name);
+    const opt = (args: string) => exec(name, `tmux show-options -v ${args}`).stdout.trim();
+    expect(opt('-g assume-paste-time')).toBe('0');
+    expect(opt('-s extended-keys')).toBe('on');
+    expect(opt('-gw mode-keys')).toBe('vi');
+    expect(exec(name, 'tmux list-keys -T copy-mode-vi y').stdout).toContain('copy-selection-and-cancel');
+    expect(exec(name, 'stat -c %U /etc/gitconfig').stdout.trim()).toBe('root');
+    for (const [key, value] of [
+      ['safe.directory', '*'],
+      ['init.defaultBranch', 'main'],
+      ['pull.rebase', 'true'],
+      ['push.autoSetupRemote', 'true'],
+      ['core.editor', 'vim'],
+    ]) {
+      expect(exec(name, `git config --get ${key}`).stdout.trim(), key).toBe(value);
+    }
+    expect(exec(name, 'cd ~/workspace && git init -q . && git symbolic-ref --short HEAD').stdout.trim()).toBe('main');
+    expect(exec(name, 'git config --global pull.rebase false && git config --get pull.rebase').stdout.trim()).toBe('false');
+  });
+
   it('recreates a killed session inside the container', async () => {
     const volume = res.volume('home2');
     dockerOk(['volume', 'create', volume]);

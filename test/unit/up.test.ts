@@ -743,6 +743,10 @@ describe('rgsd up — the NetworkPolicy reaches the API server (rbac.mode not no
     writeProject(t.configDir, 'demo', { settings: 'rbac: {mode: cluster-admin}\n' });
     await up(t);
     expect(t.stderr()).toContain("warning: could not read the API server's addresses (permission denied");
+    // the CLI says what the chart's NOTES say (helm's output is not shown)
+    expect(t.stderr()).toMatch(
+      /warning: rbac\.mode is cluster-admin: ServiceAccount \S+\/demo-rgsd is bound to the cluster-admin ClusterRole/,
+    );
     expect(parse(t.runner.find(...argv.upgrade)[0]?.stdin ?? '').networkPolicy).toBeUndefined();
   });
 
@@ -753,6 +757,7 @@ describe('rgsd up — the NetworkPolicy reaches the API server (rbac.mode not no
     writeProject(u.configDir, 'demo', { settings: 'rbac: {mode: namespace}\nvalues: {networkPolicy: {apiServerCIDRs: [10.0.0.1/32]}}\n' });
     await up(u);
     for (const x of [t, u]) expect(x.runner.argvs).not.toContainEqual(argv.apiServer);
+    for (const x of [t, u]) expect(x.stderr()).not.toContain('cluster-admin');
   });
 });
 
