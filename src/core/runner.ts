@@ -161,7 +161,7 @@ export class ChildRunner implements Runner {
         child.stdin.end(input);
       }
     });
-    if (error?.code === 'ENOENT') throw new MissingToolError(`${cmd} not found`, { hint: toolHint(cmd) });
+    if (error?.code === 'ENOENT') throw new MissingToolError(`${cmd} not found`, { hint: await toolHint(cmd) });
     if (error) throw new CommandError(argv, 1, error.message, '');
     if (timedOut) {
       throw new TimeoutError(`${cmd} timed out after ${Math.round((opts.timeoutMs ?? 0) / 1000)}s`, {
@@ -175,8 +175,18 @@ export class ChildRunner implements Runner {
   }
 }
 
-function toolHint(cmd: string): string {
-  if (/helm/.test(cmd)) return 'install Helm 3 or 4 (https://helm.sh/docs/intro/install/) or point RGSD_HELM at it';
-  if (/kubectl/.test(cmd)) return 'install kubectl (https://kubernetes.io/docs/tasks/tools/) or point RGSD_KUBECTL at it';
-  return `install ${cmd} and make sure it is on PATH`;
+/** How to get the missing tool; in a checkout where `npm run setup` unpacked the pinned helm
+ * and kubectl into `.tools/bin`, how to use those. `root` is the package's root. */
+export async function toolHint(cmd: string, root?: string): Promise<string> {
+  const tool = /helm/.test(cmd) ? 'helm' : /kubectl/.test(cmd) ? 'kubectl' : null;
+  if (!tool) return `install ${cmd} and make sure it is on PATH`;
+  const base =
+    tool === 'helm'
+      ? 'install Helm 3 or 4 (https://helm.sh/docs/intro/install/) or point RGSD_HELM at it'
+      : 'install kubectl (https://kubernetes.io/docs/tasks/tools/) or point RGSD_KUBECTL at it';
+  const { existsSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const dir = join(root ?? (await import('./version.js')).packageRoot(), '.tools', 'bin');
+  if (!existsSync(join(dir, tool))) return base;
+  return `${base}; this checkout has one (from \`npm run setup\`): export PATH="${dir}:$PATH"`;
 }

@@ -1041,7 +1041,8 @@ const CASES: BadInput[] = [
     env: () => ({ RGSD_HELM: 'rgsd-test-no-helm' }),
     exit: 4,
     message: 'rgsd-test-no-helm not found',
-    hint: 'install Helm 3 or 4 (https://helm.sh/docs/intro/install/) or point RGSD_HELM at it',
+    // the tests run in a checkout set up by `npm run setup`: the hint names its .tools/bin
+    hint: `install Helm 3 or 4 (https://helm.sh/docs/intro/install/) or point RGSD_HELM at it; this checkout has one (from \`npm run setup\`): export PATH="${join(REPO_ROOT, '.tools', 'bin')}:$PATH"`,
   },
 ];
 

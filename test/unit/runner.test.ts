@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { Progress } from '../../src/core/app.js';
 import { CommandError, InterruptedError, MissingToolError, RgsdError, TimeoutError } from '../../src/core/errors.js';
-import { ChildRunner, SecretGuard, formatCommand, withSafety } from '../../src/core/runner.js';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ChildRunner, SecretGuard, formatCommand, toolHint, withSafety } from '../../src/core/runner.js';
 import { MAX_DETAIL_LINES, reportError } from '../../src/ui/report.js';
 import { FakeRunner } from '../helpers/fake-runner.js';
 
@@ -32,6 +35,22 @@ describe('ChildRunner (real subprocesses)', () => {
     const err = await r.run('sleep', ['60'], { timeoutMs: 200 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TimeoutError);
     expect((err as TimeoutError).exitCode).toBe(8);
+  });
+  it("a missing helm or kubectl: the checkout's .tools/bin (npm run setup) is named when it has the tool", async () => {
+    const root = mkdtempSync(join(tmpdir(), 'rgsd-toolhint-'));
+    try {
+      expect(await toolHint('helm', root)).toBe('install Helm 3 or 4 (https://helm.sh/docs/intro/install/) or point RGSD_HELM at it');
+      mkdirSync(join(root, '.tools', 'bin'), { recursive: true });
+      writeFileSync(join(root, '.tools', 'bin', 'helm'), '');
+      expect(await toolHint('helm', root)).toBe(
+        `install Helm 3 or 4 (https://helm.sh/docs/intro/install/) or point RGSD_HELM at it; this checkout has one (from \`npm run setup\`): export PATH="${root}/.tools/bin:$PATH"`,
+      );
+      // kubectl is not there: the plain hint
+      expect(await toolHint('kubectl', root)).toBe('install kubectl (https://kubernetes.io/docs/tasks/tools/) or point RGSD_KUBECTL at it');
+      expect(await toolHint('tar', root)).toBe('install tar and make sure it is on PATH');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
   it('passes extra env', async () => {
     expect((await r.run('sh', ['-c', 'printf %s "$RGSD_X"'], { env: { RGSD_X: 'y' } })).stdout).toBe('y');
