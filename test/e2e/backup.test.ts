@@ -3,6 +3,7 @@
 // archive extracted by the system tar), the secret-backed files are left out, and a stream
 // cut short (RGSD_TEST_BACKUP_TRUNCATE) is detected and leaves no file behind.
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +14,8 @@ import { ConfigDir, RGSD_BIN, rgsd, rgsdEnv, rgsdOk } from './helpers/rgsd.js';
 import { forceRemove, HOME, Sequence } from './helpers/steps.js';
 
 const PROJECT = 'backup';
-const TOKEN = 'ghp_e2eBackupTokenNeverInTheArchive0123';
+// made up at each run (a token-shaped literal is never committed)
+const TOKEN = `ghp_e2e${randomBytes(12).toString('hex')}`;
 
 /** `<kind> <sha256 or link target> <path>` for every regular file and symlink under `.`, sorted,
  * leaving out the given paths (relative, no `./`); then the sha256 of that list. */
