@@ -27,15 +27,26 @@ afterAll(async () => {
 });
 
 /** One boot the way the chart does it: init-home (the init container), then the workstation. */
-function boot(volume: string, name: string, env: Record<string, string> = {}): string {
+function boot(volume: string, name: string, env: Record<string, string> = {}, runArgs: readonly string[] = []): string {
   const mount = ['--mount', `type=volume,src=${volume},dst=/home/gsd,volume-nocopy`];
   const envArgs = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
   // A fresh PVC is empty and owned by root; fsGroup makes it writable for uid 1000.
   dockerOk(['run', '--rm', '--user', '0', ...mount, TEST_TAG, 'chown', '1000:1000', '/home/gsd']);
-  const init = docker(['run', '--rm', ...mount, ...envArgs, TEST_TAG, '/opt/rgsd/init-home']);
+  const init = docker(['run', '--rm', ...runArgs, ...mount, ...envArgs, TEST_TAG, '/opt/rgsd/init-home']);
   expect(init.status, init.stderr).toBe(0);
-  dockerOk(['run', '-d', '--name', name, ...mount, ...envArgs, TEST_TAG]);
+  dockerOk(['run', '-d', ...runArgs, '--name', name, ...mount, ...envArgs, TEST_TAG]);
   return init.stdout;
+}
+
+/** A workstation booted on a new volume of its own, its tmux session up; `runArgs` go to
+ * both `docker run`s (e.g. `--network none`). Returns the container's name. */
+async function freshWorkstation(suffix: string, runArgs: readonly string[] = []): Promise<string> {
+  const volume = res.volume(suffix);
+  dockerOk(['volume', 'create', volume]);
+  const name = res.container(suffix);
+  boot(volume, name, {}, runArgs);
+  await sessionUp(name);
+  return name;
 }
 
 const exec = (name: string, script: string): { status: number; stdout: string; stderr: string } =>
@@ -164,11 +175,7 @@ describe('workstation image', () => {
   });
 
   it("has the seed image's tmux settings and git defaults (the user's own files override them)", async () => {
-    const volume = res.volume('defaults');
-    dockerOk(['volume', 'create', volume]);
-    const name = res.container('defaults');
-    boot(volume, name);
-    await sessionUp(name);
+    const name = await freshWorkstation('defaults');
     const opt = (args: string) => exec(name, `tmux show-options -v ${args}`).stdout.trim();
     expect(opt('-g assume-paste-time')).toBe('0');
     expect(opt('-s extended-keys')).toBe('on');
@@ -189,11 +196,7 @@ describe('workstation image', () => {
   });
 
   it('recreates a killed session inside the container', async () => {
-    const volume = res.volume('home2');
-    dockerOk(['volume', 'create', volume]);
-    const name = res.container('supervise');
-    boot(volume, name);
-    await sessionUp(name);
+    const name = await freshWorkstation('supervise');
     expect(docker(['exec', name, 'tmux', 'kill-session', '-t', '=main']).status).toBe(0);
     await sessionUp(name);
     expect(dockerOk(['logs', name])).toContain("session 'main' is gone; recreating it");
@@ -216,16 +219,8 @@ describe('agents of the image report their state (agent-hook)', () => {
   ];
 
   /** A booted workstation without network, the way the chart boots it. */
-  async function offline(suffix: string): Promise<string> {
-    const volume = res.volume(suffix);
-    dockerOk(['volume', 'create', volume]);
-    const name = res.container(suffix);
-    const mount = ['--mount', `type=volume,src=${volume},dst=/home/gsd,volume-nocopy`];
-    dockerOk(['run', '--rm', '--user', '0', ...mount, TEST_TAG, 'chown', '1000:1000', '/home/gsd']);
-    expect(docker(['run', '--rm', '--network', 'none', ...mount, TEST_TAG, '/opt/rgsd/init-home']).status).toBe(0);
-    dockerOk(['run', '-d', '--network', 'none', '--name', name, ...mount, TEST_TAG]);
-    await sessionUp(name);
-    return name;
+  function offline(suffix: string): Promise<string> {
+    return freshWorkstation(suffix, ['--network', 'none']);
   }
 
   it('has the pinned claude and codex, and they accept the flags rgsd uses', () => {
