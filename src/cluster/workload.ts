@@ -191,3 +191,27 @@ export function logsArgs(names: ProjectNames, opts: LogsOptions): string[] {
 export async function streamLogs(gw: Gateway, t: Target, names: ProjectNames, opts: LogsOptions): Promise<number> {
   return (await kubectl(gw, t, logsArgs(names, opts), { interactive: true, allowFailure: true })).exitCode;
 }
+
+// ---- scale ------------------------------------------------------------------------------
+
+/** `kubectl scale deployment/<fullname> --replicas=N` (restore stops the workstation with it;
+ * it is the only place besides the chart that sets the replica count). */
+export async function scaleDeployment(gw: Gateway, t: Target, names: ProjectNames, replicas: number): Promise<void> {
+  try {
+    await kubectl(gw, t, ['scale', `deployment/${names.deployment}`, `--replicas=${replicas}`], { mutates: true, timeoutMs: 60_000 });
+  } catch (err) {
+    throw notDeployed(err, names, t);
+  }
+}
+
+/** Waits until no pod matches `selector` (`kubectl wait --for=delete`; none at all is done). */
+export async function waitPodsGone(gw: Gateway, t: Target, selector: string, timeoutMs: number): Promise<void> {
+  const res = await kubectl(gw, t, ['wait', '--for=delete', 'pod', '-l', selector, `--timeout=${goDuration(timeoutMs)}`], {
+    allowFailure: true,
+    timeoutMs: timeoutMs + 30_000,
+  });
+  if (res.exitCode === 0 || /no matching resources found/i.test(res.stderr)) return;
+  throw new TimeoutError(`the workstation pod did not stop within ${goDuration(timeoutMs)}`, {
+    hint: `see it with \`kubectl get pods -n ${t.namespace} -l ${selector}\`; re-run with a longer --timeout`,
+  });
+}
