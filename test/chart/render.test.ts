@@ -52,7 +52,8 @@ describe.each(HELM_BINARIES)('%s template', (bin) => {
     it('runs one Recreate replica whose selector matches its pod labels', async () => {
       const deploy = one(await load(), 'Deployment');
       expect(deploy.metadata.name).toBe('myproj-rgsd');
-      expect(deploy.spec.replicas).toBe(1);
+      // no replicas field: the API server's default (1); idle sleep and the CLI own the count
+      expect(deploy.spec).not.toHaveProperty('replicas');
       expect(deploy.spec.strategy).toEqual({ type: 'Recreate' });
       const selector = deploy.spec.selector.matchLabels as Record<string, string>;
       expect(Object.keys(selector).sort()).toEqual(['app.kubernetes.io/instance', 'app.kubernetes.io/name', 'rgsd.dev/project']);
