@@ -9,7 +9,7 @@ import { commandHint, helm, helmArgv, kubectl, kubectlArgv, toolsFromEnv, type T
 import { apiServerArgs, apiServerEndpoints, parseApiServerEndpoints } from '../../src/cluster/apiserver.js';
 import { detectHelm, listArgs, listReleasesAllNamespaces, MIN_HELM3, planRecovery } from '../../src/cluster/release.js';
 import { currentContext, kubeconfigFiles, namespaceOf, pinnedContextError, resolveTarget, targetLine } from '../../src/cluster/target.js';
-import { waitRollout } from '../../src/cluster/workload.js';
+import { scaleDeployment, waitPodsGone, waitRollout } from '../../src/cluster/workload.js';
 import {
   AlreadyExistsError,
   ClusterUnreachableError,
@@ -181,6 +181,35 @@ describe('classify: helm/kubectl messages → typed errors', () => {
     expect(err).toBeInstanceOf(TimeoutError);
     expect(err).toMatchObject({ message: 'the workstation was not ready within 90s' });
     expect((err as TimeoutError).hint).toContain('rgsd status demo');
+  });
+
+  const k = ['kubectl', '--context', 'ctx', '-n', 'rgsd'];
+  it('scaleDeployment: one mutating `kubectl scale`; a missing Deployment is "not deployed" with the up hint', async () => {
+    const scale = [...k, 'scale', 'deployment/demo-rgsd', '--replicas=0'];
+    const ok = new FakeRunner().on(scale);
+    await scaleDeployment(gw(ok), T, projectNames('demo'), 0);
+    expect(ok.calls.map((c) => [c.argv, c.opts.mutates])).toEqual([[scale, true]]);
+    const gone = new FakeRunner().on(scale, {
+      exitCode: 1,
+      stderr: 'Error from server (NotFound): deployments.apps "demo-rgsd" not found\n',
+    });
+    const err = await scaleDeployment(gw(gone), T, projectNames('demo'), 0).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NotFoundError);
+    expect(err).toMatchObject({ message: 'demo is not deployed in namespace rgsd (context ctx)' });
+    expect((err as NotFoundError).hint).toContain('rgsd up demo');
+  });
+
+  it('waitPodsGone: done when kubectl wait says so or finds no pod at all; a timeout says which pods to look at', async () => {
+    const wait = [...k, 'wait', '--for=delete', 'pod', '-l', 'rgsd.dev/project=demo', '--timeout=120s'];
+    for (const res of [{}, { exitCode: 1, stderr: 'error: no matching resources found\n' }]) {
+      const r = new FakeRunner().on(wait, res);
+      await expect(waitPodsGone(gw(r), T, 'rgsd.dev/project=demo', 120_000)).resolves.toBeUndefined();
+    }
+    const slow = new FakeRunner().on(wait, { exitCode: 1, stderr: 'error: timed out waiting for the condition on pods/demo-rgsd-x\n' });
+    const err = await waitPodsGone(gw(slow), T, 'rgsd.dev/project=demo', 120_000).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TimeoutError);
+    expect(err).toMatchObject({ message: 'the workstation pod did not stop within 120s' });
+    expect((err as TimeoutError).hint).toContain('kubectl get pods -n rgsd -l rgsd.dev/project=demo');
   });
 });
 
