@@ -25,6 +25,10 @@ export interface RunOptions {
   stdoutTo?: NodeJS.WritableStream;
   /** Called with each piece of the child's stderr as it arrives (it is collected too). */
   onStderr?: (text: string) => void;
+  /** Stream this into the child's stdin (binary, with backpressure; ended when it ends):
+   * an archive for `kubectl exec -i`. The SecretGuard cannot read a stream: it carries the
+   * user's files only, never a value of ours. Not with `stdin`. */
+  stdinFrom?: NodeJS.ReadableStream;
 }
 
 export interface RunResult {
@@ -95,7 +99,8 @@ export function withSafety(inner: Runner, opts: SafetyOptions): Runner {
     async run(cmd, args, runOpts = {}) {
       const argv = [cmd, ...args];
       opts.guard.check(argv, runOpts.secretStdin ? undefined : runOpts.stdin);
-      const stdinNote = runOpts.stdin === undefined ? '' : ` < stdin (${Buffer.byteLength(runOpts.stdin)} bytes)`;
+      const stdinNote =
+        runOpts.stdin !== undefined ? ` < stdin (${Buffer.byteLength(runOpts.stdin)} bytes)` : runOpts.stdinFrom ? ' < stream' : '';
       if (opts.dryRun && runOpts.mutates) {
         opts.log(`[dry-run] would run: ${formatCommand(argv)}${stdinNote}`);
         return { stdout: '', stderr: '', exitCode: 0 };
@@ -124,7 +129,8 @@ export class ChildRunner implements Runner {
       stdout: string;
       stderr: string;
     }>((resolve) => {
-      const stdin = input !== undefined ? 'pipe' : opts.interactive ? 'inherit' : 'ignore';
+      const from = opts.stdinFrom;
+      const stdin = input !== undefined || from ? 'pipe' : opts.interactive ? 'inherit' : 'ignore';
       const child = spawn(cmd, [...args], {
         stdio: [stdin, captured ? 'pipe' : 'inherit', captured ? 'pipe' : 'inherit'],
         ...(opts.env ? { env: { ...process.env, ...opts.env } } : {}),
@@ -153,12 +159,17 @@ export class ChildRunner implements Runner {
       // 'close': the exit and every byte of its output (stdout and stderr ended)
       child.once('close', (c, sig) => {
         if (timer) clearTimeout(timer);
+        // a child that ended before reading all of it: the rest is not read
+        if (from && child.stdin) from.unpipe(child.stdin);
         resolve({ code: c, signal: sig, timedOut, stdout: text(out), stderr: text(err) });
       });
       if (input !== undefined && child.stdin) {
         // a child that exits without reading all of it is not an error of ours
         child.stdin.on('error', () => undefined);
         child.stdin.end(input);
+      } else if (from && child.stdin) {
+        child.stdin.on('error', () => undefined);
+        from.pipe(child.stdin);
       }
     });
     if (error?.code === 'ENOENT') throw new MissingToolError(`${cmd} not found`, { hint: await toolHint(cmd) });

@@ -17,6 +17,8 @@ export interface RecordedCall {
   argv: string[];
   stdin: string | undefined;
   opts: RunOptions;
+  /** what a `stdinFrom` stream carried (read to its end before the response) */
+  stdinBytes?: Buffer;
 }
 
 type Responder = FakeResponse | FakeResponse[] | ((call: RecordedCall) => FakeResponse);
@@ -36,6 +38,11 @@ export class FakeRunner implements Runner {
     const argv = [cmd, ...args];
     const call: RecordedCall = { argv, stdin: opts.stdin, opts };
     this.calls.push(call);
+    if (opts.stdinFrom) {
+      const chunks: Buffer[] = [];
+      for await (const c of opts.stdinFrom) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(c));
+      call.stdinBytes = Buffer.concat(chunks);
+    }
     const rule = [...this.#rules].reverse().find((r) => r.argv.length === argv.length && r.argv.every((a, i) => a === argv[i]));
     if (!rule) {
       throw new Error(

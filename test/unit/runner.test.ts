@@ -52,6 +52,24 @@ describe('ChildRunner (real subprocesses)', () => {
       rmSync(root, { recursive: true, force: true });
     }
   });
+  it('streams stdinFrom into the child, binary and whole (a 3 MiB archive through sha256sum)', async () => {
+    const { Readable } = await import('node:stream');
+    const { createHash, randomBytes } = await import('node:crypto');
+    const data = randomBytes(3 * 1024 * 1024);
+    const res = await r.run('sha256sum', [], { stdinFrom: Readable.from([data.subarray(0, 1000), data.subarray(1000)]) });
+    expect(res.stdout.split(' ')[0]).toBe(createHash('sha256').update(data).digest('hex'));
+  });
+  it('a child that stops reading stdinFrom early ends the call (no hang, its exit code)', async () => {
+    const { Readable } = await import('node:stream');
+    const endless = new Readable({
+      read() {
+        this.push(Buffer.alloc(64 * 1024));
+      },
+    });
+    const res = await r.run('sh', ['-c', 'head -c 10 >/dev/null; exit 5'], { stdinFrom: endless, allowFailure: true });
+    expect(res.exitCode).toBe(5);
+    endless.destroy();
+  });
   it('passes extra env', async () => {
     expect((await r.run('sh', ['-c', 'printf %s "$RGSD_X"'], { env: { RGSD_X: 'y' } })).stdout).toBe('y');
   });
@@ -59,7 +77,11 @@ describe('ChildRunner (real subprocesses)', () => {
 
 describe('withSafety', () => {
   const make = (o: { verbose?: boolean; dryRun?: boolean } = {}) => {
-    const inner = new FakeRunner().on(['kubectl', 'get', 'ns']).on(['kubectl', 'get', 'ns', 'tiny']).on(['kubectl', 'apply', '-f', '-']);
+    const inner = new FakeRunner()
+      .on(['kubectl', 'get', 'ns'])
+      .on(['kubectl', 'get', 'ns', 'tiny'])
+      .on(['kubectl', 'apply', '-f', '-'])
+      .on(['kubectl', 'exec', '-i', 'p']);
     const guard = new SecretGuard();
     const log: string[] = [];
     const runner = withSafety(inner, { guard, verbose: o.verbose ?? false, dryRun: o.dryRun ?? false, log: (l) => log.push(l) });
@@ -96,9 +118,13 @@ describe('withSafety', () => {
     expect(guard.find('nothing here')).toBeUndefined();
   });
   it('echoes command lines with --verbose, never stdin content', async () => {
-    const { log, runner } = make({ verbose: true });
+    const { inner, log, runner } = make({ verbose: true });
     await runner.run('kubectl', ['apply', '-f', '-'], { stdin: 'data: x' });
     expect(log).toEqual(['$ kubectl apply -f - < stdin (7 bytes)']);
+    const { Readable } = await import('node:stream');
+    await runner.run('kubectl', ['exec', '-i', 'p'], { stdinFrom: Readable.from([Buffer.from('x')]) });
+    expect(log[1]).toBe('$ kubectl exec -i p < stream');
+    expect(inner.calls[1]?.stdinBytes?.toString()).toBe('x');
   });
   it('skips mutating calls under --dry-run and still runs reads', async () => {
     const { inner, log, runner } = make({ dryRun: true });
