@@ -48,6 +48,7 @@ export const IN_POD = {
   attach: '/opt/rgsd/attach',
   task: '/opt/rgsd/task',
   backup: '/opt/rgsd/backup',
+  restore: '/opt/rgsd/restore',
   home: '/home/gsd',
   sentinel: '.home-initialized',
 } as const;

@@ -76,7 +76,18 @@ describe('workstation image', () => {
     expect(lines[2]).toMatch(/^v22\./);
     expect(lines.filter((l) => l.startsWith('missing'))).toEqual([]);
     expect(lines).toEqual(
-      expect.arrayContaining(['entrypoint', 'init-home', 'status', 'vscode-tunnel', 'lib.sh', 'load-secrets.sh', 'skel']),
+      expect.arrayContaining([
+        'entrypoint',
+        'init-home',
+        'status',
+        'vscode-tunnel',
+        'lib.sh',
+        'load-secrets.sh',
+        'backup',
+        'restore',
+        'home.mjs',
+        'skel',
+      ]),
     );
   });
 
