@@ -88,3 +88,10 @@ export function classify(err: unknown, t: Target | null): unknown {
   if (TIMED_OUT_RE.test(text)) return new TimeoutError(`${err.command[0] ?? 'command'} timed out: ${detail(err)}`, { cause: err });
   return err;
 }
+
+/** `kubectl exec` of a program the image does not have (runc: `exec: "/opt/rgsd/x": stat …: no such file or directory`). */
+const MISSING_PROGRAM_RE = /exec: "[^"]+": (?:stat [^:]+: no such file or directory|executable file not found)/;
+
+export function isMissingProgram(stderr: string): boolean {
+  return MISSING_PROGRAM_RE.test(stderr);
+}

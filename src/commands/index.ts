@@ -13,6 +13,7 @@ export const COMMAND_NAMES = [
   'watch',
   'transcript',
   'backup',
+  'restore',
   'nuke',
   'connect',
   'logs',
