@@ -88,6 +88,7 @@ describe('rgsd completion bash (real bash)', () => {
       'watch',
       'transcript',
       'backup',
+      'restore',
       'nuke',
       'destroy',
       'connect',
