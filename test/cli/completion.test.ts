@@ -99,7 +99,7 @@ describe('rgsd completion bash (real bash)', () => {
       'doctor',
       'completion',
     ]);
-    expect(await complete(['rgsd', 're'])).toEqual(['restart', 'reset-home']);
+    expect(await complete(['rgsd', 're'])).toEqual(['restore', 'restart', 'reset-home']);
   });
 
   it('completes project names from <config dir>/projects/*.yaml', async () => {
