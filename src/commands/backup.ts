@@ -1,6 +1,10 @@
 // `rgsd backup [project] [-o file] [--exclude PATTERN]… [--include KIND]… [--json]`
 import { JSON_OPTION, defineCommand, projectArg } from '../cli/spec.js';
+import type { Target } from '../cluster/gateway.js';
+import type { App } from '../core/app.js';
 import { UsageError } from '../core/errors.js';
+import type { ProjectNames } from '../core/names.js';
+import type { BackupPlan, BackupResult } from '../ops/backup.js';
 import { BACKUP_KINDS, type BackupKind } from '../core/vocab.js';
 
 interface BackupFlags {
@@ -62,38 +66,12 @@ export default defineCommand<BackupFlags>(
     const local = await resolveProject(app, args.project, { command: 'backup', requireSettings: false });
     const plan = await ops.planBackup(local.project, { output: opts.output, include, exclude, cwd: process.cwd(), now: app.now() });
     const opened = await openTarget(app, local);
-    const { transferLine } = await import('../ui/transfer.js');
-    const state = { read: 0, estimate: 0, received: 0, elapsedSeconds: 0 };
-    const started = Date.now();
-    const spin = app.out.spinner(`backing up ${opened.project} to ${plan.out}`);
-    const warnings: string[] = [];
-    const redraw = (): void => {
-      state.elapsedSeconds = (Date.now() - started) / 1000;
-      spin.update(transferLine(state));
-    };
-    let result: Awaited<ReturnType<typeof ops.runBackup>>;
-    try {
-      result = await ops.runBackup(app, opened.target, opened.names, opened.project, plan, (e) => {
-        if (e.kind === 'estimate') state.estimate = e.bytes;
-        else if (e.kind === 'progress') state.read = e.bytes;
-        else if (e.kind === 'received') state.received = e.bytes;
-        else if (e.kind === 'verifying') {
-          spin.update(`checking ${plan.out}`);
-          return;
-        } else if (e.kind === 'warning') warnings.push(e.text);
-        redraw();
-      });
-    } catch (err) {
-      spin.fail(`backup of ${opened.project} failed`);
-      throw err;
-    }
-    spin.succeed(`backed up ${opened.project}`);
+    const result = await backupWithProgress(app, opened.target, opened.names, opened.project, plan);
     if (app.globals.json) {
       app.out.json({ schemaVersion: 1, project: opened.project, ...result });
       return;
     }
     const { bytes } = await import('../ui/podstate.js');
-    for (const w of warnings) app.out.warn(w);
     const rate = result.seconds > 0 ? `, ${bytes(result.bytes / result.seconds)}/s` : '';
     app.out.data(`archive:  ${result.archive} (${bytes(result.bytes)}, sha256 ${result.sha256})`);
     app.out.data(`manifest: ${result.manifest}`);
@@ -103,3 +81,43 @@ export default defineCommand<BackupFlags>(
       app.out.data(`sqlite:   ${s.path} (${s.method === 'sqlite-backup' ? 'SQLite backup' : 'copied as files'})`);
   },
 );
+
+/** Runs a planned backup with its progress line (nuke --backup uses it too); warnings are shown
+ * once it finished. */
+export async function backupWithProgress(
+  app: App,
+  target: Target,
+  names: ProjectNames,
+  project: string,
+  plan: BackupPlan,
+): Promise<BackupResult> {
+  const ops = await import('../ops/backup.js');
+  const { transferLine } = await import('../ui/transfer.js');
+  const state = { read: 0, estimate: 0, received: 0, elapsedSeconds: 0 };
+  const started = Date.now();
+  const spin = app.out.spinner(`backing up ${project} to ${plan.out}`);
+  const warnings: string[] = [];
+  const redraw = (): void => {
+    state.elapsedSeconds = (Date.now() - started) / 1000;
+    spin.update(transferLine(state));
+  };
+  let result: BackupResult;
+  try {
+    result = await ops.runBackup(app, target, names, project, plan, (e) => {
+      if (e.kind === 'estimate') state.estimate = e.bytes;
+      else if (e.kind === 'progress') state.read = e.bytes;
+      else if (e.kind === 'received') state.received = e.bytes;
+      else if (e.kind === 'verifying') {
+        spin.update(`checking ${plan.out}`);
+        return;
+      } else if (e.kind === 'warning') warnings.push(e.text);
+      redraw();
+    });
+  } catch (err) {
+    spin.fail(`backup of ${project} failed`);
+    throw err;
+  }
+  spin.succeed(`backed up ${project}`);
+  for (const w of warnings) app.out.warn(w);
+  return result;
+}

@@ -8,7 +8,7 @@ import type { WorkReport } from '../ops/guard.js';
 import type { NukeEvent, NukePlan, NukeStep } from '../ops/nuke.js';
 import type { Output, Spinner } from '../ui/output.js';
 
-export default defineCommand<{ confirm?: string; discardWork?: boolean }>(
+export default defineCommand<{ confirm?: string; discardWork?: boolean; backup?: string }>(
   {
     name: 'nuke',
     aliases: ['destroy'],
@@ -17,14 +17,25 @@ export default defineCommand<{ confirm?: string; discardWork?: boolean }>(
       'Lists exactly what will be destroyed, then asks for the project name to be typed; `--yes` is not enough ' +
       '(scripts pass `--confirm <project>`). The local settings and secrets files are kept. The list includes the work ' +
       'in the home that would be lost (modified files, commits not pushed, stashes, a working agent, a running task); ' +
-      'without a terminal, such work also needs --discard-work.',
+      'without a terminal, such work also needs --discard-work. On a terminal it offers a backup of the home first ' +
+      '(rgsd backup); scripts pass --backup <file>. A failed backup destroys nothing.',
     args: [projectArg()],
     options: [
       { flags: '--confirm <project>', description: 'confirm without a prompt (for scripts): the project name', complete: 'project' },
       DISCARD_WORK_OPTION,
+      {
+        flags: '--backup <file>',
+        description: 'back the home up into <file> first (rgsd backup; nothing is destroyed if it fails)',
+        complete: 'file',
+      },
       dryRunOption('list what would be destroyed; change nothing'),
     ],
-    examples: ['rgsd nuke myproj', 'rgsd nuke myproj --confirm myproj', 'rgsd nuke myproj --dry-run'],
+    examples: [
+      'rgsd nuke myproj',
+      'rgsd nuke myproj --confirm myproj',
+      'rgsd nuke myproj --confirm myproj --backup myproj-final.tar.gz',
+      'rgsd nuke myproj --dry-run',
+    ],
   },
   async (app, { project }, opts) => {
     const { openTarget, resolveProject } = await import('../cli/open.js');
@@ -32,6 +43,11 @@ export default defineCommand<{ confirm?: string; discardWork?: boolean }>(
     const local = await resolveProject(app, project, { command: 'nuke', requireSettings: false });
     // A mismatching --confirm is refused before the cluster is touched.
     if (opts.confirm !== undefined) checkConfirmFlag(local.project, opts.confirm);
+    // so is a --backup file that cannot be written
+    const backupOps = await import('../ops/backup.js');
+    const planFor = (output?: string) =>
+      backupOps.planBackup(local.project, { output, include: [], exclude: [], cwd: process.cwd(), now: app.now() });
+    let backupPlan = opts.backup !== undefined ? await planFor(opts.backup) : undefined;
     const { target, names } = await openTarget(app, local);
     const plan = await planNuke(app, target, names);
     if (nothingLeft(plan)) {
@@ -56,7 +72,24 @@ export default defineCommand<{ confirm?: string; discardWork?: boolean }>(
       return;
     }
     if (guard.refusal) throw guard.refusal;
+    if (backupPlan && plan.pvc && !guard.report.looked) {
+      throw new RefusedError(
+        `cannot back up ${plan.project} before destroying it: ${guard.report.why ?? 'the workstation is not running'}; nothing was deleted`,
+        {
+          hint: `\`rgsd up ${plan.project}\` first, or nuke without --backup`,
+        },
+      );
+    }
     await requireConfirmation(app, plan.project, opts.confirm);
+    if (!backupPlan && plan.pvc && guard.report.looked && app.prompter.interactive) {
+      const yes = await app.prompter.confirm(`Back up the home of ${plan.project} first (rgsd backup)?`, { default: true });
+      if (yes) backupPlan = await planFor();
+    }
+    if (backupPlan) {
+      const { backupWithProgress } = await import('./backup.js');
+      const b = await backupWithProgress(app, target, names, plan.project, backupPlan);
+      app.out.success(`backup: ${b.archive} (${b.files} files; \`rgsd restore ${plan.project} ${b.archive}\` puts it back)`);
+    }
     const progress = nukeProgress(app.out, plan);
     let destroyed: NukeStep[];
     try {

@@ -20,6 +20,7 @@ import type { App } from '../core/app.js';
 import { CommandError, ForbiddenError, NotFoundError, firstLine } from '../core/errors.js';
 import { projectNames, type ProjectNames } from '../core/names.js';
 import { LABEL } from '../core/vocab.js';
+import { deleteHelperPods, RESTORE_LABEL } from '../cluster/restore.js';
 
 /** Namespaced kinds whose presence keeps the namespace alive (Secrets are listed by name). */
 export const OTHER_KINDS =
@@ -40,6 +41,8 @@ export interface NukePlan {
   secret: string | null;
   /** null when the namespace does not exist */
   namespace: NamespaceDecision | null;
+  /** a restore helper pod is there (an interrupted `rgsd restore`): deleted before the volume */
+  restoreHelpers?: boolean;
 }
 
 /** Objects Kubernetes puts in every namespace. */
@@ -48,7 +51,11 @@ function isBuiltin(kind: string | undefined, name: string): boolean {
 }
 
 function belongsTo(o: K8sObject, project: string): boolean {
-  return o.metadata.labels?.[LABEL.project] === project || o.metadata.annotations?.[HELM_RELEASE_ANNOTATION] === project;
+  return (
+    o.metadata.labels?.[LABEL.project] === project ||
+    o.metadata.labels?.[RESTORE_LABEL] === project ||
+    o.metadata.annotations?.[HELM_RELEASE_ANNOTATION] === project
+  );
 }
 
 /** Secrets that go with the project: its own, Helm's release records, a legacy token. */
@@ -78,7 +85,16 @@ export async function planNuke(app: App, target: Target, names: ProjectNames): P
   } else {
     namespace = ns.exists ? { name: target.namespace, remove: false, why: 'kept: your credentials cannot list everything in it' } : null;
   }
-  return { project, target, release, pvc: listing.pvc, secret: secrets.includes(names.secret) ? names.secret : null, namespace };
+  const restoreHelpers = (listing.items ?? []).some((o) => o.kind === 'Pod' && o.metadata.labels?.[RESTORE_LABEL] === project);
+  return {
+    project,
+    target,
+    release,
+    pvc: listing.pvc,
+    secret: secrets.includes(names.secret) ? names.secret : null,
+    namespace,
+    ...(restoreHelpers ? { restoreHelpers } : {}),
+  };
 }
 
 interface Listing {
@@ -154,7 +170,13 @@ export async function destroy(app: App, plan: NukePlan, onEvent: (e: NukeEvent) 
     await step('release', () => uninstallRelease(app, t, rel, onEvent));
   }
   if (plan.secret) await step('secret', () => deleteSecret(app, t, names, { wait: true }));
-  if (plan.pvc) await step('volume', () => deleteHomeVolume(app, t, names));
+  if (plan.pvc) {
+    // a restore helper left behind (an interrupted `rgsd restore`) would hold the volume
+    await step('volume', async () => {
+      if (plan.restoreHelpers) await deleteHelperPods(app, t, names);
+      await deleteHomeVolume(app, t, names);
+    });
+  }
   if (plan.namespace?.remove) await step('namespace', () => deleteNamespace(app, t));
   return { plan, destroyed };
 }

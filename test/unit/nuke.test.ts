@@ -7,7 +7,9 @@ import { projectNames } from '../../src/core/names.js';
 import { destroy, OTHER_KINDS, planNuke, type NukeEvent } from '../../src/ops/nuke.js';
 import { FakeRunner, type FakeResponse } from '../helpers/fake-runner.js';
 import { expectGolden } from '../helpers/golden.js';
-import { FakePrompter, reportText, testApp, type TestApp } from '../helpers/test-app.js';
+import { FakePrompter, reportText, tempDir, testApp, type TestApp } from '../helpers/test-app.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DEFAULT_ENV, SECRET_KEY, SECRET_TOKEN, writeProject } from '../helpers/project-fixture.js';
 import {
   GUARD_STATUS,
@@ -259,11 +261,15 @@ describe('rgsd nuke — summary (golden)', () => {
 
 describe('rgsd nuke — confirmation', () => {
   it('lists what will be destroyed, asks for the typed name, destroys, says it is gone', async () => {
-    const prompter = new FakePrompter(['demo'], true);
+    const prompter = new FakePrompter(['demo', false], true);
     const t = await testApp({ runner: nukeRunner(), prompter, interactive: true });
     writeProject(t.configDir, 'demo');
     await runNuke(t);
-    expect(prompter.asked).toEqual([{ kind: 'input', message: 'Type the project name (demo) to destroy it:' }]);
+    expect(prompter.asked).toEqual([
+      { kind: 'input', message: 'Type the project name (demo) to destroy it:' },
+      // a terminal is offered a backup first (declined here)
+      { kind: 'confirm', message: 'Back up the home of demo first (rgsd backup)?' },
+    ]);
     expectReadsThen(t, ALL_DELETES);
     expect(t.stdout()).toBe('');
     expectGolden('nuke-destroyed', t.stderr());
@@ -475,10 +481,10 @@ describe('rgsd nuke — the work guard', () => {
   const discard = (t: TestApp) => nukeCommand.run(t.app, { project: 'demo' }, { confirm: 'demo', discardWork: true });
 
   it('the summary always lists the work that would be lost (golden); typing the name on a terminal is the confirmation', async () => {
-    const prompter = new FakePrompter(['demo'], true);
+    const prompter = new FakePrompter(['demo', false], true);
     const t = await testApp({ runner: nukeRunner({ work: DIRTY }), prompter, interactive: true });
     await runNuke(t);
-    expect(prompter.asked).toHaveLength(1);
+    expect(prompter.asked).toHaveLength(2);
     expectGolden('nuke-summary-work', t.stderr().split('\n').slice(0, 12).join('\n'));
     expectReadsThen(t, ALL_DELETES);
   });
@@ -509,5 +515,44 @@ describe('rgsd nuke — the work guard', () => {
     expect(t.stderr()).toContain(
       'Unpushed work in the home could not be looked for (the workstation is not running): `rgsd up demo` and `rgsd peek` show it.',
     );
+  });
+
+  it('--backup: a file that exists is refused before any call; a workstation that cannot be asked refuses, nothing deleted', async () => {
+    const dir = tempDir('rgsd-nuke-backup-');
+    const existing = join(dir, 'old.tar.gz');
+    writeFileSync(existing, 'x');
+    const t = await testApp({ runner: nukeRunner() });
+    const err = await nukeCommand.run(t.app, { project: 'demo' }, { confirm: 'demo', backup: existing }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RefusedError);
+    expect((err as Error).message).toContain('already exists');
+    expect(t.runner.calls).toEqual([]);
+    const down = { exitCode: 1, stderr: 'error: unable to upgrade connection: container not found ("workstation")\n' };
+    const t2 = await testApp({ runner: nukeRunner({ work: down }) });
+    const err2 = await nukeCommand
+      .run(t2.app, { project: 'demo' }, { confirm: 'demo', backup: join(dir, 'new.tar.gz') })
+      .catch((e: unknown) => e);
+    expect(err2).toBeInstanceOf(RefusedError);
+    expect((err2 as Error).message).toMatch(/^cannot back up demo before destroying it: .*; nothing was deleted$/);
+    expect((err2 as RefusedError).hint).toBe('`rgsd up demo` first, or nuke without --backup');
+    expect(DESTRUCTIVE(t2.runner.argvs)).toEqual([]);
+  });
+
+  it('a restore helper left behind is deleted before the home volume, and keeps no namespace alive', async () => {
+    const helper = { kind: 'Pod', metadata: { name: 'demo-rgsd-restore', labels: { 'rgsd.dev/restore-of': 'demo' } } };
+    const deleteHelpers = [
+      'kubectl',
+      ...K,
+      'delete',
+      'pod',
+      '-l',
+      'rgsd.dev/restore-of=demo',
+      '--ignore-not-found',
+      '--grace-period=1',
+      '--wait=true',
+      '--timeout=120s',
+    ];
+    const t = await testApp({ runner: nukeRunner({ objects: [...OWN_OBJECTS, helper] }).on(deleteHelpers) });
+    await runNuke(t, { confirm: 'demo' });
+    expect(DESTRUCTIVE(t.runner.argvs)).toEqual([n.uninstall, n.deleteSecret, deleteHelpers, n.deletePvc, n.deleteNs]);
   });
 });
