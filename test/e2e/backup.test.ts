@@ -1,15 +1,18 @@
 // rgsd backup on the real local cluster: the archive holds the pod's home file by file (a
 // sha256 over the file list and every file's content, computed in the pod and over the
 // archive extracted by the system tar), the secret-backed files are left out, and a stream
-// cut short (RGSD_TEST_BACKUP_TRUNCATE) is detected and leaves no file behind.
+// cut short (RGSD_TEST_BACKUP_TRUNCATE) is detected and leaves no file behind. Then restore:
+// refused into a home with work in it, `nuke --backup` writes a last backup, a new `up` and
+// `restore` give a home identical file by file (modes too) with the secret-backed files
+// rewritten by init-home, no helper pod left; a damaged archive is refused before any change.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { diagnoseFailure, podExec, readyPod, REPO_ROOT } from './helpers/cluster.js';
+import { diagnoseFailure, kubectlOk, listObjects, podExec, readyPod, REPO_ROOT } from './helpers/cluster.js';
 import { ConfigDir, RGSD_BIN, rgsd, rgsdEnv, rgsdOk } from './helpers/rgsd.js';
 import { forceRemove, HOME, Sequence } from './helpers/steps.js';
 
@@ -139,5 +142,67 @@ describe('rgsd backup on a real cluster', () => {
     expect(res.exitCode, String(res.stderr)).toBe(1);
     expect(String(res.stderr)).toMatch(/arrived incomplete: 100000 of the \d+ bytes/);
     expect(readdirSync(out).sort()).toEqual(['home.tar.gz', 'home.tar.gz.manifest.json']);
+  });
+
+  const modes = `cd ${HOME} && stat -c '%a %U %n' workspace/deep workspace/run.sh`;
+  let before: { digest: string; modes: string };
+
+  it('5. restore into a home with work in it is refused (exit 7) and changes nothing', async () => {
+    const pod = await readyPod(PROJECT);
+    const res = await podExec(
+      pod.metadata.name,
+      `cd ${HOME} && printf '#!/bin/sh\n' > workspace/run.sh && chmod 750 workspace/run.sh && chmod 700 workspace/deep`,
+    );
+    expect(res.exitCode, res.stderr).toBe(0);
+    const r = await rgsd(config, ['restore', PROJECT, join(out, 'home.tar.gz'), '--yes']);
+    expect(r.exitCode, r.stderr).toBe(7);
+    expect(r.stderr).toMatch(/not restoring into backup: its home is not empty \(.*workspace\/deep.*\)/);
+    expect(r.stderr).toContain('--force');
+    expect((await readyPod(PROJECT)).metadata.name).toBe(pod.metadata.name);
+  });
+
+  it('6. nuke --backup writes a last backup, then destroys', async () => {
+    const pod = await readyPod(PROJECT);
+    const inPod = await podExec(pod.metadata.name, `cd ${HOME} && ${digestScript(manifest.excluded)}`);
+    const m = await podExec(pod.metadata.name, modes);
+    before = { digest: inPod.stdout.trim(), modes: m.stdout.trim() };
+    expect(before.modes).toBe('700 gsd workspace/deep\n750 gsd workspace/run.sh');
+    const file = join(out, 'final.tar.gz');
+    const res = await rgsdOk(config, ['nuke', PROJECT, '--confirm', PROJECT, '--backup', file, '--discard-work'], { timeoutMs: 600_000 });
+    expect(res.stderr).toContain(`rgsd restore ${PROJECT} ${file}`);
+    expect(existsSync(file) && existsSync(`${file}.manifest.json`)).toBe(true);
+    expect(await listObjects('pvc', `rgsd.dev/project=${PROJECT}`)).toEqual([]);
+  });
+
+  it('7. up again, restore: the home is the backup file by file, the secrets rewritten, no helper left', async () => {
+    await rgsdOk(config, ['up', PROJECT], { timeoutMs: 600_000 });
+    const file = join(out, 'final.tar.gz');
+    const res = await rgsdOk(config, ['restore', PROJECT, file, '--yes', '--json'], { timeoutMs: 600_000 });
+    const doc = JSON.parse(res.stdout) as { project: string; files: number; sha256: string; kept: string[] };
+    expect(doc.project).toBe(PROJECT);
+    const m = JSON.parse(readFileSync(`${file}.manifest.json`, 'utf8')) as Manifest;
+    expect(doc.sha256).toBe(m.sha256);
+    const pod = await readyPod(PROJECT);
+    const inPod = await podExec(pod.metadata.name, `cd ${HOME} && ${digestScript(m.excluded)}`);
+    expect(inPod.stdout.trim()).toBe(before.digest);
+    expect((await podExec(pod.metadata.name, modes)).stdout.trim()).toBe(before.modes);
+    // init-home ran on the restored home: the secret-backed file is back, from the Secret
+    expect((await podExec(pod.metadata.name, `test -s ${HOME}/.git-credentials && echo ok`)).stdout.trim()).toBe('ok');
+    expect(await listObjects('pod', `rgsd.dev/restore-of=${PROJECT}`)).toEqual([]);
+    expect(await kubectlOk(['get', `deployment/backup-rgsd`, '-o', 'jsonpath={.spec.replicas}'])).toBe('1');
+  });
+
+  it('8. a damaged archive is refused before anything in the cluster changes', async () => {
+    const pod = await readyPod(PROJECT);
+    const bad = join(out, 'bad.tar.gz');
+    const good = readFileSync(join(out, 'final.tar.gz'));
+    const at = Math.floor(good.length / 2);
+    good[at] = (good[at] ?? 0) ^ 1;
+    writeFileSync(bad, good);
+    copyFileSync(join(out, 'final.tar.gz.manifest.json'), `${bad}.manifest.json`);
+    const res = await rgsd(config, ['restore', PROJECT, bad, '--yes', '--force']);
+    expect(res.exitCode, res.stderr).toBe(1);
+    expect(res.stderr).toContain('is damaged: its sha256 differs');
+    expect((await readyPod(PROJECT)).metadata.name).toBe(pod.metadata.name);
   });
 });
