@@ -225,9 +225,16 @@ function lastJson<T>(stdout: string, what: string): T {
   }
 }
 
-/** `restore inspect` in the running workstation, or in the helper pod (`inHelper`). */
-export async function inspectHome(gw: Gateway, t: Target, names: ProjectNames, inHelper = false): Promise<HomeInspection> {
-  const command = [IN_POD.restore, 'inspect'];
+/** `restore inspect` in the running workstation, or in the helper pod (`inHelper`); what the
+ * restore keeps (`keep`) is not counted. */
+export async function inspectHome(
+  gw: Gateway,
+  t: Target,
+  names: ProjectNames,
+  keep: readonly string[],
+  inHelper = false,
+): Promise<HomeInspection> {
+  const command = [IN_POD.restore, 'inspect', ...keep.flatMap((k) => ['--keep', k])];
   const args = inHelper ? ['exec', helperPodName(names), '-c', RESTORE_CONTAINER, '--', ...command] : taskExecArgs(names, command);
   const res = await kubectl(gw, t, args, { allowFailure: true, timeoutMs: 120_000 });
   if (res.exitCode !== 0) throw restoreFailure(gw, t, names, args, res);

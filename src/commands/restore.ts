@@ -85,7 +85,7 @@ export default defineCommand<RestoreFlags>(
     });
     if (guard.report.looked) {
       // the running workstation says what is in the home, before anything is stopped
-      const found = await ops.inspectRunningHome(app, opened.target, opened.names);
+      const found = await ops.inspectRunningHome(app, opened.target, opened.names, plan.keep);
       if (!found.empty) {
         if (!force) throw ops.notEmptyRefusal(p, found, retry);
         app.out.warn(`--force: the home of ${p} holds ${found.contentCount} thing(s) that the restore replaces:`);

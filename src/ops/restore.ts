@@ -111,8 +111,8 @@ export async function planRestore(file: string, o: { cwd: string; force: boolean
 }
 
 /** What is in the home now, asked of the running workstation (before anything is stopped). */
-export async function inspectRunningHome(app: App, t: Target, names: ProjectNames): Promise<HomeInspection> {
-  return inspectHome(app, t, names);
+export async function inspectRunningHome(app: App, t: Target, names: ProjectNames, keep: readonly string[]): Promise<HomeInspection> {
+  return inspectHome(app, t, names, keep);
 }
 
 function refusal(p: string, found: HomeInspection, retry: string): RefusedError {
@@ -154,7 +154,7 @@ export async function runRestore(
     await createHelperPod(app, t, helperPodManifest(spec, names, Math.ceil(o.timeoutMs / 1000) + 3600));
     await waitHelperReady(app, t, names, o.timeoutMs);
     if (!plan.force) {
-      const found = await inspectHome(app, t, names, true);
+      const found = await inspectHome(app, t, names, plan.keep, true);
       if (!found.empty) throw refusal(p, found, o.retry);
     }
     progress.done('the restore helper pod is ready');

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { diagnoseFailure, kubectlOk, listObjects, podExec, readyPod, REPO_ROOT } from './helpers/cluster.js';
+import { diagnoseFailure, getObject, kubectlOk, listObjects, NAMESPACE, podExec, readyPod, REPO_ROOT, waitFor } from './helpers/cluster.js';
 import { ConfigDir, RGSD_BIN, rgsd, rgsdEnv, rgsdOk } from './helpers/rgsd.js';
 import { forceRemove, HOME, Sequence } from './helpers/steps.js';
 
@@ -166,12 +166,19 @@ describe('rgsd backup on a real cluster', () => {
     const inPod = await podExec(pod.metadata.name, `cd ${HOME} && ${digestScript(manifest.excluded)}`);
     const m = await podExec(pod.metadata.name, modes);
     before = { digest: inPod.stdout.trim(), modes: m.stdout.trim() };
-    expect(before.modes).toBe('700 gsd workspace/deep\n750 gsd workspace/run.sh');
+    // (2700 with the fsGroup's setgid bit, which chmod 700 keeps on a directory)
+    expect(before.modes).toMatch(/^2?700 gsd workspace\/deep\n750 gsd workspace\/run\.sh$/);
     const file = join(out, 'final.tar.gz');
     const res = await rgsdOk(config, ['nuke', PROJECT, '--confirm', PROJECT, '--backup', file, '--discard-work'], { timeoutMs: 600_000 });
     expect(res.stderr).toContain(`rgsd restore ${PROJECT} ${file}`);
     expect(existsSync(file) && existsSync(`${file}.manifest.json`)).toBe(true);
     expect(await listObjects('pvc', `rgsd.dev/project=${PROJECT}`)).toEqual([]);
+    // nuke removes the namespace when nothing else is in it: the next up needs it gone
+    await waitFor(
+      'namespace rgsd to be gone or kept',
+      async () => !(await getObject('namespace', NAMESPACE, null))?.metadata.deletionTimestamp,
+      180_000,
+    );
   });
 
   it('7. up again, restore: the home is the backup file by file, the secrets rewritten, no helper left', async () => {

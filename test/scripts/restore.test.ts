@@ -39,8 +39,8 @@ function helper(r: Root, name: string, args: string[], input?: Buffer) {
   return { status: res.status ?? -1, stdout: res.stdout, stderr: res.stderr.toString('utf8') };
 }
 
-const inspect = (r: Root) => {
-  const res = helper(r, 'restore', ['inspect']);
+const inspect = (r: Root, keep: string[] = []) => {
+  const res = helper(r, 'restore', ['inspect', ...keep.flatMap((k) => ['--keep', k])]);
   expect(res.status, res.stderr).toBe(0);
   return JSON.parse(res.stdout.toString('utf8')) as { empty: boolean; content: string[]; contentCount: number };
 };
@@ -110,9 +110,15 @@ describe('docker/restore inspect: what an empty home is', () => {
     const ep = root.start({ RGSD_REPO_URL: bareRepo(root), RGSD_AGENT: 'none' });
     await ep.waitFor('ready');
     put(root, '.zsh_history', ': 1:0;ls\n');
+    put(root, '.claude.json', '{"numStartups":1}\n');
     put(root, '.claude/settings.local.json', '{"theme":"dark"}\n');
     put(root, '.cache/x/blob', 'cache');
     expect(inspect(root)).toEqual({ schemaVersion: 1, empty: true, contentCount: 0, content: [] });
+    // the running session's screen logs: content, unless the restore keeps them (a backup
+    // leaves them out by default, so restore carries them over)
+    put(root, '.rgsd/transcripts/main-0.log', 'screen');
+    expect(inspect(root).content).toEqual(['.rgsd/transcripts/']);
+    expect(inspect(root, ['.rgsd/transcripts']).empty).toBe(true);
   });
 
   it('work is content: a changed skeleton file, a new file, a dirty or unpushed or stashed clone, transcripts, task records', () => {

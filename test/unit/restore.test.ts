@@ -78,6 +78,9 @@ const DEPLOYMENT = {
   },
 };
 
+/** the backup's `excluded`: kept from the current home, so not counted as content */
+const KEEP = ['--keep', '.rgsd/run', '--keep', '.cache', '--keep', '.git-credentials'];
+
 const A = {
   getDeployment: ['kubectl', ...K, 'get', 'deployment/demo-rgsd', '-o', 'json'],
   scale: (n: number) => ['kubectl', ...K, 'scale', 'deployment/demo-rgsd', `--replicas=${n}`],
@@ -96,7 +99,7 @@ const A = {
   ],
   create: ['kubectl', ...K, 'create', '-f', '-'],
   waitReady: ['kubectl', ...K, 'wait', '--for=condition=Ready', 'pod/demo-rgsd-restore', '--timeout=300s'],
-  inspectHelper: ['kubectl', ...K, 'exec', 'demo-rgsd-restore', '-c', 'restore', '--', '/opt/rgsd/restore', 'inspect'],
+  inspectHelper: ['kubectl', ...K, 'exec', 'demo-rgsd-restore', '-c', 'restore', '--', '/opt/rgsd/restore', 'inspect', ...KEEP],
   inspectRunning: [
     'kubectl',
     ...K,
@@ -108,6 +111,7 @@ const A = {
     '--',
     '/opt/rgsd/restore',
     'inspect',
+    ...KEEP,
   ],
   apply: (id: string, m: { bytes: number; sha256: string }, ...more: string[]) => [
     'kubectl',
