@@ -15,6 +15,8 @@ export const COMMAND_NAMES = [
   'backup',
   'nuke',
   'connect',
+  'exec',
+  'shell',
   'logs',
   'restart',
   'reset-home',

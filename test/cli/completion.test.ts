@@ -92,6 +92,8 @@ describe('rgsd completion bash (real bash)', () => {
       'destroy',
       'connect',
       'attach',
+      'exec',
+      'shell',
       'logs',
       'restart',
       'reset-home',
