@@ -65,6 +65,7 @@ function aliasesSection(commands: readonly CommandSpec[], width: number): string
 
 export function renderCommandHelp(spec: CommandSpec, width = 80): string {
   const args: Row[] = spec.args.map((a) => [a.name, a.choices ? `${a.description} (choices: ${a.choices.join(', ')})` : a.description]);
+  if (spec.rest) args.push([spec.rest.name, spec.rest.description]);
   const options: Row[] = [...spec.options, HELP_OPTION].map(optionRow);
   const globals: Row[] = GLOBAL_OPTIONS.map(optionRow);
   const pad = padFor(args, options, globals);

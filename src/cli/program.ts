@@ -3,7 +3,19 @@
 import type { Command as Commander } from 'commander';
 import type { App, GlobalOptions } from '../core/app.js';
 import { HELP_OPTION, VERSION_OPTION, renderCommandHelp, renderTopHelp, helpWidth } from './help.js';
-import { GLOBAL_OPTIONS, PROGRAM, PROGRAM_DESCRIPTION, argUsage, type Args, type Command, type OptionSpec } from './spec.js';
+import { UsageError } from '../core/errors.js';
+import {
+  GLOBAL_OPTIONS,
+  PROGRAM,
+  PROGRAM_DESCRIPTION,
+  argUsage,
+  parseFlags,
+  usageOf,
+  type Args,
+  type Command,
+  type CommandSpec,
+  type OptionSpec,
+} from './spec.js';
 
 type CommanderModule = typeof import('commander');
 
@@ -16,6 +28,43 @@ function addOption(commander: CommanderModule, cmd: Commander, o: OptionSpec): v
   if (o.default !== undefined) opt.default(o.default);
   if (o.repeatable) opt.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
   cmd.addOption(opt);
+}
+
+/** The words after the first `--` of a command line that is not an option's value. */
+export function wordsAfterDash(argv: readonly string[], options: readonly OptionSpec[]): string[] {
+  const takesValue = new Set(
+    options.flatMap((o) => {
+      const f = parseFlags(o.flags);
+      return f.value ? [f.short, f.long].filter((x): x is string => Boolean(x)) : [];
+    }),
+  );
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '--') return argv.slice(i + 1);
+    if (takesValue.has(a)) i++;
+  }
+  return [];
+}
+
+/** The operands commander gave a command with `rest` (its arguments, then `[rest...]`), split
+ * at the `--` of the command line: the arguments before it, the command after it. Commander
+ * drops the `--` itself, so `raw` (the whole command line) says how many words followed it. */
+export function splitRest(spec: CommandSpec, params: readonly unknown[], raw: readonly string[]): { args: Args; rest: string[] } {
+  const operands = params
+    .slice(0, spec.args.length + 1)
+    .flatMap((v) => (v === undefined ? [] : Array.isArray(v) ? (v as string[]) : [v as string]));
+  const after = Math.min(wordsAfterDash(raw, [...GLOBAL_OPTIONS, ...spec.options]).length, operands.length);
+  const before = operands.slice(0, operands.length - after);
+  if (before.length > spec.args.length) {
+    throw new UsageError(`unexpected argument "${before[spec.args.length]}": the command goes after --`, {
+      hint: `${PROGRAM} ${usageOf(spec)}`,
+    });
+  }
+  const args: Args = {};
+  spec.args.forEach((a, i) => {
+    args[a.name] = before[i];
+  });
+  return { args, rest: operands.slice(operands.length - after) };
 }
 
 export interface ProgramDeps {
@@ -47,15 +96,22 @@ export function buildProgram(commander: CommanderModule, commands: readonly Comm
       if (a.choices) arg.choices(a.choices);
       cmd.addArgument(arg);
     }
+    if (spec.rest) cmd.addArgument(new commander.Argument(`[${spec.rest.name}...]`, spec.rest.description));
     for (const o of spec.options) addOption(commander, cmd, o);
     cmd.helpInformation = () => renderCommandHelp(spec, width);
     cmd.action(async (...params: unknown[]) => {
       const self = params[params.length - 1] as Commander;
-      const args: Args = {};
-      spec.args.forEach((a, i) => {
-        const value = params[i] as string | string[] | undefined;
-        args[a.name] = Array.isArray(value) ? value.join(' ') || undefined : value;
-      });
+      let args: Args = {};
+      let rest: string[] = [];
+      if (spec.rest) {
+        // commander keeps the whole command line on the program (untyped)
+        ({ args, rest } = splitRest(spec, params, (program as unknown as { rawArgs?: string[] }).rawArgs ?? []));
+      } else {
+        spec.args.forEach((a, i) => {
+          const value = params[i] as string | string[] | undefined;
+          args[a.name] = Array.isArray(value) ? value.join(' ') || undefined : value;
+        });
+      }
       const all = self.optsWithGlobals<Record<string, unknown>>();
       const own: Record<string, unknown> = { ...self.opts() };
       for (const k of MODE_KEYS) delete own[k];
@@ -69,7 +125,7 @@ export function buildProgram(commander: CommanderModule, commands: readonly Comm
         json: Boolean(all.json),
         dryRun: Boolean(all.dryRun),
       });
-      await command.run(app, args, own);
+      await command.run(app, args, own, rest);
     });
   }
   return program;

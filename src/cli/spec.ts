@@ -43,6 +43,9 @@ export interface CommandSpec {
   /** Other names of the command (`attach` for connect); commands/index.ts COMMAND_ALIASES
    * lists the same ones for the paths that do not load the commands. */
   aliases?: readonly string[];
+  /** The words after `--` (`rgsd exec p -- sh -c 'exit 7'`): given to the handler as a list,
+   * exactly as typed (4th parameter); the usage line shows `-- <name...>`. */
+  rest?: { name: string; description: string };
 }
 
 /** Positional arguments by name (undefined when an optional one is left out). */
@@ -50,8 +53,9 @@ export type Args = Record<string, string | undefined>;
 
 export interface Command<O = Record<string, unknown>> {
   spec: CommandSpec;
-  /** `opts` are the command's own options (the global ones are in `app.globals`). */
-  run(app: App, args: Args, opts: O): Promise<void>;
+  /** `opts` are the command's own options (the global ones are in `app.globals`); `rest` the
+   * words after `--` of a spec with `rest` (empty otherwise). */
+  run(app: App, args: Args, opts: O, rest?: readonly string[]): Promise<void>;
 }
 
 export function defineCommand<O = Record<string, unknown>>(spec: CommandSpec, run: Command<O>['run']): Command<O> {
@@ -116,7 +120,8 @@ export function parseFlags(flags: string): ParsedFlags {
 /** The usage line of a command: "up [options] [project]". */
 export function usageOf(spec: CommandSpec): string {
   const args = spec.args.map((a) => argUsage(a));
-  return [spec.name, '[options]', ...args].join(' ');
+  const rest = spec.rest ? ['--', `<${spec.rest.name}...>`] : [];
+  return [spec.name, '[options]', ...args, ...rest].join(' ');
 }
 
 /** "<name>", "[name]", "[name...]" */

@@ -73,11 +73,12 @@ export function startArgs(o: StartTaskOptions): string[] {
 /** How long kubectl waits for a running pod behind deployment/<fullname> (it waits a minute by default). */
 export const TASK_POD_WAIT = '10s';
 
-/** `kubectl exec [-i] deployment/<fullname> -c workstation --pod-running-timeout=10s -- <command…>` arguments. */
-export function taskExecArgs(names: ProjectNames, command: readonly string[], stdin = false): string[] {
+/** `kubectl exec [-i|-it] deployment/<fullname> -c workstation --pod-running-timeout=10s -- <command…>`
+ * arguments (`tty`: a terminal, which kubectl allocates only with stdin: it implies `stdin`). */
+export function taskExecArgs(names: ProjectNames, command: readonly string[], stdin = false, tty = false): string[] {
   return [
     'exec',
-    ...(stdin ? ['-i'] : []),
+    ...(tty ? ['-it'] : stdin ? ['-i'] : []),
     `deployment/${names.deployment}`,
     '-c',
     CONTAINER.workstation,

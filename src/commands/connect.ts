@@ -159,7 +159,7 @@ function checkOptions(app: App, projectArg: string | undefined, sessionArg: stri
 }
 
 /** Which of stdin and stdout is not a terminal ("stdin is", "stdout is", "stdin and stdout are"). */
-function untty(): string {
+export function untty(): string {
   const not = [process.stdin.isTTY ? null : 'stdin', process.stdout.isTTY ? null : 'stdout'].filter(Boolean);
   return not.length === 1 ? `${not[0]} is` : 'stdin and stdout are';
 }

@@ -16,6 +16,8 @@ export const COMMAND_NAMES = [
   'restore',
   'nuke',
   'connect',
+  'exec',
+  'shell',
   'logs',
   'restart',
   'reset-home',

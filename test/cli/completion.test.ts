@@ -93,6 +93,8 @@ describe('rgsd completion bash (real bash)', () => {
       'destroy',
       'connect',
       'attach',
+      'exec',
+      'shell',
       'logs',
       'restart',
       'reset-home',
