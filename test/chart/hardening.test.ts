@@ -349,3 +349,72 @@ describe.each(HELM_BINARIES)('%s workspace stays inside the home', (bin) => {
     expect(envOf(container(objs, 'workstation')).RGSD_WORKSPACE).toBe(`/home/gsd/${workspace}`);
   });
 });
+
+// ---------------------------------------------------------------- idle sleep
+
+describe.each(HELM_BINARIES)('%s idle sleep', (bin) => {
+  const IDLE = { project: 'idl', idle: { sleepAfter: '30m' }, networkPolicy: { apiServerCIDRs: ['10.1.2.3'] } };
+
+  it('off by default: no sidecar, no idle objects, no API server rule, no RGSD_IDLE_DIR', async () => {
+    const objs = await render(bin, { project: 'idl', networkPolicy: { apiServerCIDRs: ['10.1.2.3'] } });
+    expect((podSpec(objs).containers as Obj[]).map((c) => c.name)).toEqual(['workstation']);
+    expect(objs.filter((o) => o.metadata.name.endsWith('-idle'))).toEqual([]);
+    expect(JSON.stringify(one(objs, 'NetworkPolicy').spec.egress)).not.toContain('10.1.2.3');
+    expect(envOf(container(objs, 'workstation'))).not.toHaveProperty('RGSD_IDLE_DIR');
+  });
+
+  it('on: the token only in the idle-watcher (a projected volume), its Role only on this scale and ConfigMap, the API server allowed', async () => {
+    const objs = await render(bin, IDLE);
+    const spec = podSpec(objs);
+    expect(spec.automountServiceAccountToken).toBe(false);
+    const main = container(objs, 'workstation');
+    const watcher = container(objs, 'idle-watcher');
+    expect(watcher.command).toEqual(['/opt/rgsd/idle-watcher']);
+    expect(watcher.image).toBe(main.image);
+    expect(watcher.securityContext).toEqual(main.securityContext);
+    const mounts = (c: Obj) => (c.volumeMounts as Obj[]).map((m) => `${m.name}:${m.mountPath}${m.readOnly ? ':ro' : ''}`);
+    expect(mounts(watcher)).toEqual(['idle:/var/run/rgsd/idle:ro', 'idle-token:/var/run/secrets/kubernetes.io/serviceaccount:ro']);
+    expect(mounts(main)).toContain('idle:/var/run/rgsd/idle');
+    expect(mounts(main).some((m) => m.startsWith('idle-token'))).toBe(false);
+    const token = (spec.volumes as Obj[]).find((v) => v.name === 'idle-token');
+    expect(token.projected.sources.map((s: Obj) => Object.keys(s)[0])).toEqual(['serviceAccountToken', 'configMap', 'downwardAPI']);
+    expect((spec.volumes as Obj[]).find((v) => v.name === 'idle').emptyDir).toEqual({ medium: 'Memory', sizeLimit: '1Mi' });
+    expect(envOf(watcher)).toMatchObject({
+      RGSD_IDLE_DIR: '/var/run/rgsd/idle',
+      RGSD_IDLE_SLEEP_AFTER: '30m',
+      RGSD_IDLE_CHECK_EVERY: '10s',
+      RGSD_DEPLOYMENT: 'myproj-rgsd',
+      RGSD_IDLE_CONFIGMAP: 'myproj-rgsd-idle',
+      RGSD_API_SERVERS: '10.1.2.3:443,10.1.2.3:6443',
+    });
+    expect(envOf(main)).toMatchObject({ RGSD_IDLE_DIR: '/var/run/rgsd/idle' });
+    const role = ofKind(objs, 'Role').find((r) => r.metadata.name === 'myproj-rgsd-idle');
+    expect(role.rules).toEqual([
+      { apiGroups: ['apps'], resources: ['deployments'], resourceNames: ['myproj-rgsd'], verbs: ['get'] },
+      { apiGroups: ['apps'], resources: ['deployments/scale'], resourceNames: ['myproj-rgsd'], verbs: ['get', 'patch'] },
+      { apiGroups: [''], resources: ['configmaps'], resourceNames: ['myproj-rgsd-idle'], verbs: ['get', 'patch'] },
+    ]);
+    const binding = ofKind(objs, 'RoleBinding').find((r) => r.metadata.name === 'myproj-rgsd-idle');
+    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: one(objs, 'ServiceAccount').metadata.name, namespace: NAMESPACE }]);
+    // rendered without data: what the watcher writes is never Helm's
+    const cm = ofKind(objs, 'ConfigMap').find((c) => c.metadata.name === 'myproj-rgsd-idle');
+    expect(cm).not.toHaveProperty('data');
+    expect(JSON.stringify(one(objs, 'NetworkPolicy').spec.egress)).toContain('10.1.2.3/32');
+  });
+
+  it('with rbac.mode namespace the pod automounts its token: no projected one is added', async () => {
+    const objs = await render(bin, { ...IDLE, rbac: { mode: 'namespace' } });
+    expect((podSpec(objs).volumes as Obj[]).map((v) => v.name)).not.toContain('idle-token');
+    expect(podSpec(objs).automountServiceAccountToken).toBe(true);
+  });
+
+  it("refuses to give the namespace's default ServiceAccount the right to scale", async () => {
+    const stderr = await refusal(bin, { ...IDLE, serviceAccount: { create: false } });
+    expect(stderr).toContain('idle.sleepAfter needs a ServiceAccount of its own');
+  });
+
+  it('rejects a sleepAfter that is not a duration', async () => {
+    const stderr = await refusal(bin, { project: 'idl', idle: { sleepAfter: 'two hours' } });
+    expect(stderr).toContain('sleepAfter');
+  });
+});

@@ -88,7 +88,8 @@ describe.each(HELM_BINARIES)('%s template', (bin) => {
       const objs = await load();
       const spec = podSpec(objs);
       expect((spec.initContainers as Obj[]).map((c) => c.name)).toEqual(['init-home']);
-      expect((spec.containers as Obj[]).map((c) => c.name)).toEqual(['workstation']);
+      const idle = Boolean((ciValues(file).idle as { sleepAfter?: string } | undefined)?.sleepAfter);
+      expect((spec.containers as Obj[]).map((c) => c.name)).toEqual(['workstation', ...(idle ? ['idle-watcher'] : [])]);
       const init = container(objs, 'init-home');
       const main = container(objs, 'workstation');
       expect(init.command).toEqual(['/opt/rgsd/init-home']);
@@ -128,7 +129,8 @@ describe.each(HELM_BINARIES)('%s template', (bin) => {
     it('creates RBAC objects only when rbac.mode asks for them, and mounts the token only then', async () => {
       const objs = await load();
       const mode = (ciValues(file).rbac?.mode as string | undefined) ?? 'none';
-      const kinds = objs.map((o) => o.kind);
+      // idle sleep's own Role and RoleBinding (`<fullname>-idle`) are checked in "idle sleep"
+      const kinds = objs.filter((o) => !String(o.metadata.name).endsWith('-idle')).map((o) => o.kind);
       expect(kinds.includes('Role') && kinds.includes('RoleBinding')).toBe(mode === 'namespace');
       expect(kinds.includes('RoleBinding')).toBe(mode === 'namespace');
       expect(kinds.includes('ClusterRoleBinding')).toBe(mode === 'cluster-admin');
@@ -138,6 +140,7 @@ describe.each(HELM_BINARIES)('%s template', (bin) => {
       expect(sa.automountServiceAccountToken).toBe(mode !== 'none');
       expect(podSpec(objs).serviceAccountName).toBe(sa.metadata.name);
       for (const binding of [...ofKind(objs, 'RoleBinding'), ...ofKind(objs, 'ClusterRoleBinding')] as Obj[]) {
+        // (the idle binding names the same ServiceAccount)
         expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: sa.metadata.name, namespace: NAMESPACE }]);
       }
     });

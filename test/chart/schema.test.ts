@@ -135,7 +135,7 @@ describe('values.yaml and values.schema.json agree', () => {
           typeof value === 'object' &&
           !Array.isArray(value) &&
           prop?.properties &&
-          !['resources', 'initResources', 'podSecurityContext', 'securityContext'].includes(path)
+          !['resources', 'initResources', 'idle.resources', 'podSecurityContext', 'securityContext'].includes(path)
         ) {
           visit(value as Record<string, unknown>, prop.properties, `${path}.`);
         } else if (!readme.includes(`| \`${path}\` |`)) missing.push(path);

@@ -114,6 +114,26 @@ same checksum in both modes and only a data change rolls the pod.
 {{- if .Values.securityContext.readOnlyRootFilesystem }}true{{ end }}
 {{- end }}
 
+{{/* "true" when idle sleep is on (idle.sleepAfter set), else "". */}}
+{{- define "rgsd.idleOn" -}}
+{{- if .Values.idle.sleepAfter }}true{{ end }}
+{{- end }}
+
+{{/* The idle-watcher's fallback API addresses (host:port, comma-separated): every
+networkPolicy.apiServerCIDRs address (a /32 or /128, or a bare IP) with every apiServerPorts port. */}}
+{{- define "rgsd.idleApiServers" -}}
+{{- $out := list }}
+{{- range .Values.networkPolicy.apiServerCIDRs }}
+{{- $ip := regexReplaceAll "/(32|128)$" (toString .) "" }}
+{{- if not (contains "/" $ip) }}
+{{- range $.Values.networkPolicy.apiServerPorts }}
+{{- $out = append $out (ternary (printf "[%s]:%v" $ip .) (printf "%s:%v" $ip .) (contains ":" $ip)) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- join "," $out }}
+{{- end }}
+
 {{/* Whether the pod needs a Kubernetes API token. */}}
 {{- define "rgsd.apiAccess" -}}
 {{- if ne .Values.rbac.mode "none" }}true{{ else }}false{{ end }}
@@ -158,6 +178,10 @@ Values go through toJson so any string (quotes, colons, newlines) stays one YAML
 - name: TMUX_TMPDIR
   value: "/tmp"
 {{- end }}
+{{- if include "rgsd.idleOn" . }}
+- name: RGSD_IDLE_DIR
+  value: "/var/run/rgsd/idle"
+{{- end }}
 {{- range .Values.extraEnv }}
 - {{ toJson . }}
 {{- end }}
@@ -181,6 +205,9 @@ schema with --skip-schema-validation). Included by deployment.yaml, which always
 {{- if eq .Values.serviceAccount.name "default" }}
 {{- fail (printf "serviceAccount.name must not be \"default\" when rbac.mode is %s: every pod of the namespace without its own ServiceAccount would get the workstation's rights; name a ServiceAccount of its own (or leave serviceAccount.create true)" .Values.rbac.mode) }}
 {{- end }}
+{{- end }}
+{{- if and .Values.idle.sleepAfter (eq (include "rgsd.serviceAccountName" .) "default") }}
+{{- fail "idle.sleepAfter needs a ServiceAccount of its own (serviceAccount.create true, or serviceAccount.name): the chart never gives the namespace's \"default\" ServiceAccount the right to scale the Deployment" }}
 {{- end }}
 {{- $workspace := toString .Values.workspace }}
 {{- if or (hasPrefix "/" $workspace) (has ".." (splitList "/" $workspace)) (has "." (splitList "/" $workspace)) (not $workspace) }}
