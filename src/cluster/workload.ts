@@ -194,13 +194,25 @@ export async function streamLogs(gw: Gateway, t: Target, names: ProjectNames, op
 
 // ---- scale ------------------------------------------------------------------------------
 
-/** `kubectl scale deployment/<fullname> --replicas=N` (restore stops the workstation with it;
- * it is the only place besides the chart that sets the replica count). */
+/** `kubectl scale deployment/<fullname> --replicas=N` (restore stops the workstation with it,
+ * `up`, `connect` and `rgsd sleep` wake or put it to sleep; the chart sets no count). */
 export async function scaleDeployment(gw: Gateway, t: Target, names: ProjectNames, replicas: number): Promise<void> {
   try {
     await kubectl(gw, t, ['scale', `deployment/${names.deployment}`, `--replicas=${replicas}`], { mutates: true, timeoutMs: 60_000 });
   } catch (err) {
     throw notDeployed(err, names, t);
+  }
+}
+
+/** The Deployment's `spec.replicas` (0: asleep — idle sleep, `rgsd sleep`, an interrupted
+ * restore); null when there is no Deployment. */
+export async function getReplicas(gw: Gateway, t: Target, names: ProjectNames): Promise<number | null> {
+  try {
+    const { stdout } = await kubectl(gw, t, ['get', `deployment/${names.deployment}`, '-o', 'jsonpath={.spec.replicas}']);
+    return stdout.trim() === '' ? 1 : Number(stdout.trim());
+  } catch (err) {
+    if (err instanceof NotFoundError) return null;
+    throw err;
   }
 }
 

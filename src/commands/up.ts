@@ -151,6 +151,9 @@ function eventRenderer(app: App): { render: (e: UpEvent) => void; close: () => v
         out.success(`helm ${verb} release ${e.release} (Helm ${e.helm.major})${note}`);
         return;
       }
+      case 'woken':
+        out.success(`it was asleep (0 replicas): woken (kubectl scale deployment/${e.deployment} --replicas=1)`);
+        return;
       case 'rollout-waiting':
         spinner = out.spinner(`waiting for the pod (tmux ready) — up to ${goDuration(e.timeoutMs)}`);
         return;

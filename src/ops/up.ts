@@ -35,7 +35,7 @@ import {
 } from '../cluster/release.js';
 import { applySecret, buildSecretManifest, maskSecretManifest, SECRET_APPLY, type SecretManifest } from '../cluster/secret.js';
 import { inPodStatusArgs, queryInPodStatus, type BootWarning, type InPodStatus } from '../cluster/podstate.js';
-import { rolloutStatusArgs, waitRollout } from '../cluster/workload.js';
+import { getReplicas, rolloutStatusArgs, scaleDeployment, waitRollout } from '../cluster/workload.js';
 import type { App } from '../core/app.js';
 import type { ProjectConfig } from '../core/config.js';
 import { CommandError, ConfigError, ForbiddenError, NotFoundError, RgsdError } from '../core/errors.js';
@@ -253,6 +253,8 @@ export interface UpPlan {
   valuesYaml: string;
   /** How long apply waits for the pod. */
   timeoutMs: number;
+  /** The Deployment is scaled to 0 (idle sleep, `rgsd sleep`): apply wakes it. */
+  asleep: boolean;
   notes: UpNote[];
 }
 
@@ -261,11 +263,13 @@ export interface PlanOptions {
   timeoutMs?: number;
 }
 
-/** Does the pod need the API server in its NetworkPolicy, with no addresses given? */
+/** Does the pod need the API server's addresses (its NetworkPolicy rule; with idle sleep also
+ * the idle-watcher's addresses to try after the Service's), with none given? */
 export function wantsApiServer(values: Values): boolean {
   const rbac = (values.rbac ?? {}) as { mode?: unknown };
   const np = (values.networkPolicy ?? {}) as { enabled?: unknown; apiServerCIDRs?: unknown };
-  if ((rbac.mode ?? 'none') === 'none' || np.enabled === false) return false;
+  const idle = Boolean(((values.idle ?? {}) as { sleepAfter?: unknown }).sleepAfter);
+  if (!idle && ((rbac.mode ?? 'none') === 'none' || np.enabled === false)) return false;
   return !(Array.isArray(np.apiServerCIDRs) && np.apiServerCIDRs.length > 0);
 }
 
@@ -354,14 +358,17 @@ export async function planUp(app: App, local: UpLocal, target: Target, opts: Pla
   const recovery = planRecovery(release, app, target, app.now());
   const finalValues = settled(values);
   let previousValues: Values | null = null;
+  let asleep = false;
   const reasons: string[] = [];
   if (release && recovery.kind !== 'uninstall-then-install') {
     const deployed = release.status === 'deployed';
-    const [prev, localChart] = await Promise.all([
+    const [prev, localChart, replicas] = await Promise.all([
       getReleaseValues(app, target, names.release),
       deployed ? chartLabel(local.chart) : Promise.resolve(undefined),
+      getReplicas(app, target, names),
     ]);
     previousValues = prev;
+    asleep = replicas === 0;
     // a failed or pending release has no pod template worth protecting
     if (deployed) {
       reasons.push(...restartReasons(prev, finalValues));
@@ -383,6 +390,7 @@ export async function planUp(app: App, local: UpLocal, target: Target, opts: Pla
     values: finalValues,
     valuesYaml: stringify(finalValues),
     timeoutMs,
+    asleep,
     notes,
   };
   refuseSecretInCalls(app, local, plannedCalls(app, local, plan));
@@ -435,6 +443,7 @@ export function plannedCalls(app: App, local: UpLocal, plan: UpPlan): PlannedCal
   const secret = JSON.stringify(secretManifest(local, t));
   calls.push({ what: 'kubectl apply (the Secret)', argv: k(SECRET_APPLY), stdin: secret, secretStdin: true });
   calls.push({ what: 'helm upgrade --install', argv: h(upgradeArgs(names.release, local.chart)), stdin: plan.valuesYaml });
+  if (plan.asleep) calls.push({ what: 'kubectl scale', argv: k(['scale', `deployment/${names.deployment}`, '--replicas=1']) });
   calls.push({ what: 'kubectl rollout status', argv: k(rolloutStatusArgs(names.deployment, plan.timeoutMs)) });
   calls.push({ what: 'kubectl exec (the session list)', argv: k(inPodStatusArgs(`deployment/${names.deployment}`)) });
   return calls;
@@ -464,6 +473,8 @@ export type UpEvent =
   | { kind: 'recovering'; release: string; status: ReleaseStatus; command: string | null; reinstall: boolean }
   | { kind: 'secret-applied'; name: string; keys: number; checksum: string }
   | { kind: 'helm-done'; action: UpAction; release: string; helm: HelmInfo }
+  /** it was asleep (0 replicas): scaled to 1 */
+  | { kind: 'woken'; deployment: string }
   | { kind: 'rollout-waiting'; deployment: string; timeoutMs: number }
   | { kind: 'rollout-ready'; deployment: string }
   | { kind: 'session-ready'; session: string; sessions: string[] }
@@ -542,6 +553,13 @@ export async function applyUp(app: App, local: UpLocal, plan: UpPlan, opts: Appl
   });
   emit({ kind: 'helm-done', action: plan.action, release: names.release, helm: local.helm });
 
+  if (plan.asleep) {
+    // `rollout status` succeeds at once on 0 replicas: wake it first
+    progress.start('the wake-up (scale to 1)');
+    await scaleDeployment(app, target, names, 1);
+    progress.done('the workstation was woken (scaled to 1)');
+    emit({ kind: 'woken', deployment: names.deployment });
+  }
   emit({ kind: 'rollout-waiting', deployment: names.deployment, timeoutMs: plan.timeoutMs });
   progress.start('the wait for the pod', { risk: 'the pod may still be starting' });
   await waitRollout(app, target, names, plan.timeoutMs);

@@ -224,7 +224,7 @@ describe.each(HELM_BINARIES)("%s RBAC binds only the chart's own ServiceAccount"
       expect(ofKind(objs, 'ServiceAccount')).toEqual([]);
       expect(podSpec(objs).serviceAccountName).toBe('ws-agent');
       const binding = one(objs, mode === 'namespace' ? 'RoleBinding' : 'ClusterRoleBinding');
-      expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'ws-agent', namespace: NAMESPACE }]);
+      expect(binding?.subjects).toEqual([{ kind: 'ServiceAccount', name: 'ws-agent', namespace: NAMESPACE }]);
     }
   });
 
@@ -377,8 +377,8 @@ describe.each(HELM_BINARIES)('%s idle sleep', (bin) => {
     expect(mounts(main)).toContain('idle:/var/run/rgsd/idle');
     expect(mounts(main).some((m) => m.startsWith('idle-token'))).toBe(false);
     const token = (spec.volumes as Obj[]).find((v) => v.name === 'idle-token');
-    expect(token.projected.sources.map((s: Obj) => Object.keys(s)[0])).toEqual(['serviceAccountToken', 'configMap', 'downwardAPI']);
-    expect((spec.volumes as Obj[]).find((v) => v.name === 'idle').emptyDir).toEqual({ medium: 'Memory', sizeLimit: '1Mi' });
+    expect(token?.projected.sources.map((s: Obj) => Object.keys(s)[0])).toEqual(['serviceAccountToken', 'configMap', 'downwardAPI']);
+    expect((spec.volumes as Obj[]).find((v) => v.name === 'idle')?.emptyDir).toEqual({ medium: 'Memory', sizeLimit: '1Mi' });
     expect(envOf(watcher)).toMatchObject({
       RGSD_IDLE_DIR: '/var/run/rgsd/idle',
       RGSD_IDLE_SLEEP_AFTER: '30m',
@@ -389,13 +389,13 @@ describe.each(HELM_BINARIES)('%s idle sleep', (bin) => {
     });
     expect(envOf(main)).toMatchObject({ RGSD_IDLE_DIR: '/var/run/rgsd/idle' });
     const role = ofKind(objs, 'Role').find((r) => r.metadata.name === 'myproj-rgsd-idle');
-    expect(role.rules).toEqual([
+    expect(role?.rules).toEqual([
       { apiGroups: ['apps'], resources: ['deployments'], resourceNames: ['myproj-rgsd'], verbs: ['get'] },
       { apiGroups: ['apps'], resources: ['deployments/scale'], resourceNames: ['myproj-rgsd'], verbs: ['get', 'patch'] },
       { apiGroups: [''], resources: ['configmaps'], resourceNames: ['myproj-rgsd-idle'], verbs: ['get', 'patch'] },
     ]);
     const binding = ofKind(objs, 'RoleBinding').find((r) => r.metadata.name === 'myproj-rgsd-idle');
-    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: one(objs, 'ServiceAccount').metadata.name, namespace: NAMESPACE }]);
+    expect(binding?.subjects).toEqual([{ kind: 'ServiceAccount', name: one(objs, 'ServiceAccount').metadata.name, namespace: NAMESPACE }]);
     // rendered without data: what the watcher writes is never Helm's
     const cm = ofKind(objs, 'ConfigMap').find((c) => c.metadata.name === 'myproj-rgsd-idle');
     expect(cm).not.toHaveProperty('data');

@@ -111,6 +111,8 @@ const CALL = {
   list: /^helm --kube-context ctx -n rgsd list -o json .* --filter \^demo\$$/,
   listAll: /^helm --kube-context ctx list -A -o json .* --filter \^demo\$$/,
   getValues: /^helm --kube-context ctx -n rgsd get values demo -o json$/,
+  /** up reads an existing release's replica count (0: asleep) with its values */
+  replicas: /^kubectl --context ctx -n rgsd get deployment\/demo-rgsd -o jsonpath=\{\.spec\.replicas\}$/,
   objects: /^kubectl --context ctx -n rgsd get all,pvc,/,
   secretNames: /^kubectl --context ctx -n rgsd get secret -o name$/,
   /** the work guard's look inside the pod */
@@ -964,11 +966,12 @@ const CASES: BadInput[] = [
         stdout: JSON.stringify({ secrets: { existingSecret: 'demo-rgsd-secrets', checksum: 'an-older-checksum' } }),
       },
     ],
+    kubectl: [{ match: '^--context ctx -n rgsd get deployment/demo-rgsd -o jsonpath=', stdout: '1' }],
     argv: ['up', 'demo'],
     exit: 7,
     message: 'not updating: the pod would restart (stdin is not a terminal, so it cannot be confirmed)',
     hint: 'detach and save your work, then re-run with --yes',
-    calls: [...UP_READS, CALL.getValues],
+    calls: [...UP_READS, CALL.getValues, CALL.replicas],
   },
   {
     name: 'up into a namespace that is being deleted',

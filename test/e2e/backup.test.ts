@@ -196,7 +196,7 @@ describe('rgsd backup on a real cluster', () => {
     // init-home ran on the restored home: the secret-backed file is back, from the Secret
     expect((await podExec(pod.metadata.name, `test -s ${HOME}/.git-credentials && echo ok`)).stdout.trim()).toBe('ok');
     expect(await listObjects('pod', `rgsd.dev/restore-of=${PROJECT}`)).toEqual([]);
-    expect(await kubectlOk(['get', `deployment/backup-rgsd`, '-o', 'jsonpath={.spec.replicas}'])).toBe('1');
+    expect(await kubectlOk(['-n', NAMESPACE, 'get', 'deployment/backup-rgsd', '-o', 'jsonpath={.spec.replicas}'])).toBe('1');
   });
 
   it('8. a damaged archive is refused before anything in the cluster changes', async () => {

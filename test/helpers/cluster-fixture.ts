@@ -43,6 +43,9 @@ export const argv = {
   uninstall: ['helm', ...H, 'uninstall', 'demo', '--wait'],
   rollback: ['helm', ...H, 'rollback', 'demo'],
   rollout: ['kubectl', ...K, 'rollout', 'status', 'deployment/demo-rgsd', '--timeout=300s'],
+  /** up reads the replica count of an existing release (0: asleep, it wakes it) */
+  getReplicas: ['kubectl', ...K, 'get', 'deployment/demo-rgsd', '-o', 'jsonpath={.spec.replicas}'],
+  scaleUp: ['kubectl', ...K, 'scale', 'deployment/demo-rgsd', '--replicas=1'],
   /** a deployment/… reference waits at most 10s for a running pod */
   execStatus: (pod = 'deployment/demo-rgsd', ...more: string[]) => [
     'kubectl',
@@ -128,6 +131,8 @@ export function upRunner(o: { releases?: unknown[]; prevValues?: unknown; nsExis
     .on(argv.applySecret, { stdout: 'secret/demo-rgsd-secrets serverside-applied\n' })
     .on(argv.upgrade, { stdout: 'Release "demo" has been upgraded.\n' })
     .on(argv.rollout, { stdout: 'deployment "demo-rgsd" successfully rolled out\n' })
+    .on(argv.getReplicas, { stdout: '1' })
+    .on(argv.scaleUp, { stdout: 'deployment.apps/demo-rgsd scaled\n' })
     .on(argv.execStatus(), { stdout: IN_POD_STATUS })
     .on(GUARD_STATUS, { stdout: IN_POD_STATUS_IDLE });
 }

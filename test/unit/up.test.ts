@@ -196,6 +196,32 @@ describe('rgsd up — idempotence and restarts', () => {
     expectGolden('up-unchanged', t.stderr());
   });
 
+  it('asleep (0 replicas): woken after the upgrade, then the rollout is waited for; awake: no scale', async () => {
+    const prev = await valuesOfFirstRun();
+    const t = await setup({ releases: [await deployed({ revision: 3 })], prevValues: prev });
+    t.runner.on(argv.getReplicas, { stdout: '0' });
+    await up(t);
+    const order = t.runner.argvs.filter((a) => [argv.upgrade, argv.scaleUp, argv.rollout].some((x) => x.join(' ') === a.join(' ')));
+    expect(order).toEqual([argv.upgrade, argv.scaleUp, argv.rollout]);
+    expect(t.stderr()).toContain('it was asleep (0 replicas): woken (kubectl scale deployment/demo-rgsd --replicas=1)');
+    const awake = await setup({ releases: [await deployed({ revision: 3 })], prevValues: prev });
+    await up(awake);
+    expect(awake.runner.argvs).toContainEqual(argv.getReplicas);
+    expect(awake.runner.argvs).not.toContainEqual(argv.scaleUp);
+  });
+
+  it('idle sleep on: the API server addresses are read (the watcher and the NetworkPolicy need them)', async () => {
+    const t = await setup();
+    writeProject(t.configDir, 'demo', { settings: 'values: {idle: {sleepAfter: 30m}}\n' });
+    t.runner.on(argv.apiServer, {
+      stdout: JSON.stringify({ items: [{ addressType: 'IPv4', endpoints: [{ addresses: ['10.9.8.7'] }], ports: [{ port: 6443 }] }] }),
+    });
+    await up(t);
+    expect(t.runner.argvs).toContainEqual(argv.apiServer);
+    const values = parse(t.runner.find(...argv.upgrade)[0]?.stdin ?? '') as { networkPolicy?: { apiServerCIDRs?: string[] } };
+    expect(values.networkPolicy?.apiServerCIDRs).toEqual(['10.9.8.7']);
+  });
+
   it('the unchanged plan and result say so', async () => {
     const prev = await valuesOfFirstRun();
     const t = await setup({ releases: [await deployed({ revision: 3 })], prevValues: prev });
