@@ -216,6 +216,49 @@ export async function getReplicas(gw: Gateway, t: Target, names: ProjectNames): 
   }
 }
 
+/** The annotation `rgsd sleep` puts on the Deployment when it scales it to 0. */
+export const ASLEEP_ANNOTATION = 'rgsd.dev/asleep-since';
+
+/** When a Deployment at 0 replicas went to sleep: the later of the watcher's record and `rgsd sleep`'s. */
+export function asleepSince(deploy: K8sObject | undefined, idleConfigMap: K8sObject | undefined): string | null {
+  const times = [
+    deploy?.metadata.annotations?.[ASLEEP_ANNOTATION],
+    (idleConfigMap as { data?: Record<string, string> } | undefined)?.data?.asleepSince,
+  ].filter((x): x is string => typeof x === 'string' && !Number.isNaN(Date.parse(x)));
+  return times.sort((a, b) => Date.parse(b) - Date.parse(a))[0] ?? null;
+}
+
+/** Asleep (0 replicas) and since when, in one call (the Deployment and the -idle ConfigMap);
+ * null when there is no Deployment. */
+export async function getSleepState(
+  gw: Gateway,
+  t: Target,
+  names: ProjectNames,
+): Promise<{ replicas: number; since: string | null } | null> {
+  const { stdout } = await kubectl(gw, t, [
+    'get',
+    `deployment/${names.deployment}`,
+    `configmap/${names.fullname}-idle`,
+    '--ignore-not-found',
+    '-o',
+    'json',
+  ]);
+  const items = stdout.trim() ? listItems(stdout) : [];
+  const deploy = items.find((o) => o.kind === 'Deployment');
+  if (!deploy) return null;
+  const replicas = Number((deploy.spec as { replicas?: number } | undefined)?.replicas ?? 1);
+  return {
+    replicas,
+    since:
+      replicas === 0
+        ? asleepSince(
+            deploy,
+            items.find((o) => o.kind === 'ConfigMap'),
+          )
+        : null,
+  };
+}
+
 /** Waits until no pod matches `selector` (`kubectl wait --for=delete`; none at all is done). */
 export async function waitPodsGone(gw: Gateway, t: Target, selector: string, timeoutMs: number): Promise<void> {
   const res = await kubectl(gw, t, ['wait', '--for=delete', 'pod', '-l', selector, `--timeout=${goDuration(timeoutMs)}`], {

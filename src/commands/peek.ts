@@ -40,7 +40,8 @@ export default defineCommand<PeekFlags>(
     if (app.globals.json) app.out.json(doc);
     else render(app, doc, lines);
     const [only] = doc.projects;
-    if (project && only && only.state !== 'ok') throw ops.peekFailure(only);
+    // asleep is a state like any other (exit 0); not running or failing is an error
+    if (project && only && only.state !== 'ok' && only.state !== 'asleep') throw ops.peekFailure(only);
   },
 );
 

@@ -42,6 +42,12 @@ function podText(pod: NonNullable<ProjectStatus['pod']>): string {
   return `${pod.name}: ${state}, ${plural(pod.restarts, 'restart')}, age ${pod.age}, node ${pod.node ?? '-'}`;
 }
 
+/** "asleep since 2026-12-03 10:15 UTC (0 replicas; `rgsd up` or `rgsd connect` wakes it)" */
+export function asleepText(a: NonNullable<ProjectStatus['asleep']>): string {
+  const since = a.since ? ` since ${a.since.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, ' UTC')}` : '';
+  return `asleep${since} (0 replicas; \`rgsd up\` or \`rgsd connect\` wakes it)`;
+}
+
 function tunnelText(t: ProjectStatus['tunnel']): string {
   if (!t) return '-';
   return `${t.state}${t.name ? ` (${t.name})` : ''}${t.url ? ` ${t.url}` : ''}`;
@@ -57,7 +63,7 @@ export function renderOne(p: ProjectStatus): string {
   const rows: [string, string][] = [
     ['project', p.project],
     ['release', p.release ? `${p.release.status}, revision ${p.release.revision}, ${p.release.chart}` : 'not installed'],
-    ['pod', p.pod ? podText(p.pod) : 'none'],
+    ['pod', p.pod ? podText(p.pod) : p.asleep ? asleepText(p.asleep) : 'none'],
     ['home', homeCell(p)],
     ['secret', p.secret ? p.secret.name : 'none'],
     ['tmux', sessionsText(p)],
@@ -74,7 +80,7 @@ export function renderTable(doc: StatusDocument): string {
     rows.push([
       p.project,
       p.release ? `${p.release.status}#${p.release.revision}` : '-',
-      pod ? (pod.reason && !pod.ready ? `${pod.phase}/${pod.reason}` : pod.phase) : '-',
+      pod ? (pod.reason && !pod.ready ? `${pod.phase}/${pod.reason}` : pod.phase) : p.asleep ? 'asleep' : '-',
       pod ? (pod.ready ? 'yes' : 'no') : '-',
       pod ? String(pod.restarts) : '-',
       pod ? pod.age : '-',

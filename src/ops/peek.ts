@@ -4,7 +4,7 @@
 // per running pod, concurrently. Returns the `peek --json` document.
 import type { Target } from '../cluster/gateway.js';
 import { queryInPodStatus, type InPodStatus } from '../cluster/podstate.js';
-import { getPods, isRunning, notDeployed, type PodSummary } from '../cluster/workload.js';
+import { getPods, getSleepState, isRunning, notDeployed, type PodSummary } from '../cluster/workload.js';
 import type { App } from '../core/app.js';
 import { NotFoundError, RgsdError, isInterrupt } from '../core/errors.js';
 import type { ProjectNames } from '../core/names.js';
@@ -23,7 +23,7 @@ export interface PeekProject {
   /** the pod that answered (null when the query went through the Deployment or no pod runs) */
   pod: string | null;
   /** `ok`: the status below came from the pod; otherwise why there is none */
-  state: 'ok' | 'not-running' | 'not-deployed' | 'error';
+  state: 'ok' | 'not-running' | 'asleep' | 'not-deployed' | 'error';
   /** with a state other than ok: the pod's phase and reason, or the error */
   error: string | null;
   status: InPodStatus | null;
@@ -74,7 +74,14 @@ async function explainFailure(app: App, target: Target, project: string, names: 
     return failed(project, 'error', err.message);
   }
   const [best] = pods;
-  if (!best) return failed(project, 'not-running', 'no workstation pod (scaled down, or not created yet)');
+  if (!best) {
+    const sleep = await getSleepState(app, target, names).catch(() => null);
+    if (sleep?.replicas === 0) {
+      const since = sleep.since ? ` since ${sleep.since}` : '';
+      return failed(project, 'asleep', `asleep${since} (0 replicas): \`rgsd up ${project}\` or \`rgsd connect ${project}\` wakes it`);
+    }
+    return failed(project, 'not-running', 'no workstation pod (scaled down, or not created yet)');
+  }
   if (!isRunning(best) || !best.ready) return failed(project, 'not-running', podProblem(best), best.name);
   return failed(project, 'error', err.message, best.name);
 }

@@ -6,7 +6,7 @@ import { listReleases, type HelmRelease } from '../cluster/release.js';
 import { secretNames } from '../cluster/secret.js';
 import { summarizeVolume } from '../cluster/volume.js';
 import { queryInPodStatus, type BootWarning, type HomeUsage, type SessionInfo, type TunnelInfo } from '../cluster/podstate.js';
-import { choosePod, listItems, type K8sObject, type PodSummary } from '../cluster/workload.js';
+import { asleepSince, choosePod, listItems, type K8sObject, type PodSummary } from '../cluster/workload.js';
 import type { App } from '../core/app.js';
 import { projectNames } from '../core/names.js';
 import { ALL_PROJECTS_SELECTOR, CHART_NAME, LABEL, projectSelector } from '../core/vocab.js';
@@ -24,6 +24,9 @@ export interface ProjectStatus {
   project: string;
   release: { name: string; status: string; revision: number; chart: string; appVersion: string; updated: string } | null;
   deployment: { name: string; replicas: number; readyReplicas: number } | null;
+  /** scaled to 0 (idle sleep, `rgsd sleep`): since when, if recorded (the idle-watcher's
+   * ConfigMap `<fullname>-idle`, `rgsd sleep`'s annotation on the Deployment); null when awake */
+  asleep: { since: string | null } | null;
   pod: (Omit<PodSummary, 'terminating' | 'scheduling' | 'project'> & { age: string }) | null;
   pvc: { name: string; phase: string | null; capacity: string | null; storageClass: string | null } | null;
   secret: { name: string } | null;
@@ -39,7 +42,7 @@ export interface ProjectStatus {
 
 /** kubectl arguments of the object query. */
 export function objectsArgs(selector: string): string[] {
-  return ['get', 'deployment,pod,pvc', '-l', selector, '-o', 'json'];
+  return ['get', 'deployment,pod,pvc,configmap', '-l', selector, '-o', 'json'];
 }
 
 /** Status of one project (`project` given) or of every rgsd project in the namespace. */
@@ -106,6 +109,8 @@ function buildProjectStatus(project: string, g: Group, now: Date): ProjectStatus
   const pod = choosePod(kind('Pod'), now);
   const vol = pvcObj ? summarizeVolume(pvcObj) : null;
   const r = g.release;
+  const replicas = deploy ? (deploy.spec as { replicas?: number } | undefined)?.replicas : undefined;
+  const idleCm = kind('ConfigMap').find((c) => c.metadata.name === `${deploy?.metadata.name}-idle`);
   return {
     project,
     release: r
@@ -114,10 +119,11 @@ function buildProjectStatus(project: string, g: Group, now: Date): ProjectStatus
     deployment: deploy
       ? {
           name: deploy.metadata.name,
-          replicas: Number((deploy.spec as { replicas?: number } | undefined)?.replicas ?? 0),
+          replicas: Number(replicas ?? 0),
           readyReplicas: Number((deploy.status as { readyReplicas?: number } | undefined)?.readyReplicas ?? 0),
         }
       : null,
+    asleep: deploy && replicas === 0 ? { since: asleepSince(deploy, idleCm) } : null,
     pod: pod
       ? {
           name: pod.name,

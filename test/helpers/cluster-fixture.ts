@@ -76,7 +76,16 @@ export const argv = {
   ],
   deleteSecret: ['kubectl', ...K, 'delete', 'secret', 'demo-rgsd-secrets', '--ignore-not-found', '-o', 'name'],
   getPvc: ['kubectl', ...K, 'get', 'pvc', 'demo-rgsd-home', '-o', 'json'],
-  getObjects: (selector = 'rgsd.dev/project=demo') => ['kubectl', ...K, 'get', 'deployment,pod,pvc', '-l', selector, '-o', 'json'],
+  getObjects: (selector = 'rgsd.dev/project=demo') => [
+    'kubectl',
+    ...K,
+    'get',
+    'deployment,pod,pvc,configmap',
+    '-l',
+    selector,
+    '-o',
+    'json',
+  ],
   getSecrets: (selector = 'rgsd.dev/project=demo') => ['kubectl', ...K, 'get', 'secret', '-l', selector, '-o', 'name'],
 };
 

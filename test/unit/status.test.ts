@@ -78,6 +78,35 @@ function runner(items: unknown[], releases: unknown[] = [release('deployed', { r
     .on(argv.execStatus('demo-rgsd-abc'), { stdout: IN_POD_STATUS });
 }
 
+describe('a sleeping project (0 replicas)', () => {
+  const asleep = (annotation?: string) => ({
+    ...deploy('demo'),
+    metadata: { ...deploy('demo').metadata, ...(annotation ? { annotations: { 'rgsd.dev/asleep-since': annotation } } : {}) },
+    spec: { replicas: 0 },
+    status: {},
+  });
+  const idleCm = (since: string) => ({
+    kind: 'ConfigMap',
+    metadata: { name: 'demo-rgsd-idle', labels: { 'rgsd.dev/project': 'demo' } },
+    data: { asleepSince: since },
+  });
+
+  it("says asleep, since the later of the watcher's ConfigMap and rgsd sleep's annotation; no in-pod query", async () => {
+    const t = await testApp({
+      runner: runner([asleep('2026-11-22T09:00:00Z'), idleCm('2026-11-22T11:15:00Z'), pvc('demo')]),
+      now: NOW,
+      globals: { json: true },
+    });
+    await runStatus(t.app, 'demo');
+    const doc = JSON.parse(t.stdout()) as { projects: { asleep: unknown; pod: unknown }[] };
+    expect(doc.projects[0]).toMatchObject({ asleep: { since: '2026-11-22T11:15:00Z' }, pod: null });
+    expect(t.runner.find('kubectl', '--context', 'ctx', '-n', 'rgsd', 'exec')).toEqual([]);
+    const human = await testApp({ runner: runner([asleep('2026-11-22T09:00:00Z'), pvc('demo')]), now: NOW });
+    await runStatus(human.app, 'demo');
+    expect(human.stdout()).toContain('pod:      asleep since 2026-11-22 09:00 UTC (0 replicas; `rgsd up` or `rgsd connect` wakes it)');
+  });
+});
+
 describe('collectStatus(app, target, project)', () => {
   it('3 cluster calls in flight together, then one in-pod query; never Secret data', async () => {
     const r = runner([deploy('demo'), pod('demo'), pvc('demo')]);
@@ -166,6 +195,7 @@ describe('rgsd status <project>', () => {
             updated: '2026-11-22T10:00:00Z',
           },
           deployment: { name: 'demo-rgsd', replicas: 1, readyReplicas: 1 },
+          asleep: null,
           pod: {
             name: 'demo-rgsd-abc',
             phase: 'Running',
