@@ -58,16 +58,39 @@ export default defineCommand<ConnectOptions>(
         ? `attaching to new-or-existing tmux session "${opts.new}" of ${project} (detach: Ctrl-b d)`
         : `attaching to ${sessionArg ? `tmux session "${sessionArg}" of ` : ''}${project} (detach: Ctrl-b d)`,
     );
-    const status = await ops.attachWithRetry(app, target, where.podOrRef, how, (n) =>
-      out.warn(`the pod of ${project} is shutting down; trying again (${n} of ${ops.TERMINATING_RETRY_MS.length})`),
-    );
-    const outcome = ops.attachOutcome(project, status, how);
+    const attach = () =>
+      ops.attachWithRetry(app, target, where.podOrRef, how, (n) =>
+        out.warn(`the pod of ${project} is shutting down; trying again (${n} of ${ops.TERMINATING_RETRY_MS.length})`),
+      );
+    let status = await attach();
+    let outcome = ops.attachOutcome(project, status, how);
     if (outcome.kind === 'ok') return;
     if (outcome.kind === 'error') throw outcome.error;
     const { projectNames } = await import('../core/names.js');
-    const why = where.pod
+    const names = projectNames(project);
+    let why = where.pod
       ? await ops.explainExecFailure(app, target, project, where.pod)
-      : await ops.diagnoseAttach(app, target, project, projectNames(project));
+      : await ops.diagnoseAttach(app, target, project, names);
+    if (why && 'asleep' in why) {
+      // asleep (idle sleep, `rgsd sleep`): wake it, wait for it, attach again (once)
+      const since = why.asleep.since ? ` since ${why.asleep.since}` : '';
+      const { DEFAULT_TIMEOUT, durationMs, goDuration } = await import('../core/vocab.js');
+      const timeoutMs = durationMs(DEFAULT_TIMEOUT) as number;
+      const spin = out.spinner(`${project} is asleep${since}: waking it (scale to 1) — up to ${goDuration(timeoutMs)}`);
+      try {
+        await ops.wakeWorkstation(app, target, names, timeoutMs);
+      } catch (err) {
+        spin.fail(`${project} did not wake`);
+        throw err;
+      }
+      spin.succeed(`${project} is awake; attaching`);
+      status = await attach();
+      outcome = ops.attachOutcome(project, status, how);
+      if (outcome.kind === 'ok') return;
+      if (outcome.kind === 'error') throw outcome.error;
+      why = await ops.diagnoseAttach(app, target, project, names);
+      if (why && 'asleep' in why) why = { error: ops.noPodError(project, target) };
+    }
     if (why && 'error' in why) throw why.error;
     if (why) showCrash(app, why.crash);
     if (outcome.fallback) throw outcome.fallback;

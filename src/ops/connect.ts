@@ -10,7 +10,17 @@ import { kubectl, type Target } from '../cluster/gateway.js';
 import { pinnedContextError } from '../cluster/target.js';
 import { ATTACH_EXIT, runAttach, type AttachRequest } from '../cluster/attach.js';
 import { queryInPodStatus, type SessionInfo } from '../cluster/podstate.js';
-import { isRunning, listItems, rankPods, summarizePod, type K8sObject, type PodSummary } from '../cluster/workload.js';
+import {
+  getSleepState,
+  isRunning,
+  listItems,
+  rankPods,
+  scaleDeployment,
+  summarizePod,
+  waitRollout,
+  type K8sObject,
+  type PodSummary,
+} from '../cluster/workload.js';
 import type { App } from '../core/app.js';
 import { loadProject, type ProjectConfig } from '../core/config.js';
 import { ExitCode, NotFoundError, RgsdError, isInterrupt } from '../core/errors.js';
@@ -342,8 +352,19 @@ export function attachOutcome(project: string, status: number, how: AttachReques
   }
 }
 
+/** Wakes a sleeping workstation: scale to 1, then the rollout wait (connect, then attach again). */
+export async function wakeWorkstation(app: App, target: Target, names: ProjectNames, timeoutMs: number): Promise<void> {
+  app.progress.begin(`\`rgsd status ${names.release}\` shows whether it woke; \`rgsd connect ${names.release}\` again`);
+  app.progress.start('the wake-up (scale to 1)');
+  await scaleDeployment(app, target, names, 1);
+  app.progress.done('the workstation was woken (scaled to 1)');
+  app.progress.start('the wait for the pod', { risk: 'the pod may still be starting' });
+  await waitRollout(app, target, names, timeoutMs);
+  app.progress.done('the pod is ready');
+}
+
 /** After the attach failed: one look at the project's pods (their best one, by the one rule).
- * No pod → not found; a pod shutting down → "went away"; not Running → its phase and reason
+ * No pod → asleep (0 replicas: the command wakes it) or not found; a pod shutting down → "went away"; not Running → its phase and reason
  * (Pending: the scheduler's message); a crashing workstation → the crash report; otherwise
  * null (nothing to add). A failure of this look itself is null too. */
 export async function diagnoseAttach(
@@ -351,7 +372,7 @@ export async function diagnoseAttach(
   target: Target,
   project: string,
   names: ProjectNames,
-): Promise<{ crash: CrashReport } | { error: RgsdError } | null> {
+): Promise<{ crash: CrashReport } | { error: RgsdError } | { asleep: { since: string | null } } | null> {
   let best: ConnectPod | undefined;
   try {
     [best] = await connectPods(app, target, names.selector);
@@ -359,7 +380,15 @@ export async function diagnoseAttach(
     if (err instanceof RgsdError && !isInterrupt(err)) return null;
     throw err;
   }
-  if (!best) return { error: noPodError(project, target) };
+  if (!best) {
+    // no pod: asleep (0 replicas) is woken by the command; otherwise not deployed or starting
+    const sleep = await getSleepState(app, target, names).catch((err: unknown) => {
+      if (err instanceof RgsdError && !isInterrupt(err)) return null;
+      throw err;
+    });
+    if (sleep?.replicas === 0) return { asleep: { since: sleep.since } };
+    return { error: noPodError(project, target) };
+  }
   if (best.terminating) {
     return {
       error: new RgsdError(`the pod ${best.name} of ${project} is going away (deleted or replaced)`, {

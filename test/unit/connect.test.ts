@@ -129,10 +129,25 @@ const sessions = (...names: string[]) => ({
   }),
 });
 
+/** connect's look at the Deployment when no pod answers (asleep: 0 replicas) */
+const SLEEP_STATE = ['kubectl', ...K, 'get', 'deployment/demo-rgsd', 'configmap/demo-rgsd-idle', '--ignore-not-found', '-o', 'json'];
+const deploymentList = (replicas: number, since?: string) =>
+  JSON.stringify({
+    kind: 'List',
+    items: [
+      {
+        kind: 'Deployment',
+        metadata: { name: 'demo-rgsd', ...(since ? { annotations: { 'rgsd.dev/asleep-since': since } } : {}) },
+        spec: { replicas },
+      },
+    ],
+  });
+
 function runner(o: { pods?: unknown[]; sessions?: string[]; attachExit?: number | number[] } = {}): FakeRunner {
   const p = o.pods ?? [pod('demo-rgsd-abc')];
   const exits = [o.attachExit ?? 0].flat().map((exitCode) => ({ exitCode }));
   return new FakeRunner()
+    .on(SLEEP_STATE, { stdout: deploymentList(1) })
     .on(getPods(), pods(...p))
     .on(argv.execStatus('demo-rgsd-abc'), sessions(...(o.sessions ?? ['main'])))
     .on(attachDeploy(), exits)
@@ -354,6 +369,24 @@ describe('rgsd connect — the diagnosis after a failed attach', () => {
       message: 'demo has no workstation pod in namespace rgsd (context ctx)',
       hint: 'start it with `rgsd up demo`',
     });
+  });
+
+  it('asleep (no pod, 0 replicas): says so, wakes it (scale 1, rollout), attaches again', async () => {
+    const r = runner({ pods: [], attachExit: [1, 0] })
+      .on(SLEEP_STATE, { stdout: deploymentList(0, '2026-11-23T10:00:00Z') })
+      .on(['kubectl', ...K, 'scale', 'deployment/demo-rgsd', '--replicas=1'])
+      .on(argv.rollout);
+    const t = await testApp({ runner: r, interactive: true, now: NOW });
+    await connect(t.app, 'demo', undefined, {});
+    expect(t.runner.argvs).toEqual([
+      attachDeploy(),
+      getPods(),
+      SLEEP_STATE,
+      ['kubectl', ...K, 'scale', 'deployment/demo-rgsd', '--replicas=1'],
+      argv.rollout,
+      attachDeploy(),
+    ]);
+    expect(t.stderr()).toContain('demo is asleep since 2026-11-23T10:00:00Z: waking it (scale to 1)');
   });
 
   it('a pod that looks fine: the exit status, silently', async () => {
