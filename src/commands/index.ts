@@ -19,6 +19,7 @@ export const COMMAND_NAMES = [
   'exec',
   'shell',
   'logs',
+  'sleep',
   'restart',
   'reset-home',
   'doctor',

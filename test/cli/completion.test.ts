@@ -96,6 +96,7 @@ describe('rgsd completion bash (real bash)', () => {
       'exec',
       'shell',
       'logs',
+      'sleep',
       'restart',
       'reset-home',
       'doctor',
