@@ -76,7 +76,8 @@ export default defineCommand<ConnectOptions>(
       const since = why.asleep.since ? ` since ${why.asleep.since}` : '';
       const { DEFAULT_TIMEOUT, durationMs, goDuration } = await import('../core/vocab.js');
       const timeoutMs = durationMs(DEFAULT_TIMEOUT) as number;
-      const spin = out.spinner(`${project} is asleep${since}: waking it (scale to 1) — up to ${goDuration(timeoutMs)}`);
+      out.info(`${project} is asleep${since}: waking it (kubectl scale deployment/${names.deployment} --replicas=1)`);
+      const spin = out.spinner(`waiting for the pod (tmux ready) — up to ${goDuration(timeoutMs)}`);
       try {
         await ops.wakeWorkstation(app, target, names, timeoutMs);
       } catch (err) {

@@ -386,7 +386,7 @@ describe('rgsd connect — the diagnosis after a failed attach', () => {
       argv.rollout,
       attachDeploy(),
     ]);
-    expect(t.stderr()).toContain('demo is asleep since 2026-11-23T10:00:00Z: waking it (scale to 1)');
+    expect(t.stderr()).toContain('demo is asleep since 2026-11-23T10:00:00Z: waking it (kubectl scale deployment/demo-rgsd --replicas=1)');
   });
 
   it('a pod that looks fine: the exit status, silently', async () => {
