@@ -5,7 +5,9 @@ import { collectStatus } from '../../src/ops/status.js';
 import { argv, IN_POD_STATUS, K, release, UNREACHABLE } from '../helpers/cluster-fixture.js';
 import { FakeRunner } from '../helpers/fake-runner.js';
 import { expectGolden } from '../helpers/golden.js';
-import { testApp } from '../helpers/test-app.js';
+import { REPO_ROOT, testApp } from '../helpers/test-app.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { App } from '../../src/core/app.js';
 
 const NOW = new Date('2026-11-22T12:00:00Z');
@@ -77,6 +79,30 @@ function runner(items: unknown[], releases: unknown[] = [release('deployed', { r
     .on(argv.getSecrets(), { stdout: 'secret/demo-rgsd-secrets\n' })
     .on(argv.execStatus('demo-rgsd-abc'), { stdout: IN_POD_STATUS });
 }
+
+describe("the README's status --json example", () => {
+  /** every key path of a JSON value (arrays by their first element) */
+  const paths = (v: unknown, prefix = ''): string[] => {
+    if (Array.isArray(v)) return v.length ? paths(v[0], `${prefix}[]`) : [`${prefix}[]`];
+    if (v && typeof v === 'object') return Object.entries(v).flatMap(([k, x]) => [`${prefix}.${k}`, ...paths(x, `${prefix}.${k}`)]);
+    return [];
+  };
+
+  it('has exactly the fields of the real document (a ready pod with sessions, a warning and home usage)', async () => {
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### `rgsd status [project]`'));
+    const example = JSON.parse(/```json\n([\s\S]*?)```/.exec(section)?.[1] ?? '{}') as unknown;
+    const warned = JSON.stringify({
+      ...JSON.parse(IN_POD_STATUS),
+      warnings: [{ code: 'clone-failed', message: 'x', time: '2026-11-22T10:00:03Z' }],
+      home: { path: '/home/gsd', sizeBytes: 1, usedBytes: 1, availableBytes: 0 },
+    });
+    const r = runner([deploy('demo'), pod('demo'), pvc('demo')]).on(argv.execStatus('demo-rgsd-abc'), { stdout: warned });
+    const t = await testApp({ runner: r, now: NOW, globals: { json: true } });
+    await runStatus(t.app, 'demo');
+    expect(paths(example).sort()).toEqual(paths(JSON.parse(t.stdout())).sort());
+  });
+});
 
 describe('a sleeping project (0 replicas)', () => {
   const asleep = (annotation?: string) => ({
