@@ -4,25 +4,70 @@
 // so `status` can tell a changing screen (working) from a still one (waiting) even when an
 // agent repaints the whole screen. Removes the run-dir files of panes that are gone.
 // Survives the tmux server being down (sleeps and retries); exits when its parent (the
-// entrypoint) is gone, or on SIGTERM/SIGINT. Dependency-free ESM, Node 20 and 22.
-import { capturePanes, config, isoSeconds, listTmux, nowEpoch, pruneRunDir, updateScreen } from './status.mjs';
+// entrypoint) is gone, or on SIGTERM/SIGINT. With idle sleep on (RGSD_IDLE_DIR set) it also
+// writes the idle heartbeat there (docker/heartbeat.mjs) on every pass, after the screens.
+// Dependency-free ESM, Node 20 and 22.
+import { busyReasons, forwardedPorts, heartbeatConfig, listProcesses, writeHeartbeat } from './heartbeat.mjs';
+import {
+  capturePanes,
+  config,
+  isoSeconds,
+  listTmux,
+  nowEpoch,
+  paneState,
+  pruneRunDir,
+  readExitCode,
+  readPaneRecord,
+  readTasks,
+  updateScreen,
+} from './status.mjs';
 
 const log = (msg) => process.stdout.write(`${isoSeconds(nowEpoch())} monitor: ${msg}\n`);
 
 /** One pass: list the panes, capture them, update the screen records, prune the rest. */
-export async function tick(cfg) {
+export async function tick(cfg, hb = heartbeatConfig()) {
   const since = nowEpoch();
   const tmux = await listTmux();
+  const panes = [];
   if (!tmux) {
     pruneRunDir(cfg.runDir, [], null, since);
-    return { panes: 0 };
+  } else {
+    const ids = tmux.panes.map((p) => p.id);
+    const texts = await capturePanes(ids);
+    const now = nowEpoch();
+    for (const p of tmux.panes) {
+      if (!texts.has(p.id)) continue;
+      const text = texts.get(p.id);
+      const screen = updateScreen(cfg.runDir, p.id, text, now, tmux.serverStart);
+      if (!hb.idleDir) continue;
+      const s = paneState({
+        program: p.program,
+        rec: readPaneRecord(cfg.runDir, p.id, tmux.serverStart),
+        exitCode: readExitCode(cfg.runDir, p.id, tmux.serverStart),
+        screen,
+        text,
+        now,
+        cfg,
+      });
+      panes.push({ session: p.session, window: p.window, agent: s.agent, state: s.state });
+    }
+    pruneRunDir(cfg.runDir, ids, tmux.serverStart, since);
   }
-  const ids = tmux.panes.map((p) => p.id);
-  const texts = await capturePanes(ids);
-  const now = nowEpoch();
-  for (const [id, text] of texts) updateScreen(cfg.runDir, id, text, now, tmux.serverStart);
-  pruneRunDir(cfg.runDir, ids, tmux.serverStart, since);
-  return { panes: ids.length };
+  if (hb.idleDir) {
+    const now = nowEpoch();
+    const reasons = busyReasons({
+      clients: tmux?.clients ?? [],
+      panes,
+      tasks: readTasks(cfg.tasksDir),
+      procs: listProcesses(hb.procDir),
+      ports: forwardedPorts(hb.procDir),
+      execMinAge: hb.execMinAge,
+      now,
+      procDir: hb.procDir,
+    });
+    return { panes: tmux?.panes.length ?? 0, heartbeat: writeHeartbeat(hb.idleDir, reasons, now) };
+  }
+  return { panes: tmux?.panes.length ?? 0 };
 }
 
 export async function monitor(cfg = config()) {

@@ -85,6 +85,8 @@ describe('workstation image', () => {
         'load-secrets.sh',
         'backup',
         'restore',
+        'idle-watcher',
+        'heartbeat.mjs',
         'home.mjs',
         'skel',
       ]),
