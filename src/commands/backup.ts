@@ -2,7 +2,7 @@
 import { JSON_OPTION, defineCommand, projectArg } from '../cli/spec.js';
 import type { Target } from '../cluster/gateway.js';
 import type { App } from '../core/app.js';
-import { UsageError } from '../core/errors.js';
+import { isInterrupt, RgsdError, UsageError } from '../core/errors.js';
 import type { ProjectNames } from '../core/names.js';
 import type { BackupPlan, BackupResult } from '../ops/backup.js';
 import { BACKUP_KINDS, type BackupKind } from '../core/vocab.js';
@@ -115,6 +115,11 @@ export async function backupWithProgress(
     });
   } catch (err) {
     spin.fail(`backup of ${project} failed`);
+    // kubectl found no pod to exec into: a sleeping project says so, with the way to wake it
+    if (err instanceof RgsdError && !isInterrupt(err) && !/^the (backup failed|archive arrived)/.test(err.message)) {
+      const { refuseIfAsleep } = await import('../ops/sleep.js');
+      await refuseIfAsleep(app, target, names, 'backup reads the home from the running workstation (the home is kept while it sleeps)');
+    }
     throw err;
   }
   spin.succeed(`backed up ${project}`);

@@ -35,7 +35,7 @@ export default defineCommand<{ timeout?: string; discardWork?: boolean }>(
     const { guardWork } = await import('../cli/guard.js');
     const guard = await guardWork(app, target, names, { action: 'stop', verb: 'restart', discardWork, retry: `rgsd restart ${p} --yes` });
     if (!guard.report.looked && guard.report.deployed)
-      await (await import('../ops/sleep.js')).refuseIfAsleep(app, target, names, 'restart');
+      await (await import('../ops/sleep.js')).refuseIfAsleep(app, target, names, 'nothing to restart');
     if (app.prompter.interactive && !guard.confirmed) await confirm();
     const { restartWorkstation } = await import('../ops/restart.js');
     await withRolloutProgress(app.out, (onEvent) => restartWorkstation(app, target, names, timeoutMs, onEvent));

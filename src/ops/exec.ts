@@ -9,9 +9,10 @@ import { kubectl, type Target } from '../cluster/gateway.js';
 import { taskExecArgs } from '../cluster/tasks.js';
 import { isRunning } from '../cluster/workload.js';
 import type { App } from '../core/app.js';
-import { ChildExitError, ClusterUnreachableError, NotFoundError, RgsdError, isInterrupt } from '../core/errors.js';
+import { ChildExitError, ClusterUnreachableError, NotFoundError, RefusedError, RgsdError, isInterrupt } from '../core/errors.js';
 import type { ProjectNames } from '../core/names.js';
 import { connectPods, crashError, crashOf, notRunningError } from './connect.js';
+import { refuseIfAsleep } from './sleep.js';
 
 export interface ExecRequest {
   /** the argv to run in the pod, as given (no shell unless it is one) */
@@ -68,8 +69,14 @@ export async function explainExit1(app: App, target: Target, project: string, na
   }
   const [best] = pods;
   if (!best) {
+    // asleep (0 replicas): say so and how to wake it, rather than "no pod"
+    const asleep = await refuseIfAsleep(app, target, names, 'nothing runs to exec into').then(
+      () => null,
+      (err: unknown) => (err instanceof RefusedError ? err : null),
+    );
+    if (asleep) return asleep;
     return new NotFoundError(
-      `${project} has no workstation pod in namespace ${target.namespace} (context ${target.context}): not deployed, or asleep`,
+      `${project} has no workstation pod in namespace ${target.namespace} (context ${target.context}): not deployed, or not started yet`,
       { hint: `\`rgsd status ${project}\` shows it; \`rgsd up ${project}\` starts it` },
     );
   }

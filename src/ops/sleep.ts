@@ -43,7 +43,7 @@ export async function putToSleep(app: App, t: Target, names: ProjectNames, timeo
 /** restart and reset-home on a workstation the guard could not ask: asleep (0 replicas) is
  * refused with the way to wake it (a rollout restart would start nothing, and `rollout
  * status` would succeed at once). Nothing else is checked here. */
-export async function refuseIfAsleep(app: App, t: Target, names: ProjectNames, verb: string): Promise<void> {
+export async function refuseIfAsleep(app: App, t: Target, names: ProjectNames, why: string): Promise<void> {
   // a look that fails refuses nothing: the command goes on as before
   const state = await getSleepState(app, t, names).catch((err: unknown) => {
     if (err instanceof RgsdError && !isInterrupt(err)) return null;
@@ -51,7 +51,7 @@ export async function refuseIfAsleep(app: App, t: Target, names: ProjectNames, v
   });
   if (state?.replicas !== 0) return;
   const p = names.release;
-  throw new RefusedError(`${p} is asleep (0 replicas${state.since ? ` since ${state.since}` : ''}): nothing to ${verb}`, {
+  throw new RefusedError(`${p} is asleep (0 replicas${state.since ? ` since ${state.since}` : ''}): ${why}`, {
     hint: `\`rgsd up ${p}\` wakes it (or \`rgsd connect ${p}\`), then re-run`,
   });
 }

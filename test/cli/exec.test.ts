@@ -18,11 +18,13 @@ const EXEC = 'kubectl --context ctx -n rgsd exec';
 const REF = 'deployment/demo-rgsd -c workstation --pod-running-timeout=10s --';
 
 /** kubectl whose exec runs the words after its `--` here (the "pod"), with the terminal it got. */
-function podShim(): Shim {
+function podShim(replicas = 1): Shim {
+  const deploy = { kind: 'Deployment', metadata: { name: 'demo-rgsd', annotations: { 'rgsd.dev/asleep-since': '2026-12-03T09:00:00Z' } }, spec: { replicas } };
   return makeShim({
     kubectl: [
       { match: '^--context ctx -n rgsd exec ', run: 'while [ "$1" != -- ]; do shift; done; shift; exec "$@"' },
       { match: '^--context ctx -n rgsd get pods ', stdout: '{"items":[]}' },
+      { match: '^--context ctx -n rgsd get deployment/demo-rgsd configmap/demo-rgsd-idle ', stdout: JSON.stringify({ items: [deploy] }) },
     ],
   });
 }
@@ -88,7 +90,18 @@ describe('rgsd exec (built)', () => {
     const r = await rgsd(['exec', 'demo', '--', 'false'], shim);
     expect(r.exitCode).toBe(6);
     expect(text(r.stderr).trim().split('\n').slice(-1)).toEqual(['hint: `rgsd status demo` shows it; `rgsd up demo` starts it']);
-    expect(shim.calls()).toHaveLength(2);
+    expect(shim.calls()).toHaveLength(3);
+  });
+
+  it('kubectl exits 1 and the project is asleep: refused (exit 7) with the way to wake it', async () => {
+    const shim = podShim(0);
+    const r = await rgsd(['exec', 'demo', '--', 'false'], shim);
+    expect(r.exitCode).toBe(7);
+    expect(text(r.stderr).trim().split('\n').slice(-2)).toEqual([
+      'rgsd: demo is asleep (0 replicas since 2026-12-03T09:00:00Z): nothing runs to exec into',
+      'hint: `rgsd up demo` wakes it (or `rgsd connect demo`), then re-run',
+    ]);
+    expect(shim.calls().slice(-1)[0]).toMatch(/^kubectl --context ctx -n rgsd get deployment\/demo-rgsd configmap\/demo-rgsd-idle --ignore-not-found -o json$/);
   });
 
   it('--dry-run: the kubectl command on stderr, nothing run', async () => {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { streamCommand, stderrParser, type BackupEvent } from '../../src/cluster/backup.js';
-import backupCommand, { parseKinds } from '../../src/commands/backup.js';
+import backupCommand, { backupWithProgress, parseKinds } from '../../src/commands/backup.js';
 import { ExitCode, RefusedError, RgsdError, UsageError } from '../../src/core/errors.js';
 import { projectNames } from '../../src/core/names.js';
 import { readTarGz, TarFormatError, TarReader } from '../../src/core/tar.js';
@@ -151,6 +151,22 @@ describe('rgsd backup (ops)', () => {
     const err = await runBackup(s.app, T, NAMES, 'demo', s.plan, () => undefined).catch((e: unknown) => e);
     expect((err as RgsdError).exitCode).toBe(ExitCode.notFound);
     expect((err as Error).message).toMatch(/demo is not deployed/);
+  });
+
+  it('a sleeping project (no pod to exec into) is refused with the way to wake it, no file left', async () => {
+    const s = await setup({ exitCode: 1, stderr: 'error: timed out waiting for the condition\n' }, (id) => podResult(id, Buffer.alloc(0)));
+    const state = { kind: 'Deployment', metadata: { name: 'demo-rgsd' }, spec: { replicas: 0 } };
+    const cm = { kind: 'ConfigMap', metadata: { name: 'demo-rgsd-idle' }, data: { asleepSince: '2026-12-03T10:00:00Z' } };
+    s.runner.on(['kubectl', ...K, 'get', 'deployment/demo-rgsd', 'configmap/demo-rgsd-idle', '--ignore-not-found', '-o', 'json'], {
+      stdout: JSON.stringify({ items: [state, cm] }),
+    });
+    const err = await backupWithProgress(s.app, T, NAMES, 'demo', s.plan).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RefusedError);
+    expect((err as Error).message).toBe(
+      'demo is asleep (0 replicas since 2026-12-03T10:00:00Z): backup reads the home from the running workstation (the home is kept while it sleeps)',
+    );
+    expect((err as RgsdError).hint).toBe('`rgsd up demo` wakes it (or `rgsd connect demo`), then re-run');
+    expect(readdirSync(s.dir)).toEqual([]);
   });
 
   it('--include and --exclude reach the pod as arguments', () => {
