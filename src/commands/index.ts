@@ -18,6 +18,7 @@ export const COMMAND_NAMES = [
   'connect',
   'exec',
   'shell',
+  'forward',
   'logs',
   'sleep',
   'restart',

@@ -34,7 +34,8 @@ export default defineCommand<{ timeout?: string; discardWork?: boolean }>(
     if (!app.prompter.interactive && !discardWork) await confirm();
     const { guardWork } = await import('../cli/guard.js');
     const guard = await guardWork(app, target, names, { action: 'stop', verb: 'reset', discardWork, retry: `rgsd reset-home ${p} --yes` });
-    if (!guard.report.looked && guard.report.deployed) await (await import('../ops/sleep.js')).refuseIfAsleep(app, target, names, 'nothing to reset');
+    if (!guard.report.looked && guard.report.deployed)
+      await (await import('../ops/sleep.js')).refuseIfAsleep(app, target, names, 'nothing to reset');
     if (app.prompter.interactive && !guard.confirmed) await confirm();
     const { resetHome } = await import('../ops/restart.js');
     await withRolloutProgress(app.out, (onEvent) => resetHome(app, target, names, timeoutMs, onEvent));

@@ -111,6 +111,21 @@ export function withSafety(inner: Runner, opts: SafetyOptions): Runner {
   };
 }
 
+// Children still running when rgsd exits (Ctrl-C ends rgsd with process.exit; a signal sent
+// to rgsd alone does not reach them) are ended with it: no port-forward or stream outlives us.
+const live = new Set<import('node:child_process').ChildProcess>();
+function killOnExit(child: import('node:child_process').ChildProcess): void {
+  if (live.size === 0) process.once('exit', endLive);
+  live.add(child);
+  child.once('close', () => {
+    live.delete(child);
+    if (live.size === 0) process.off('exit', endLive);
+  });
+}
+function endLive(): void {
+  for (const c of live) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
+}
+
 /** The real runner: `node:child_process` (loaded on the first call, so `rgsd --help` never
  * pays for it; execa took about 50 ms to load, more than the rest of a `peek`). The terminal is
  * passed straight through for `interactive` calls (the attach, streamed logs); otherwise stdin
@@ -135,6 +150,7 @@ export class ChildRunner implements Runner {
         stdio: [stdin, captured ? 'pipe' : 'inherit', captured ? 'pipe' : 'inherit'],
         ...(opts.env ? { env: { ...process.env, ...opts.env } } : {}),
       });
+      killOnExit(child);
       const out: Buffer[] = [];
       const err: Buffer[] = [];
       if (opts.stdoutTo && child.stdout) child.stdout.pipe(opts.stdoutTo, { end: false });

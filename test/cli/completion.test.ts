@@ -95,6 +95,7 @@ describe('rgsd completion bash (real bash)', () => {
       'attach',
       'exec',
       'shell',
+      'forward',
       'logs',
       'sleep',
       'restart',

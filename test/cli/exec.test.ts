@@ -19,7 +19,11 @@ const REF = 'deployment/demo-rgsd -c workstation --pod-running-timeout=10s --';
 
 /** kubectl whose exec runs the words after its `--` here (the "pod"), with the terminal it got. */
 function podShim(replicas = 1): Shim {
-  const deploy = { kind: 'Deployment', metadata: { name: 'demo-rgsd', annotations: { 'rgsd.dev/asleep-since': '2026-12-03T09:00:00Z' } }, spec: { replicas } };
+  const deploy = {
+    kind: 'Deployment',
+    metadata: { name: 'demo-rgsd', annotations: { 'rgsd.dev/asleep-since': '2026-12-03T09:00:00Z' } },
+    spec: { replicas },
+  };
   return makeShim({
     kubectl: [
       { match: '^--context ctx -n rgsd exec ', run: 'while [ "$1" != -- ]; do shift; done; shift; exec "$@"' },
@@ -101,7 +105,9 @@ describe('rgsd exec (built)', () => {
       'rgsd: demo is asleep (0 replicas since 2026-12-03T09:00:00Z): nothing runs to exec into',
       'hint: `rgsd up demo` wakes it (or `rgsd connect demo`), then re-run',
     ]);
-    expect(shim.calls().slice(-1)[0]).toMatch(/^kubectl --context ctx -n rgsd get deployment\/demo-rgsd configmap\/demo-rgsd-idle --ignore-not-found -o json$/);
+    expect(shim.calls().slice(-1)[0]).toMatch(
+      /^kubectl --context ctx -n rgsd get deployment\/demo-rgsd configmap\/demo-rgsd-idle --ignore-not-found -o json$/,
+    );
   });
 
   it('--dry-run: the kubectl command on stderr, nothing run', async () => {

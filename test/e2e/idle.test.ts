@@ -83,7 +83,9 @@ describe('idle sleep (real cluster)', () => {
   });
 
   it('3. an open `kubectl exec` session keeps it awake', async () => {
-    exec = execa('kubectl', ['-n', NAMESPACE, 'exec', '-i', `deployment/${n.deployment}`, '-c', 'workstation', '--', 'sleep', '600'], {
+    // `cat` reads the session's stdin, so it ends when the session does (a remote command that
+    // ignores its stdin, `sleep 600`, would outlive a killed kubectl and keep it awake: rightly)
+    exec = execa('kubectl', ['-n', NAMESPACE, 'exec', '-i', `deployment/${n.deployment}`, '-c', 'workstation', '--', 'cat'], {
       env: { KUBECONFIG: kubeconfig() },
       reject: false,
     });

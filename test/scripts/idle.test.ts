@@ -5,7 +5,7 @@
 // sleeps a busy or unseen workstation, sleeps an idle one through the scale subresource with
 // the token, records the time in the ConfigMap, retries a refused call and stops on SIGTERM.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -58,7 +58,11 @@ describe('heartbeat detection', () => {
     expect(procs).toHaveLength(6);
     expect(procs.find((p: { pid: number }) => p.pid === 40)).toMatchObject({ ppid: 0, age: 100, argv: ['sleep', '600'] });
     expect(execSessions(procs, 5).map((p: { pid: number }) => p.pid)).toEqual([40]);
-    expect(execSessions(procs, 1).map((p: { pid: number }) => p.pid).sort()).toEqual([40, 41]);
+    expect(
+      execSessions(procs, 1)
+        .map((p: { pid: number }) => p.pid)
+        .sort(),
+    ).toEqual([40, 41]);
   });
 
   it('counts a port-forward: an established loopback connection on a listening port, not outbound ones', () => {
@@ -124,7 +128,12 @@ describe('heartbeat detection', () => {
 describe('the monitor writes the heartbeat (real tmux)', () => {
   const heartbeat = (dir: string) => {
     try {
-      return JSON.parse(readFileSync(join(dir, 'heartbeat.json'), 'utf8')) as { schemaVersion: number; epoch: number; busy: boolean; reasons: string[] };
+      return JSON.parse(readFileSync(join(dir, 'heartbeat.json'), 'utf8')) as {
+        schemaVersion: number;
+        epoch: number;
+        busy: boolean;
+        reasons: string[];
+      };
     } catch {
       return null;
     }
@@ -135,12 +144,26 @@ describe('the monitor writes the heartbeat (real tmux)', () => {
     const tasksDir = join(root.home, '.rgsd', 'tasks');
     mkdirSync(tasksDir, { recursive: true });
     expect(root.tmux('new-session', '-d', '-s', 'main', '-x', '80', '-y', '20').status).toBe(0);
+    // a /proc of this test's own: the machine's processes and loopback connections (a local
+    // cluster, say) are not this test's to judge; the task runner is linked in below
+    const proc = fakeProc(0, {});
+    rmSync(join(proc, 'uptime'));
+    symlinkSync('/proc/uptime', join(proc, 'uptime'));
     const monitor = spawn(script('monitor'), [], {
-      env: root.env({ RGSD_IDLE_DIR: idleDir, RGSD_MONITOR_INTERVAL: '0.3', RGSD_RUN_DIR: join(root.home, '.rgsd', 'run') }),
+      env: root.env({
+        RGSD_IDLE_DIR: idleDir,
+        RGSD_MONITOR_INTERVAL: '0.3',
+        RGSD_RUN_DIR: join(root.home, '.rgsd', 'run'),
+        RGSD_PROC_DIR: proc,
+      }),
       stdio: 'ignore',
     });
     children.push(monitor);
-    await waitUntil(() => heartbeat(idleDir)?.busy === false, 60_000, () => `no idle heartbeat: ${JSON.stringify(heartbeat(idleDir))}`);
+    await waitUntil(
+      () => heartbeat(idleDir)?.busy === false,
+      60_000,
+      () => `no idle heartbeat: ${JSON.stringify(heartbeat(idleDir))}`,
+    );
     expect(heartbeat(idleDir)).toMatchObject({ schemaVersion: 1, busy: false, reasons: [] });
 
     // a control-mode client is a real tmux client and needs no terminal
@@ -153,11 +176,16 @@ describe('the monitor writes the heartbeat (real tmux)', () => {
     );
     client.kill('SIGKILL');
     root.tmux('detach-client', '-a');
-    await waitUntil(() => heartbeat(idleDir)?.busy === false, 60_000, () => `still busy: ${JSON.stringify(heartbeat(idleDir))}`);
+    await waitUntil(
+      () => heartbeat(idleDir)?.busy === false,
+      60_000,
+      () => `still busy: ${JSON.stringify(heartbeat(idleDir))}`,
+    );
 
     // a task record whose runner (a process with the id in its argv) is alive
     const runner = spawn('sh', ['-c', 'sleep 600; true', 't-idle1'], { stdio: 'ignore' });
     children.push(runner);
+    symlinkSync(`/proc/${runner.pid}`, join(proc, String(runner.pid)));
     writeFileSync(
       join(tasksDir, 't-idle1.json'),
       JSON.stringify({ id: 't-idle1', state: 'running', runnerPid: runner.pid, started: new Date(Date.now() - 600_000).toISOString() }),
@@ -168,7 +196,11 @@ describe('the monitor writes the heartbeat (real tmux)', () => {
       () => `the task was not seen: ${JSON.stringify(heartbeat(idleDir))}`,
     );
     runner.kill('SIGKILL');
-    await waitUntil(() => heartbeat(idleDir)?.busy === false, 60_000, () => `still busy: ${JSON.stringify(heartbeat(idleDir))}`);
+    await waitUntil(
+      () => heartbeat(idleDir)?.busy === false,
+      60_000,
+      () => `still busy: ${JSON.stringify(heartbeat(idleDir))}`,
+    );
   });
 });
 
@@ -285,7 +317,7 @@ describe('idle-watcher', () => {
       body: { spec: { replicas: 0 } },
     });
     expect(record).toMatchObject({ method: 'PATCH', url: '/api/v1/namespaces/rgsd/configmaps/demo-rgsd-idle', auth: 'Bearer tok-e2e-1' });
-    const data = (record?.body as { data: { asleepSince: string; idleSince: string } }).data;
+    const data = ((record as Call).body as { data: { asleepSince: string; idleSince: string } }).data;
     expect(Date.parse(data.asleepSince) - Date.parse(data.idleSince)).toBeGreaterThanOrEqual(1000);
     expect(api.calls.length).toBe(2); // asleep: it does not scale again and again
 
