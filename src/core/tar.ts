@@ -175,27 +175,49 @@ export class TarReader {
   }
 }
 
-/** Reads and checks a .tar.gz file: its entries, or TarFormatError / zlib's error. */
-export async function readTarGz(path: string): Promise<TarEntry[]> {
-  const { createReadStream } = await import('node:fs');
+/** A checker to pipe .tar.gz bytes into (`input`, with backpressure): `entries` resolves with
+ * the entries once the input ended, or rejects (TarFormatError / zlib's error; the rest of the
+ * input is then drained, so that a pipe into it never stalls). */
+export async function tarGzChecker(): Promise<{ input: NodeJS.WritableStream; entries: Promise<TarEntry[]> }> {
   const { createGunzip } = await import('node:zlib');
   const reader = new TarReader();
   const gunzip = createGunzip();
-  await new Promise<void>((resolve, reject) => {
-    const src = createReadStream(path);
-    src.once('error', reject);
-    gunzip.once('error', reject);
+  let failed: unknown;
+  const entries = new Promise<TarEntry[]>((resolve, reject) => {
+    const fail = (err: unknown): void => {
+      if (failed !== undefined) return;
+      failed = err;
+      reject(err);
+      gunzip.removeAllListeners('data');
+      gunzip.resume();
+    };
+    gunzip.once('error', fail);
     gunzip.on('data', (d: Buffer) => {
       try {
         reader.push(d);
       } catch (err) {
-        src.destroy();
-        gunzip.destroy();
-        reject(err);
+        fail(err);
       }
     });
-    gunzip.once('end', resolve);
-    src.pipe(gunzip);
+    gunzip.once('end', () => {
+      if (failed !== undefined) return;
+      try {
+        resolve(reader.end());
+      } catch (err) {
+        fail(err);
+      }
+    });
   });
-  return reader.end();
+  entries.catch(() => undefined);
+  return { input: gunzip, entries };
+}
+
+/** Reads and checks a .tar.gz file: its entries, or TarFormatError / zlib's error. */
+export async function readTarGz(path: string): Promise<TarEntry[]> {
+  const { createReadStream } = await import('node:fs');
+  const check = await tarGzChecker();
+  const src = createReadStream(path);
+  const read = new Promise<void>((_, reject) => src.once('error', reject));
+  src.pipe(check.input);
+  return Promise.race([check.entries, read as Promise<never>]);
 }

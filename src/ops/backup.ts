@@ -138,6 +138,11 @@ export async function runBackup(
     const hook = app.env.RGSD_TEST_BACKUP_TRUNCATE;
     const c = await counter(hook && /^\d+$/.test(hook) ? Number(hook) : undefined);
     c.stream.pipe(out);
+    // the archive is read through as it arrives (gzip CRC, every tar header, each file's
+    // sha256), concurrently with the write: no second pass over the file at the end
+    const { tarGzChecker } = await import('../core/tar.js');
+    const check = await tarGzChecker();
+    c.stream.pipe(check.input);
     // a write error (a full disk): the rest of the stream is drained so that kubectl ends,
     // and the error is thrown once it has
     written.catch(() => undefined);
@@ -172,10 +177,9 @@ export async function runBackup(
       );
     }
     onEvent({ kind: 'verifying' });
-    const { readTarGz } = await import('../core/tar.js');
     let entries: TarEntry[];
     try {
-      entries = await readTarGz(plan.partial);
+      entries = await check.entries;
     } catch (err) {
       throw new RgsdError(`the archive does not read back: ${(err as Error).message}`, {
         hint: 'nothing was kept; run rgsd backup again',
