@@ -29,6 +29,9 @@ export interface RunOptions {
    * an archive for `kubectl exec -i`. The SecretGuard cannot read a stream: it carries the
    * user's files only, never a value of ours. Not with `stdin`. */
   stdinFrom?: NodeJS.ReadableStream;
+  /** End the child (SIGTERM) when this aborts; the call then resolves or throws as for any
+   * exit (use `allowFailure`). For calls that run until told otherwise (forward's waits). */
+  signal?: AbortSignal;
 }
 
 export interface RunResult {
@@ -151,6 +154,10 @@ export class ChildRunner implements Runner {
         ...(opts.env ? { env: { ...process.env, ...opts.env } } : {}),
       });
       killOnExit(child);
+      const abort = (): void => void child.kill('SIGTERM');
+      if (opts.signal?.aborted) abort();
+      else opts.signal?.addEventListener('abort', abort, { once: true });
+      child.once('close', () => opts.signal?.removeEventListener('abort', abort));
       const out: Buffer[] = [];
       const err: Buffer[] = [];
       if (opts.stdoutTo && child.stdout) child.stdout.pipe(opts.stdoutTo, { end: false });

@@ -101,6 +101,12 @@ export function portForwardArgs(pod: string, ports: readonly PortSpec[], address
   ];
 }
 
+/** `kubectl wait --for=delete pod/<pod>`: returns (0) once the pod is gone; stopped by rgsd
+ * when the forward ends first (the timeout is only a bound: a year). */
+export function podGoneArgs(pod: string): string[] {
+  return ['wait', '--for=delete', `pod/${pod}`, '--timeout=8760h'];
+}
+
 const FORWARDING = /^Forwarding from (\S+):(\d+) -> (\d+)\s*$/;
 
 /** One line-splitter per stream: complete lines go to `onLine`, whatever the chunks. */
@@ -144,8 +150,9 @@ export async function runForward(
   let current = ports.map((p) => ({ ...p }));
   let retryMs = FIRST_RETRY_MS;
   let connectedOnce = false;
+  let sawDeletion = false;
   for (;;) {
-    const found = await findPod(app, t, project, names, connectedOnce);
+    const found = await findPod(app, t, project, names, connectedOnce || sawDeletion);
     if ('wait' in found) {
       o.onEvent({ kind: 'waiting', reason: found.wait, retryInMs: retryMs });
       if (!(await o.sleep(retryMs))) return;
@@ -180,19 +187,36 @@ export async function runForward(
       },
     });
     const started = o.now();
+    // kubectl's forward does not notice a deleted pod until a connection fails: a watch of
+    // the pod's deletion (kubectl wait, one process, no polling) ends the forward then
+    const stopForward = new AbortController();
+    const stopWait = new AbortController();
+    const deleted = kubectl(app, t, podGoneArgs(pod), { allowFailure: true, signal: stopWait.signal }).then(
+      (r) => {
+        if (r.exitCode === 0 && !stopWait.signal.aborted) stopForward.abort();
+        return r.exitCode === 0 && !stopWait.signal.aborted;
+      },
+      () => false,
+    );
     let res: { exitCode: number; stderr: string };
     try {
       res = await kubectl(app, t, portForwardArgs(pod, current, o.address), {
         allowFailure: true,
         stdoutTo: sink,
         onStderr: (text) => err.push(text),
+        signal: stopForward.signal,
       });
     } catch (e) {
+      stopWait.abort();
       if (isInterrupt(e) || !(e instanceof RgsdError) || !connectedOnce) throw e;
       res = { exitCode: 1, stderr: e.message };
     }
-    const reason = lastError(res.stderr) ?? `kubectl port-forward exited ${res.exitCode}`;
-    if (!announced && !connectedOnce) {
+    const podDeleted = stopForward.signal.aborted;
+    sawDeletion ||= podDeleted;
+    stopWait.abort();
+    await deleted;
+    const reason = podDeleted ? `its pod ${pod} was deleted` : (lastError(res.stderr) ?? `kubectl port-forward exited ${res.exitCode}`);
+    if (!announced && !connectedOnce && !podDeleted) {
       // never forwarded: a port kubectl could not bind, a pod it could not reach
       throw new RgsdError(`kubectl port-forward to ${pod} failed: ${reason}`, {
         hint: /address already in use|unable to listen/i.test(res.stderr)

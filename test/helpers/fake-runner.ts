@@ -11,6 +11,9 @@ export interface FakeResponse {
   stdoutBytes?: Buffer;
   /** Throw this instead of returning (e.g. MissingToolError for ENOENT). */
   throws?: Error;
+  /** Answer only once the call's `signal` aborts (a call that runs until it is stopped); the
+   * answer is then this response's exit code (default 143, SIGTERM's). */
+  hang?: boolean;
 }
 
 export interface RecordedCall {
@@ -54,6 +57,14 @@ export class FakeRunner implements Runner {
     else if (Array.isArray(rule.respond)) res = rule.respond[Math.min(rule.used, rule.respond.length - 1)] ?? {};
     else res = rule.respond;
     rule.used++;
+    if (res.hang) {
+      const signal = opts.signal;
+      if (!signal) throw new Error(`FakeRunner: ${JSON.stringify(argv)} hangs, but the call has no signal to stop it`);
+      await new Promise<void>((resolve) =>
+        signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true }),
+      );
+      return { stdout: '', stderr: '', exitCode: res.exitCode ?? 143 };
+    }
     if (res.throws) throw res.throws;
     if (res.stderr) opts.onStderr?.(res.stderr);
     if (opts.stdoutTo) {

@@ -15,6 +15,12 @@ const NAMES = projectNames('demo');
 const GET_PODS = ['kubectl', ...K, 'get', 'pods', '-l', 'rgsd.dev/project=demo', '-o', 'json'];
 const SLEEP_STATE = ['kubectl', ...K, 'get', 'deployment/demo-rgsd', 'configmap/demo-rgsd-idle', '--ignore-not-found', '-o', 'json'];
 const pf = (pod: string, ...rest: string[]) => ['kubectl', ...K, 'port-forward', `pod/${pod}`, ...rest];
+const gone = (pod: string) => ['kubectl', ...K, 'wait', '--for=delete', `pod/${pod}`, '--timeout=8760h'];
+/** The deletion watch of each pod, which runs until the forward ends. */
+const watching = (r: FakeRunner, ...podNames: string[]): FakeRunner => {
+  for (const p of podNames) r.on(gone(p), { hang: true });
+  return r;
+};
 
 function pod(name: string, o: { phase?: string; deleting?: boolean; created?: string } = {}) {
   const phase = o.phase ?? 'Running';
@@ -141,11 +147,13 @@ describe('rgsd forward: the command', () => {
   });
 
   it('prints the local URLs on stdout; a refused connection once; a drop and the reconnect on stderr', async () => {
-    const runner = new FakeRunner().on(GET_PODS, pods(pod('demo-rgsd-a'))).on(pf('demo-rgsd-a', '8080:3000', ':5173'), {
-      stdout: `${forwarding(8080, 3000)}${forwarding(40123, 5173)}Handling connection for 8080\n`,
-      stderr: `${REFUSED.repeat(2)}error: lost connection to pod\n`,
-      exitCode: 1,
-    });
+    const runner = watching(new FakeRunner(), 'demo-rgsd-a')
+      .on(GET_PODS, pods(pod('demo-rgsd-a')))
+      .on(pf('demo-rgsd-a', '8080:3000', ':5173'), {
+        stdout: `${forwarding(8080, 3000)}${forwarding(40123, 5173)}Handling connection for 8080\n`,
+        stderr: `${REFUSED.repeat(2)}error: lost connection to pod\n`,
+        exitCode: 1,
+      });
     const { app, stdout, stderr } = await testApp({ runner });
     // one reconnect, then the injected Ctrl-C: setTimeout is real here, so the loop is stopped
     // through the first drop's pause being the last one we allow (sleep resolves false)
@@ -172,16 +180,18 @@ describe('rgsd forward: the command', () => {
   });
 
   it('renders: URLs on stdout, the rest on stderr, each connection error once', async () => {
-    const runner = new FakeRunner().on(GET_PODS, pods(pod('demo-rgsd-a'))).on(pf('demo-rgsd-a', '8080:3000'), [
-      {
-        stdout: forwarding(8080, 3000),
-        stderr:
-          'E1 portforward.go:424] an error occurred forwarding 8080 -> 3000: connect: connection refused\n'.repeat(3) +
-          'error: lost connection to pod\n',
-        exitCode: 1,
-      },
-      { throws: new InterruptedError() },
-    ]);
+    const runner = watching(new FakeRunner(), 'demo-rgsd-a')
+      .on(GET_PODS, pods(pod('demo-rgsd-a')))
+      .on(pf('demo-rgsd-a', '8080:3000'), [
+        {
+          stdout: forwarding(8080, 3000),
+          stderr:
+            'E1 portforward.go:424] an error occurred forwarding 8080 -> 3000: connect: connection refused\n'.repeat(3) +
+            'error: lost connection to pod\n',
+          exitCode: 1,
+        },
+        { throws: new InterruptedError() },
+      ]);
     const { app, stdout, stderr } = await testApp({ runner, now: new Date('2026-12-04T12:00:00Z') });
     const err = await forwardCommand.run(app, { ports: 'demo 8080:3000' }, {}).catch((e: unknown) => e);
     // the second forward is "interrupted" (what Ctrl-C does to the kubectl child)
@@ -230,11 +240,13 @@ describe('rgsd forward: the pod', () => {
     }).catch((e: unknown) => e);
     expect((e1 as Error).message).toMatch(/^the workstation pod of demo is Pending/);
 
-    const r2 = new FakeRunner().on(GET_PODS, pods(pod('demo-rgsd-a'))).on(pf('demo-rgsd-a', '3000:3000'), {
-      exitCode: 1,
-      stderr:
-        'Unable to listen on port 3000: Listeners failed to create with the following errors: [unable to create listener: Error listen tcp4 127.0.0.1:3000: bind: address already in use]\nerror: unable to listen on any of the requested ports: [{3000 3000}]\n',
-    });
+    const r2 = watching(new FakeRunner(), 'demo-rgsd-a')
+      .on(GET_PODS, pods(pod('demo-rgsd-a')))
+      .on(pf('demo-rgsd-a', '3000:3000'), {
+        exitCode: 1,
+        stderr:
+          'Unable to listen on port 3000: Listeners failed to create with the following errors: [unable to create listener: Error listen tcp4 127.0.0.1:3000: bind: address already in use]\nerror: unable to listen on any of the requested ports: [{3000 3000}]\n',
+      });
     const t2 = await testApp({ runner: r2 });
     const e2 = await runForward(t2.app, T, 'demo', NAMES, [{ local: 3000, remote: 3000 }], {
       onEvent: () => {},
@@ -249,7 +261,7 @@ describe('rgsd forward: the pod', () => {
 
   it('reconnects: finds the new pod, keeps the free local port kubectl chose, waits for a pod that starts; the pause grows and resets after a healthy run', async () => {
     let clock = 0;
-    const runner = new FakeRunner()
+    const runner = watching(new FakeRunner(), 'demo-rgsd-a', 'demo-rgsd-b')
       .on(GET_PODS, [
         pods(pod('demo-rgsd-a')),
         pods(pod('demo-rgsd-a', { deleting: true }), pod('demo-rgsd-b', { phase: 'Pending', created: '2026-12-04T11:00:00Z' })),
@@ -272,11 +284,14 @@ describe('rgsd forward: the pod', () => {
     });
     expect(runner.argvs).toEqual([
       GET_PODS,
+      gone('demo-rgsd-a'),
       pf('demo-rgsd-a', ':3000'),
       GET_PODS,
       GET_PODS,
+      gone('demo-rgsd-b'),
       pf('demo-rgsd-b', '40500:3000'),
       GET_PODS,
+      gone('demo-rgsd-b'),
       pf('demo-rgsd-b', '40500:3000'),
     ]);
     expect(events.map((e) => e.kind)).toEqual(['forwarding', 'lost', 'waiting', 'forwarding', 'lost', 'forwarding', 'lost']);
@@ -285,5 +300,27 @@ describe('rgsd forward: the pod', () => {
     expect(events[4]).toEqual({ kind: 'lost', pod: 'demo-rgsd-b', reason: 'kubectl port-forward exited 0', retryInMs: 4000 });
     expect(events[6]).toMatchObject({ kind: 'lost', retryInMs: 1000 });
     expect(s.waited).toEqual([1000, 2000, 4000, 1000]);
+  });
+
+  it('a deleted pod ends the forward (kubectl would not notice until a connection failed) and the next pod is found', async () => {
+    const runner = new FakeRunner()
+      .on(GET_PODS, [pods(pod('demo-rgsd-a')), pods(pod('demo-rgsd-b'))])
+      .on(gone('demo-rgsd-a'), { exitCode: 0 })
+      .on(pf('demo-rgsd-a', '3000:3000'), { hang: true })
+      .on(gone('demo-rgsd-b'), { hang: true })
+      .on(pf('demo-rgsd-b', '3000:3000'), { stdout: forwarding(3000, 3000), exitCode: 1, stderr: 'error: lost connection to pod\n' });
+    const { app } = await testApp({ runner });
+    const events: ForwardEvent[] = [];
+    const s = sleeps(2);
+    await runForward(app, T, 'demo', NAMES, [{ local: 3000, remote: 3000 }], {
+      onEvent: (e) => events.push(e),
+      sleep: s.sleep,
+      now: () => 0,
+    });
+    expect(events[0]).toEqual({ kind: 'lost', pod: 'demo-rgsd-a', reason: 'its pod demo-rgsd-a was deleted', retryInMs: 1000 });
+    expect(events[1]).toMatchObject({ kind: 'forwarding', pod: 'demo-rgsd-b', reconnect: false });
+    // the forward to a was stopped through its signal, the watch of b when its forward ended
+    expect(runner.calls.find((c) => c.argv.join(' ') === pf('demo-rgsd-a', '3000:3000').join(' '))?.opts.signal?.aborted).toBe(true);
+    expect(runner.calls.find((c) => c.argv.join(' ') === gone('demo-rgsd-b').join(' '))?.opts.signal?.aborted).toBe(true);
   });
 });
