@@ -67,7 +67,10 @@ export default defineCommand<PullFlags>(
       return;
     }
     const { bytes } = await import('../ui/podstate.js');
-    const what = result.type === 'dir' ? `${result.files} files in ${result.dirs} folders` : result.type;
+    const what =
+      result.type === 'dir'
+        ? `${result.files} file${result.files === 1 ? '' : 's'} in ${result.dirs} folder${result.dirs === 1 ? '' : 's'}`
+        : result.type;
     app.out.data(`pulled: ${result.remote} → ${result.local} (${what}, ${bytes(result.bytes)}) in ${Math.round(result.seconds)}s`);
   },
 );

@@ -89,6 +89,8 @@ describe('rgsd completion bash (real bash)', () => {
       'transcript',
       'backup',
       'restore',
+      'push',
+      'pull',
       'nuke',
       'destroy',
       'connect',
