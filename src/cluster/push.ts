@@ -23,13 +23,13 @@ export const PUSH_SCRIPT = [
   // or settings.json would otherwise lose them until the next start
   'if [ -x /opt/rgsd/agent-setup ]; then /opt/rgsd/agent-setup >/dev/null 2>&1 || echo "rgsd-push: warning: /opt/rgsd/agent-setup did not finish: the agents may not report their state until the next start" >&2; fi',
   'echo "rgsd-push: ok" >&2',
-].join('\n');
+].join('; ');
 
 /** $1: the directory (relative to $HOME), $2: the name in it. */
 export const PULL_SCRIPT = [
   'cd "$HOME" && cd -- "$1" 2>/dev/null && { [ -e "$2" ] || [ -L "$2" ]; } || { echo "rgsd-pull: not found" >&2; exit 3; }',
   'exec tar -c -f - "./$2"',
-].join('\n');
+].join('; ');
 
 export function pushArgs(names: ProjectNames, marker: string): string[] {
   return taskExecArgs(names, ['sh', '-c', PUSH_SCRIPT, 'sh', marker], true);
