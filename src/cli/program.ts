@@ -110,6 +110,8 @@ export function buildProgram(commander: CommanderModule, commands: readonly Comm
         spec.args.forEach((a, i) => {
           const value = params[i] as string | string[] | undefined;
           args[a.name] = Array.isArray(value) ? value.join(' ') || undefined : value;
+          // the words of a variadic argument, each as typed (paths may hold spaces)
+          if (Array.isArray(value)) rest = value;
         });
       }
       const all = self.optsWithGlobals<Record<string, unknown>>();

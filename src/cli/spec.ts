@@ -24,7 +24,8 @@ export interface ArgSpec {
   required: boolean;
   description: string;
   /** The last argument may take several words (`[project...]`); the handler gets them
-   * joined by single spaces (for project names, which never hold one, `split(' ')`). */
+   * joined by single spaces (for project names, which never hold one, `split(' ')`), and
+   * each word as typed in its 4th parameter (for paths, which may hold spaces). */
   variadic?: boolean;
   choices?: readonly string[];
   complete?: ValueKind;

@@ -14,6 +14,8 @@ export const COMMAND_NAMES = [
   'transcript',
   'backup',
   'restore',
+  'push',
+  'pull',
   'nuke',
   'connect',
   'exec',

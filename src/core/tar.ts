@@ -1,7 +1,9 @@
-// A reader of gzip-compressed tar archives, for `rgsd backup`'s test of its own archive and
-// its manifest: every header's checksum, GNU long names (L/K) and pax headers (x/g), every
-// entry's data read to the end (sha256 of each regular file), the end-of-archive blocks, and
-// gzip's own CRC and length checks (node:zlib). No dependency.
+// A reader of (gzip-compressed) tar archives, for `rgsd backup`'s test of its own archive and
+// its manifest and for `rgsd pull`'s extraction: every header's checksum, GNU long names (L/K)
+// and pax headers (x/g), every entry's data read to the end (sha256 of each regular file, and
+// handed to a sink when one is given), the end-of-archive blocks, and gzip's own CRC and
+// length checks (node:zlib). And a writer (`tarHeader`, `tarEnd`) for `rgsd push`: ustar
+// headers, a pax header for a path, link or size that does not fit. No dependency.
 import { createHash, type Hash } from 'node:crypto';
 
 export interface TarEntry {
@@ -62,8 +64,20 @@ function paxRecords(data: Buffer): Record<string, string> {
 
 const clean = (p: string): string => p.replace(/^(\.\/)+/, '').replace(/\/+$/, '') || '.';
 
+/** Gets each entry as it is read (`rgsd pull`): `start` before its data, `data` with each piece
+ * of a file's content, `end` once it is complete. */
+export interface TarSink {
+  start(entry: TarEntry, mtime: number): void;
+  data(chunk: Buffer): void;
+  end(entry: TarEntry): void;
+}
+
 /** Push the decompressed tar bytes in; `end()` returns the entries (or throws TarFormatError). */
 export class TarReader {
+  readonly #sink: TarSink | undefined;
+  constructor(sink?: TarSink) {
+    this.#sink = sink;
+  }
   readonly entries: TarEntry[] = [];
   #buf: Buffer = Buffer.alloc(0);
   /** bytes of the current entry's data (+ padding) still to come */
@@ -86,7 +100,8 @@ export class TarReader {
         if (take === 0) return;
         const piece = this.#buf.subarray(0, take);
         this.#hash?.update(piece);
-        this.#meta?.chunks.push(Buffer.from(piece));
+        if (this.#meta) this.#meta.chunks.push(Buffer.from(piece));
+        else if (this.#current) this.#sink?.data(piece);
         this.#left -= take;
         this.#buf = this.#buf.subarray(take);
         if (this.#left > 0) return;
@@ -128,6 +143,7 @@ export class TarReader {
     const rawName = this.#pax.path ?? this.#longName ?? (prefix ? `${prefix}/${field(h, 0, 100)}` : field(h, 0, 100));
     const link = this.#pax.linkpath ?? this.#longLink ?? field(h, 157, 100);
     const realSize = this.#pax.size !== undefined ? Number(this.#pax.size) : size;
+    const mtime = this.#pax.mtime !== undefined ? Number(this.#pax.mtime) : num(h, 136, 12);
     this.#longName = undefined;
     this.#longLink = undefined;
     this.#pax = {};
@@ -147,6 +163,7 @@ export class TarReader {
     this.#pad = (BLOCK - (realSize % BLOCK)) % BLOCK;
     this.#current = entry;
     this.#hash = type === 'file' ? createHash('sha256') : undefined;
+    this.#sink?.start(entry, mtime);
     if (realSize === 0) this.#finishData();
   }
 
@@ -166,6 +183,7 @@ export class TarReader {
     this.#hash = undefined;
     this.#current = undefined;
     this.entries.push(e);
+    this.#sink?.end(e);
   }
 
   end(): TarEntry[] {
@@ -220,4 +238,88 @@ export async function readTarGz(path: string): Promise<TarEntry[]> {
   const read = new Promise<void>((_, reject) => src.once('error', reject));
   src.pipe(check.input);
   return Promise.race([check.entries, read as Promise<never>]);
+}
+
+// ---- writer (`rgsd push`) ---------------------------------------------------------------
+
+export interface TarHeaderInput {
+  /** relative, `/`-separated, no leading `./` */
+  path: string;
+  type: 'file' | 'dir' | 'symlink';
+  mode: number;
+  /** seconds since the epoch */
+  mtime: number;
+  /** files only */
+  size?: number;
+  /** symlinks only */
+  link?: string;
+}
+
+function octal(buf: Buffer, off: number, len: number, value: number): void {
+  buf.write(`${value.toString(8).padStart(len - 1, '0')}\0`, off, len, 'ascii');
+}
+
+function paxLine(key: string, value: string): string {
+  const body = ` ${key}=${value}\n`;
+  // the length counts its own digits
+  let len = Buffer.byteLength(body) + 1;
+  while (Buffer.byteLength(`${len}${body}`) !== len) len = Buffer.byteLength(`${len}${body}`);
+  return `${len}${body}`;
+}
+
+function rawHeader(name: string, flag: string, mode: number, size: number, mtime: number, link: string): Buffer {
+  const h = Buffer.alloc(BLOCK);
+  h.write(name, 0, 100, 'utf8');
+  octal(h, 100, 8, mode & 0o7777);
+  octal(h, 108, 8, 0);
+  octal(h, 116, 8, 0);
+  octal(h, 124, 12, size);
+  octal(h, 136, 12, Math.max(0, Math.floor(mtime)));
+  h.fill(0x20, 148, 156);
+  h.write(flag, 156, 1, 'ascii');
+  h.write(link, 157, 100, 'utf8');
+  h.write('ustar\0', 257, 6, 'ascii');
+  h.write('00', 263, 2, 'ascii');
+  let sum = 0;
+  for (let i = 0; i < BLOCK; i++) sum += h[i] ?? 0;
+  h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 8, 'ascii');
+  return h;
+}
+
+const MAX_USTAR_SIZE = 0o77777777777;
+
+/** The zeros after an entry's data up to the next block. */
+export function tarPadding(size: number): Buffer {
+  return Buffer.alloc((BLOCK - (size % BLOCK)) % BLOCK);
+}
+
+/** The header block(s) of one entry: a pax header first when the path or link is longer than
+ * the ustar fields hold (or not printable ASCII), or the size is over 8 GiB. A file's data
+ * follows, then `tarPadding(size)`. */
+export function tarHeader(e: TarHeaderInput): Buffer {
+  const name = e.type === 'dir' ? `${e.path.replace(/\/+$/, '')}/` : e.path;
+  const link = e.link ?? '';
+  const size = e.type === 'file' ? (e.size ?? 0) : 0;
+  const fits = (s: string) => s.length < 100 && /^[\x20-\x7e]*$/.test(s);
+  const records: string[] = [];
+  if (!fits(name)) records.push(paxLine('path', name));
+  if (!fits(link)) records.push(paxLine('linkpath', link));
+  if (size > MAX_USTAR_SIZE) records.push(paxLine('size', String(size)));
+  const flag = e.type === 'file' ? '0' : e.type === 'dir' ? '5' : '2';
+  const main = rawHeader(
+    fits(name) ? name : name.replace(/[^\x20-\x7e]/g, '_').slice(-99),
+    flag,
+    e.mode,
+    size > MAX_USTAR_SIZE ? 0 : size,
+    e.mtime,
+    fits(link) ? link : '',
+  );
+  if (!records.length) return main;
+  const data = Buffer.from(records.join(''), 'utf8');
+  return Buffer.concat([rawHeader('PaxHeader', 'x', 0o644, data.length, e.mtime, ''), data, tarPadding(data.length), main]);
+}
+
+/** The end of an archive: two zero blocks. */
+export function tarEnd(): Buffer {
+  return Buffer.alloc(2 * BLOCK);
 }

@@ -89,6 +89,8 @@ describe('rgsd completion bash (real bash)', () => {
       'transcript',
       'backup',
       'restore',
+      'push',
+      'pull',
       'nuke',
       'destroy',
       'connect',
@@ -231,8 +233,9 @@ print -r -- "$out"
   it('an interactive zsh completes project names and commands', async () => {
     const cfg = configWithProjects('alpha', 'beta');
     expect(await zshTab('rgsd nuke ', cfg, '*alpha*beta*')).toMatch(/alpha\s+beta/);
-    const cmds = await zshTab('rgsd ', cfg, '*reset-home*completion*');
-    for (const c of ['connect', 'nuke', 'reset-home', 'completion']) expect(cmds).toContain(c);
+    // zsh lists them sorted: wait for the last of these (a pattern that never matches waits out the loop)
+    const cmds = await zshTab('rgsd ', cfg, '*completion*pull*push*reset-home*');
+    for (const c of ['connect', 'nuke', 'reset-home', 'completion', 'push', 'pull']) expect(cmds).toContain(c);
     expect(cmds).toMatch(/nuke\s+-- destroy a project/);
   }, 60_000);
 });
