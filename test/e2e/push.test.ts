@@ -75,7 +75,7 @@ describe('rgsd push and rgsd pull (real cluster)', () => {
         `[ -e ~/.claude/projects/-x ] && echo state-copied; grep -l not-a-token-${tag} ~/.claude/.credentials.json 2>/dev/null || echo no-login; ls -a ~ | grep -c '^.rgsd-push-' || true`,
     );
     expect(found.exitCode, found.stderr).toBe(0);
-    expect(found.stdout.split('\n')).toEqual([`# skill ${tag}`, '755', 'no-login', '0', '']);
+    expect(found.stdout.split('\n')).toEqual([`# skill ${tag}`, '755', 'no-login', '0']);
   });
 
   it('3. pull: a file of the pod back byte-identical with its mode; again refused (exit 7); a missing path exit 6', async () => {
