@@ -42,7 +42,7 @@ export function kindPaths(p = places()) {
         '.ssh/rgsd_deploy_key',
         '.ssh/config.d/rgsd',
         '.gsd/agent/models.json',
-        '.gsd/preferences.md',
+        '.gsd/PREFERENCES.md',
         ...(inHome(ws) ? [`${ws}/.env`] : []),
       ]),
     ].filter(inHome),

@@ -1,9 +1,10 @@
 // `rgsd up [project]` — install or upgrade, wait for tmux, print how to connect.
 import { DISCARD_WORK_OPTION } from '../cli/guard.js';
-import { defineCommand, dryRunOption, projectArg, timeoutOption, type Args } from '../cli/spec.js';
+import { JSON_OPTION, defineCommand, dryRunOption, projectArg, timeoutOption, type Args } from '../cli/spec.js';
 import type { ProjectNames } from '../core/names.js';
 import type { App } from '../core/app.js';
 import { CONTAINER, DEFAULT_TIMEOUT, goDuration } from '../core/vocab.js';
+import type { PodCheck, PodCheckName } from '../cluster/podchecks.js';
 import type { UpDryRun, UpEvent, UpNote, UpPlan, UpResult } from '../ops/up.js';
 import type { Spinner } from '../ui/output.js';
 import { plural } from '../ui/format.js';
@@ -27,12 +28,16 @@ export default defineCommand<UpFlags>(
       'A change that restarts the pod ends its tmux session: up says why and asks first (without a terminal it needs --yes; ' +
       'a working agent or a running task, seen by the work guard, needs --discard-work). ' +
       'Secret values travel only in the Secret, on stdin: never in an argv or in the chart values. ' +
-      'Interrupted, it says what was done; re-running it recovers.',
+      'Interrupted, it says what was done; re-running it recovers. ' +
+      'After the rollout it checks in the pod what applies: a configured models.json is valid JSON there, and with rbac.mode ' +
+      "other than none the pod's kubectl reaches the API server (warnings, never a failure). " +
+      '--json prints the result as one JSON document on stdout (progress stays on stderr).',
     args: [projectArg()],
     options: [
       { flags: '--chart <path>', description: 'chart directory or reference (default: the bundled chart/rgsd)', complete: 'file' },
       timeoutOption('the pod', DEFAULT_TIMEOUT),
       DISCARD_WORK_OPTION,
+      JSON_OPTION,
       dryRunOption('print the manifests that would be applied (secret values masked); change nothing'),
     ],
     examples: ['rgsd up myproj', 'rgsd up myproj --yes --timeout 10m', 'rgsd up myproj --dry-run > manifests.yaml'],
@@ -69,7 +74,41 @@ async function runUp(app: App, { project }: Args, opts: UpFlags): Promise<void> 
   } finally {
     events.close();
   }
+  if (app.globals.json) {
+    app.out.json(upDocument(result));
+    return;
+  }
   renderConnect(app, result);
+}
+
+/** `up --json`: what was done and what the in-pod checks found. */
+export function upDocument(r: UpResult): Record<string, unknown> {
+  return {
+    schemaVersion: 1,
+    project: r.project,
+    context: r.target.context,
+    namespace: r.target.namespace,
+    action: r.action,
+    restarted: r.restarted,
+    deployment: r.deployment,
+    session: r.session,
+    sessionReady: r.status ? r.status.sessions.some((s) => s.name === r.session) : null,
+    warnings: r.status?.warnings ?? [],
+    checks: r.checks.map((c) => ({ check: c.check, ok: c.ok, message: checkText(c) })),
+  };
+}
+
+const CHECK_LABEL: Record<PodCheckName, string> = { models: 'models.json', kubectl: "the pod's kubectl" };
+
+/** One line per check: `models.json valid in the pod`, `models.json in the pod is not valid JSON: …`. */
+export function checkText(c: PodCheck): string {
+  if (c.check === 'models') {
+    if (c.ok) return 'models.json valid in the pod';
+    if (c.detail === 'not found') return 'models.json is configured but ~/.gsd/agent/models.json is not in the pod';
+    return `models.json in the pod is not valid JSON: ${c.detail}`;
+  }
+  if (c.ok) return "the pod's kubectl reaches the API server (may get pods)";
+  return `the pod's kubectl does not reach the API server: ${c.detail}`;
 }
 
 function renderNote(app: App, n: UpNote): void {
@@ -172,6 +211,15 @@ function eventRenderer(app: App): { render: (e: UpEvent) => void; close: () => v
         return;
       case 'boot-warnings':
         for (const w of e.warnings) out.warn(`the workstation reports: ${warningText(w)}`);
+        return;
+      case 'pod-checks':
+        for (const c of e.checks) {
+          if (c.ok) out.success(checkText(c));
+          else out.warn(checkText(c));
+        }
+        return;
+      case 'pod-checks-unknown':
+        out.warn(`the in-pod checks (${e.checks.map((c) => CHECK_LABEL[c]).join(', ')}) could not run: ${e.error}`);
         return;
     }
   };

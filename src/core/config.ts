@@ -27,7 +27,9 @@ import {
   namespaceProblem,
 } from './vocab.js';
 
-/** Secret file keys (ARCHITECTURE.md secret contract) by settings `files` entry. */
+/** Secret file keys (ARCHITECTURE.md secret contract) by settings `files` entry. init-home
+ * installs them as ~/.gsd/agent/models.json, ~/.gsd/PREFERENCES.md (the name GSD reads first;
+ * the key keeps its old lower-case name) and the workspace's .env. */
 export const FILE_KEYS = { models: 'models.json', preferences: 'preferences.md', projectEnv: 'project.env' } as const;
 export type FileEntry = keyof typeof FILE_KEYS;
 

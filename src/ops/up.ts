@@ -11,7 +11,8 @@
 //                restart the pod; last, every command line apply will run and the values on
 //                its stdin, checked against the SecretGuard. Nothing changes before apply;
 //   applyUp    — namespace, recovery, Secret (stdin), helm upgrade --install (values on stdin),
-//                rollout wait, tmux session check; progress as typed events and in app.progress
+//                rollout wait, tmux session check, the in-pod checks (models.json, the pod's
+//                kubectl: one exec, only when they apply); progress as typed events and in app.progress
 //                (what Ctrl-C reports).
 // `dryRunUp` renders what applyUp would apply (helm template, local) without the cluster.
 import { apiServerEndpoints, type ApiServerEndpoints } from '../cluster/apiserver.js';
@@ -34,6 +35,7 @@ import {
   type ReleaseStatus,
 } from '../cluster/release.js';
 import { applySecret, buildSecretManifest, maskSecretManifest, SECRET_APPLY, type SecretManifest } from '../cluster/secret.js';
+import { podCheckArgs, runPodChecks, type PodCheck, type PodCheckName } from '../cluster/podchecks.js';
 import { inPodStatusArgs, queryInPodStatus, type BootWarning, type InPodStatus } from '../cluster/podstate.js';
 import { getReplicas, rolloutStatusArgs, scaleDeployment, waitRollout } from '../cluster/workload.js';
 import type { App } from '../core/app.js';
@@ -446,7 +448,19 @@ export function plannedCalls(app: App, local: UpLocal, plan: UpPlan): PlannedCal
   if (plan.asleep) calls.push({ what: 'kubectl scale', argv: k(['scale', `deployment/${names.deployment}`, '--replicas=1']) });
   calls.push({ what: 'kubectl rollout status', argv: k(rolloutStatusArgs(names.deployment, plan.timeoutMs)) });
   calls.push({ what: 'kubectl exec (the session list)', argv: k(inPodStatusArgs(`deployment/${names.deployment}`)) });
+  const checks = podChecksFor(local, plan.values);
+  if (checks.length)
+    calls.push({ what: 'kubectl exec (the in-pod checks)', argv: k(podCheckArgs(`deployment/${names.deployment}`, checks)) });
   return calls;
+}
+
+/** The in-pod checks that apply after the rollout: models.json when the Secret carries one,
+ * the pod's kubectl when rbac.mode gives it API access. None: no call at all. */
+export function podChecksFor(local: Pick<UpLocal, 'secretData'>, values: Values): PodCheckName[] {
+  const checks: PodCheckName[] = [];
+  if (Object.hasOwn(local.secretData, 'models.json')) checks.push('models');
+  if ((((values.rbac ?? {}) as { mode?: unknown }).mode ?? 'none') !== 'none') checks.push('kubectl');
+  return checks;
 }
 
 /** The SecretGuard over the whole run before its first change: a secret value on a command
@@ -481,7 +495,11 @@ export type UpEvent =
   | { kind: 'session-missing'; session: string; sessions: string[] }
   | { kind: 'session-unknown'; session: string; error: string }
   /** What the workstation itself reported going wrong at boot (clone failed, agent missing, …). */
-  | { kind: 'boot-warnings'; warnings: BootWarning[] };
+  | { kind: 'boot-warnings'; warnings: BootWarning[] }
+  /** The in-pod checks (models.json, the pod's kubectl), each passed or not. */
+  | { kind: 'pod-checks'; checks: PodCheck[] }
+  /** The in-pod checks could not run (the exec failed). */
+  | { kind: 'pod-checks-unknown'; checks: PodCheckName[]; error: string };
 
 export interface UpResult {
   project: string;
@@ -495,6 +513,8 @@ export interface UpResult {
   session: string;
   /** In-pod status after the rollout; null when it could not be read. */
   status: InPodStatus | null;
+  /** The in-pod checks that applied ([] when none did, or when they could not run). */
+  checks: PodCheck[];
 }
 
 export interface ApplyOptions {
@@ -578,6 +598,19 @@ export async function applyUp(app: App, local: UpLocal, plan: UpPlan, opts: Appl
     emit({ kind: sessions.includes(local.session) ? 'session-ready' : 'session-missing', session: local.session, sessions });
     if (status.warnings.length > 0) emit({ kind: 'boot-warnings', warnings: status.warnings });
   }
+  const wanted = podChecksFor(local, plan.values);
+  let checks: PodCheck[] = [];
+  if (wanted.length) {
+    try {
+      // a detail is one line of jq or kubectl; never let one that quotes a secret through
+      checks = (await runPodChecks(app, target, `deployment/${names.deployment}`, wanted)).map((c) =>
+        app.guard.find(c.detail) === undefined ? c : { ...c, detail: '(the message quoted a secret value; not shown)' },
+      );
+      emit({ kind: 'pod-checks', checks });
+    } catch (err) {
+      emit({ kind: 'pod-checks-unknown', checks: wanted, error: (err as Error).message });
+    }
+  }
   return {
     project,
     target,
@@ -587,5 +620,6 @@ export async function applyUp(app: App, local: UpLocal, plan: UpPlan, opts: Appl
     deployment: names.deployment,
     session: local.session,
     status,
+    checks,
   };
 }

@@ -3,6 +3,7 @@
 // different argv hits FakeRunner's "unexpected call" failure. The target always comes
 // first (src/cluster/gateway.ts): `kubectl --context C -n NS …`, `helm --kube-context C -n NS …`.
 import { join } from 'node:path';
+import { POD_CHECK_SCRIPT } from '../../src/cluster/podchecks.js';
 import { FakeRunner, type FakeResponse } from './fake-runner.js';
 import { REPO_ROOT } from './test-app.js';
 
@@ -59,6 +60,22 @@ export const argv = {
     '/opt/rgsd/status',
     '--json',
     ...more,
+  ],
+  /** up's in-pod checks after the rollout (models.json, the pod's kubectl): one exec */
+  podChecks: (...checks: string[]) => [
+    'kubectl',
+    ...K,
+    'exec',
+    'deployment/demo-rgsd',
+    '-c',
+    'workstation',
+    '--pod-running-timeout=10s',
+    '--',
+    'sh',
+    '-c',
+    POD_CHECK_SCRIPT,
+    'rgsd-checks',
+    ...checks,
   ],
   /** `rgsd doctor <project>`: the workstation's agents and Codex's sandbox */
   taskCheck: [
@@ -143,6 +160,9 @@ export function upRunner(o: { releases?: unknown[]; prevValues?: unknown; nsExis
     .on(argv.getReplicas, { stdout: '1' })
     .on(argv.scaleUp, { stdout: 'deployment.apps/demo-rgsd scaled\n' })
     .on(argv.execStatus(), { stdout: IN_POD_STATUS })
+    .on(argv.podChecks('models'), { stdout: 'models ok\n' })
+    .on(argv.podChecks('kubectl'), { stdout: 'kubectl ok yes\n' })
+    .on(argv.podChecks('models', 'kubectl'), { stdout: 'models ok\nkubectl ok yes\n' })
     .on(GUARD_STATUS, { stdout: IN_POD_STATUS_IDLE });
 }
 

@@ -1,11 +1,11 @@
 // The entrypoint with real git and tmux against a local bare repository, in a temporary
 // root with a private tmux server.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bareRepo, Root, waitUntil } from './harness.js';
+import { bareRepo, REPO, Root, waitUntil } from './harness.js';
 
 let root: Root;
 let repo: string;
@@ -48,6 +48,71 @@ describe('entrypoint', () => {
     await ep.waitFor('ready');
     expect(git('-C', root.workspace, 'rev-parse', '--abbrev-ref', 'HEAD')).toBe('dev');
     expect(existsSync(join(root.workspace, 'DEV.md'))).toBe(true);
+  });
+
+  // git's system configuration of the image (docker/gitconfig: init.defaultBranch main).
+  const imageGit = { GIT_CONFIG_NOSYSTEM: '0', GIT_CONFIG_SYSTEM: join(REPO, 'docker', 'gitconfig') };
+
+  it('without a repository, makes an empty workspace a git repository on the image default branch, once', async () => {
+    const first = root.start(imageGit);
+    await first.waitFor('ready');
+    expect(first.output).toMatch(/no repository configured and the workspace is empty: git init in .*workspace \(branch main\)/);
+    expect(git('-C', root.workspace, 'symbolic-ref', 'HEAD')).toBe('refs/heads/main');
+    expect(git('-C', root.workspace, 'rev-parse', '--show-toplevel')).toBe(root.workspace);
+    await first.stop();
+
+    // The user removed .git on purpose and keeps files: no second git init.
+    rmSync(join(root.workspace, '.git'), { recursive: true });
+    writeFileSync(join(root.workspace, 'notes.md'), 'mine\n');
+    const second = root.start(imageGit);
+    await second.waitFor('ready');
+    expect(second.output).not.toContain('git init');
+    expect(existsSync(join(root.workspace, '.git'))).toBe(false);
+  });
+
+  it('does not git init a workspace that has files, nor after a failed clone (the next boot clones)', async () => {
+    mkdirSync(root.workspace, { recursive: true });
+    writeFileSync(join(root.workspace, 'loose.txt'), 'x\n');
+    const ep = root.start(imageGit);
+    await ep.waitFor('ready');
+    expect(ep.output).not.toContain('git init');
+    expect(existsSync(join(root.workspace, '.git'))).toBe(false);
+    await ep.stop();
+
+    rmSync(join(root.workspace, 'loose.txt'));
+    const failed = root.start({ ...imageGit, RGSD_REPO_URL: join(root.dir, 'does-not-exist.git') });
+    await failed.waitFor('ready');
+    expect(failed.output).toMatch(/warning: clone of .* failed/);
+    expect(existsSync(join(root.workspace, '.git'))).toBe(false);
+  });
+
+  it('a repository configured later replaces the untouched empty repository of a boot without one, not a used one', async () => {
+    root.secret('project.env', 'A=1\n');
+    expect(root.run('init-home').status).toBe(0);
+    const first = root.start(imageGit);
+    await first.waitFor('ready');
+    expect(existsSync(join(root.workspace, '.git'))).toBe(true);
+    expect(readFileSync(join(root.workspace, '.env'), 'utf8')).toBe('A=1\n');
+    await first.stop();
+
+    const second = root.start({ ...imageGit, RGSD_REPO_URL: repo });
+    await second.waitFor('ready');
+    expect(second.output).toContain('replacing the empty repository of an earlier boot');
+    expect(readFileSync(join(root.workspace, 'README.md'), 'utf8')).toBe('hello\n');
+    expect(git('-C', root.workspace, 'remote', 'get-url', 'origin')).toBe(repo);
+    expect(readFileSync(join(root.workspace, '.env'), 'utf8')).toBe('A=1\n');
+  });
+
+  it('keeps an init repository the user worked in when a repository is configured later', async () => {
+    const first = root.start(imageGit);
+    await first.waitFor('ready');
+    await first.stop();
+    writeFileSync(join(root.workspace, 'draft.md'), 'draft\n');
+    const second = root.start({ ...imageGit, RGSD_REPO_URL: repo });
+    await second.waitFor('ready');
+    expect(second.output).toContain('already has a repository; not cloning');
+    expect(readFileSync(join(root.workspace, 'draft.md'), 'utf8')).toBe('draft\n');
+    expect(existsSync(join(root.workspace, 'README.md'))).toBe(false);
   });
 
   it('treats a failed clone as a warning and still gives a usable session', async () => {

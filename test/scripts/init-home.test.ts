@@ -79,7 +79,7 @@ describe('init-home later boots', () => {
       '.codex/auth.json',
       '.gsd/agent/auth.json',
       '.gsd/agent/models.json',
-      '.gsd/preferences.md',
+      '.gsd/PREFERENCES.md',
       '.config/rgsd/project.env',
     ];
     for (const f of files) expect(mode(join(root.home, f)), f).toBe(0o600);
@@ -104,6 +104,9 @@ describe('init-home later boots', () => {
       openai: { type: 'api_key', key: SECRET_VALUES[2] },
     });
     expect(root.read('.gsd/agent/models.json')).toBe('{"providers":{}}\n');
+    // GSD reads ~/.gsd/PREFERENCES.md first; rgsd writes no lower-case twin.
+    expect(root.read('.gsd/PREFERENCES.md')).toBe('# prefs\n');
+    expect(existsSync(join(root.home, '.gsd/preferences.md'))).toBe(false);
     expect(root.read('.config/rgsd/project.env')).toBe('DATABASE_URL=postgres://x\n');
   });
 
@@ -162,6 +165,81 @@ describe('init-home later boots', () => {
     expect(root.read('.codex/auth.json')).toBe('{"tokens":{}}\n');
     expect(r.stdout).toMatch(/codex\/auth.json changed since rgsd wrote it; keeping it/);
     expect(JSON.parse(root.read('.gsd/agent/auth.json'))).toEqual({ github: { type: 'oauth', refresh: 'r' } });
+  });
+
+  it('writes the Kimchi / AI Enabler token as the "aie" api_key entry, keeping OAuth logins, and removes it with the key', () => {
+    const token = 'kimchi-secret-token-4';
+    mkdirSync(join(root.home, '.gsd', 'agent'), { recursive: true });
+    writeFileSync(join(root.home, '.gsd/agent/auth.json'), JSON.stringify({ github: { type: 'oauth', refresh: 'r' } }));
+    root.secret('KIMCHI_API_KEY', `${token}\n`);
+    root.secret('ANTHROPIC_API_KEY', 'k1');
+    const r = root.run('init-home');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout + r.stderr).not.toContain(token);
+    expect(JSON.parse(root.read('.gsd/agent/auth.json'))).toEqual({
+      github: { type: 'oauth', refresh: 'r' },
+      anthropic: { type: 'api_key', key: 'k1' },
+      aie: { type: 'api_key', key: token },
+    });
+    expect(mode(join(root.home, '.gsd/agent/auth.json'))).toBe(0o600);
+    // Still in the agent's environment too, as every env key is.
+    expect(root.read('.config/rgsd/secrets.env')).toContain(`export KIMCHI_API_KEY='${token}'\n`);
+
+    // Rotated, then gone: only our entry goes, the login stays.
+    root.secret('KIMCHI_API_KEY', 'kimchi-rotated');
+    expect(root.run('init-home').status).toBe(0);
+    expect(JSON.parse(root.read('.gsd/agent/auth.json')).aie).toEqual({ type: 'api_key', key: 'kimchi-rotated' });
+    root.secret('KIMCHI_API_KEY', null);
+    expect(root.run('init-home').status).toBe(0);
+    expect(JSON.parse(root.read('.gsd/agent/auth.json'))).toEqual({
+      github: { type: 'oauth', refresh: 'r' },
+      anthropic: { type: 'api_key', key: 'k1' },
+    });
+  });
+
+  it('moves preferences rgsd wrote to ~/.gsd/preferences.md to ~/.gsd/PREFERENCES.md; keeps a lower-case file of the user', () => {
+    // What an earlier rgsd left: the lower-case file, with its checksum in the manifest.
+    mkdirSync(join(root.home, '.gsd'), { recursive: true });
+    mkdirSync(join(root.home, '.config', 'rgsd'), { recursive: true });
+    writeFileSync(join(root.home, '.gsd/preferences.md'), '# old prefs\n');
+    const sum = spawnSync('sha256sum', [join(root.home, '.gsd/preferences.md')], { encoding: 'utf8' }).stdout.split(' ')[0];
+    writeFileSync(join(root.home, '.config/rgsd/managed-files'), `${sum} .gsd/preferences.md\n`);
+    root.secret('preferences.md', '# new prefs\n');
+    let r = root.run('init-home');
+    expect(r.status, r.stderr).toBe(0);
+    expect(root.read('.gsd/PREFERENCES.md')).toBe('# new prefs\n');
+    expect(existsSync(join(root.home, '.gsd/preferences.md'))).toBe(false);
+    expect(r.stdout).toContain('removed ~/.gsd/preferences.md, which rgsd wrote earlier');
+    expect(root.read('.config/rgsd/managed-files')).toMatch(/ \.gsd\/PREFERENCES\.md\n/);
+    expect(root.read('.config/rgsd/managed-files')).not.toContain('.gsd/preferences.md');
+
+    // The user's own lower-case file (not rgsd's checksum) is kept, with a warning.
+    writeFileSync(join(root.home, '.gsd/preferences.md'), '# mine\n');
+    r = root.run('init-home');
+    expect(r.status, r.stderr).toBe(0);
+    expect(root.read('.gsd/preferences.md')).toBe('# mine\n');
+    expect(r.stdout).toMatch(/warning: .*\/\.gsd\/preferences\.md is not the file rgsd wrote; keeping it/);
+
+    // The key leaves the Secret: rgsd's PREFERENCES.md goes, the user's file stays.
+    root.secret('preferences.md', null);
+    r = root.run('init-home');
+    expect(r.status, r.stderr).toBe(0);
+    expect(existsSync(join(root.home, '.gsd/PREFERENCES.md'))).toBe(false);
+    expect(root.read('.gsd/preferences.md')).toBe('# mine\n');
+  });
+
+  it('an earlier rgsd lower-case preferences file changed by the user is kept once, with one warning', () => {
+    mkdirSync(join(root.home, '.gsd'), { recursive: true });
+    mkdirSync(join(root.home, '.config', 'rgsd'), { recursive: true });
+    writeFileSync(join(root.home, '.config/rgsd/managed-files'), `${'0'.repeat(64)} .gsd/preferences.md\n`);
+    writeFileSync(join(root.home, '.gsd/preferences.md'), '# edited\n');
+    root.secret('preferences.md', '# new\n');
+    const r = root.run('init-home');
+    expect(r.status, r.stderr).toBe(0);
+    expect(root.read('.gsd/preferences.md')).toBe('# edited\n');
+    expect(r.stdout).toMatch(/preferences\.md is not the file rgsd wrote; keeping it/);
+    expect(r.stdout).not.toContain('changed since rgsd wrote it');
+    expect(r.stdout.match(/warning:/g)).toHaveLength(1);
   });
 
   it('writes values of any size: none reaches a command line or an environment (a 200 KiB key)', () => {

@@ -8,7 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bareRepo, Root, script } from './harness.js';
+import { bareRepo, REPO, Root, script } from './harness.js';
 
 let roots: Root[] = [];
 const newRoot = (): Root => {
@@ -119,6 +119,19 @@ describe('docker/restore inspect: what an empty home is', () => {
     put(root, '.rgsd/transcripts/main-0.log', 'screen');
     expect(inspect(root).content).toEqual(['.rgsd/transcripts/']);
     expect(inspect(root, ['.rgsd/transcripts']).empty).toBe(true);
+  });
+
+  it('a workspace the first boot made a new repository (no repository configured) is empty; a commit in it is content', async () => {
+    root.secret('project.env', 'A=1\n');
+    expect(root.run('init-home').status).toBe(0);
+    const ep = root.start({ RGSD_AGENT: 'none', GIT_CONFIG_NOSYSTEM: '0', GIT_CONFIG_SYSTEM: join(REPO, 'docker', 'gitconfig') });
+    await ep.waitFor('ready');
+    expect(ep.output).toContain('git init in');
+    expect(existsSync(join(root.workspace, '.git'))).toBe(true);
+    expect(existsSync(join(root.workspace, '.env'))).toBe(true);
+    expect(inspect(root)).toEqual({ schemaVersion: 1, empty: true, contentCount: 0, content: [] });
+    git(root.workspace, '-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '--allow-empty', '-m', 'mine');
+    expect(inspect(root).content).toEqual(['workspace/ (a git repository with local work)']);
   });
 
   it('work is content: a changed skeleton file, a new file, a dirty or unpushed or stashed clone, transcripts, task records', () => {

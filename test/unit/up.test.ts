@@ -787,6 +787,115 @@ describe('rgsd up — the NetworkPolicy reaches the API server (rbac.mode not no
   });
 });
 
+describe('rgsd up — the in-pod checks after the rollout (models.json, the pod kubectl)', () => {
+  const MODELS = { settings: 'files: {models: models.json}\n', files: { 'models.json': '{"providers":{}}\n' } };
+
+  it('a configured models.json: one exec after the session list, a ✓ line; no kubectl check with rbac none', async () => {
+    const t = await testApp({ runner: upRunner(), now: NOW });
+    writeProject(t.configDir, 'demo', MODELS);
+    await up(t);
+    expect(t.runner.argvs.slice(-2)).toEqual([argv.execStatus(), argv.podChecks('models')]);
+    expect(t.runner.argvs.filter((a) => a.includes('rgsd-checks'))).toHaveLength(1);
+    expect(t.stderr()).toContain('✓ models.json valid in the pod');
+    expect(t.stderr()).not.toContain('kubectl reaches');
+  });
+
+  it('models.json and rbac.mode namespace: both checks in ONE exec; failures are warnings, the up succeeds', async () => {
+    const runner = upRunner().on(argv.apiServer, { stdout: '{"items":[]}' }).on(argv.podChecks('models', 'kubectl'), {
+      stdout:
+        'models invalid jq: error (at <stdin>:3): parse error: Expected separator between values at line 3, column 5\nkubectl ok no\n',
+    });
+    const t = await testApp({ runner, now: NOW });
+    writeProject(t.configDir, 'demo', { ...MODELS, settings: 'files: {models: models.json}\nrbac: {mode: namespace}\n' });
+    await up(t);
+    expect(t.runner.argvs.filter((a) => a.includes('rgsd-checks'))).toEqual([argv.podChecks('models', 'kubectl')]);
+    expect(t.runner.argvs.at(-1)).toEqual(argv.podChecks('models', 'kubectl'));
+    expect(t.stderr()).toContain(
+      'warning: models.json in the pod is not valid JSON: jq: error (at <stdin>:3): parse error: Expected separator between values at line 3, column 5',
+    );
+    expect(t.stderr()).toContain(
+      "warning: the pod's kubectl does not reach the API server: the API server answered, but the ServiceAccount may not get pods",
+    );
+    expect(t.stderr()).toContain('rgsd connect demo');
+  });
+
+  it('rbac.mode cluster-admin without models.json: only the kubectl check; a reachable API is a ✓ line', async () => {
+    const t = await testApp({ runner: upRunner().on(argv.apiServer, { stdout: '{"items":[]}' }), now: NOW });
+    writeProject(t.configDir, 'demo', { settings: 'rbac: {mode: cluster-admin}\n' });
+    await up(t);
+    expect(t.runner.argvs.at(-1)).toEqual(argv.podChecks('kubectl'));
+    expect(t.stderr()).toContain("✓ the pod's kubectl reaches the API server (may get pods)");
+  });
+
+  it('a missing file, an unreachable API, a failed exec: warnings only', async () => {
+    const t = await testApp({
+      runner: upRunner().on(argv.apiServer, { stdout: '{"items":[]}' }).on(argv.podChecks('models', 'kubectl'), {
+        stdout: 'models missing\nkubectl failed Unable to connect to the server: dial tcp 10.96.0.1:443: i/o timeout\n',
+      }),
+      now: NOW,
+    });
+    writeProject(t.configDir, 'demo', { ...MODELS, settings: 'files: {models: models.json}\nrbac: {mode: namespace}\n' });
+    await up(t);
+    expect(t.stderr()).toContain('warning: models.json is configured but ~/.gsd/agent/models.json is not in the pod');
+    expect(t.stderr()).toContain(
+      "warning: the pod's kubectl does not reach the API server: Unable to connect to the server: dial tcp 10.96.0.1:443: i/o timeout",
+    );
+
+    const u = await testApp({
+      runner: upRunner().on(argv.podChecks('models'), {
+        exitCode: 1,
+        stderr: 'error: unable to upgrade connection: container not found\n',
+      }),
+      now: NOW,
+    });
+    writeProject(u.configDir, 'demo', MODELS);
+    await up(u);
+    expect(u.stderr()).toMatch(/warning: the in-pod checks \(models\.json\) could not run: /);
+    expect(u.stderr()).toContain('rgsd connect demo');
+  });
+
+  it('a detail that quotes a secret value is not shown', async () => {
+    const t = await testApp({
+      runner: upRunner().on(argv.podChecks('models'), { stdout: `models invalid near ${SECRET_KEY}\n` }),
+      now: NOW,
+    });
+    writeProject(t.configDir, 'demo', MODELS);
+    await up(t);
+    expect(t.stderr()).not.toContain(SECRET_KEY);
+    expect(t.stderr()).toContain('warning: models.json in the pod is not valid JSON: (the message quoted a secret value; not shown)');
+  });
+
+  it('--json: one document on stdout with the checks; progress stays on stderr', async () => {
+    const t = await testApp({ runner: upRunner(), now: NOW, globals: { json: true } });
+    writeProject(t.configDir, 'demo', MODELS);
+    await up(t);
+    const doc = JSON.parse(t.stdout()) as Record<string, unknown>;
+    expect(doc).toEqual({
+      schemaVersion: 1,
+      project: 'demo',
+      context: 'ctx',
+      namespace: 'rgsd',
+      action: 'installed',
+      restarted: false,
+      deployment: 'demo-rgsd',
+      session: 'main',
+      sessionReady: true,
+      warnings: [],
+      checks: [{ check: 'models', ok: true, message: 'models.json valid in the pod' }],
+    });
+    expect(t.stderr()).toContain('✓ models.json valid in the pod');
+    expect(t.stderr()).not.toContain('rgsd connect demo');
+  });
+
+  it('--json without a check that applies: checks [] and no extra call', async () => {
+    const t = await testApp({ runner: upRunner(), now: NOW, globals: { json: true } });
+    writeProject(t.configDir, 'demo');
+    await up(t);
+    expect((JSON.parse(t.stdout()) as { checks: unknown }).checks).toEqual([]);
+    expect(t.runner.argvs.at(-1)).toEqual(argv.execStatus());
+  });
+});
+
 describe('rgsd up — interrupted (Ctrl-C): what was done, what to run next', () => {
   it('during helm upgrade, after the namespace and the Secret', async () => {
     const t = await setup({ nsExists: false });
