@@ -37,8 +37,8 @@ export const POD_CHECK_SCRIPT = [
 const WAIT = '10s';
 
 /** `kubectl exec` arguments of the checks (in this order) in the workstation container. */
-export function podCheckArgs(podOrRef: string, checks: PodCheckName[]): string[] {
-  const wait = podOrRef.includes('/') ? [`--pod-running-timeout=${WAIT}`] : [];
+export function podCheckArgs(podOrRef: string, checks: PodCheckName[], podWait = WAIT): string[] {
+  const wait = podOrRef.includes('/') ? [`--pod-running-timeout=${podWait}`] : [];
   return ['exec', podOrRef, '-c', CONTAINER.workstation, ...wait, '--', 'sh', '-c', POD_CHECK_SCRIPT, 'rgsd-checks', ...checks];
 }
 
@@ -68,7 +68,13 @@ export function parsePodChecks(stdout: string, checks: PodCheckName[]): PodCheck
 }
 
 /** One exec of the checks. */
-export async function runPodChecks(gw: Gateway, t: Target, podOrRef: string, checks: PodCheckName[]): Promise<PodCheck[]> {
-  const res = await kubectl(gw, t, podCheckArgs(podOrRef, checks), { timeoutMs: 30_000 });
+export async function runPodChecks(
+  gw: Gateway,
+  t: Target,
+  podOrRef: string,
+  checks: PodCheckName[],
+  podWait?: string,
+): Promise<PodCheck[]> {
+  const res = await kubectl(gw, t, podCheckArgs(podOrRef, checks, podWait), { timeoutMs: 30_000 });
   return parsePodChecks(res.stdout, checks);
 }

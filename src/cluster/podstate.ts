@@ -121,8 +121,8 @@ export function inPodStatusCommand(lines?: number): string[] {
 export const STATUS_POD_WAIT = '10s';
 
 /** `kubectl exec <pod or deployment/x> -c workstation [--pod-running-timeout] -- /opt/rgsd/status --json [--lines N]`. */
-export function inPodStatusArgs(podOrRef: string, lines?: number): string[] {
-  const wait = podOrRef.includes('/') ? [`--pod-running-timeout=${STATUS_POD_WAIT}`] : [];
+export function inPodStatusArgs(podOrRef: string, lines?: number, podWait = STATUS_POD_WAIT): string[] {
+  const wait = podOrRef.includes('/') ? [`--pod-running-timeout=${podWait}`] : [];
   return ['exec', podOrRef, '-c', CONTAINER.workstation, ...wait, '--', ...inPodStatusCommand(lines)];
 }
 
@@ -131,9 +131,9 @@ export async function queryInPodStatus(
   gw: Gateway,
   t: Target,
   podOrRef: string,
-  opts: { lines?: number; timeoutMs?: number } = {},
+  opts: { lines?: number; timeoutMs?: number; podWait?: string } = {},
 ): Promise<InPodStatus> {
-  const res = await kubectl(gw, t, inPodStatusArgs(podOrRef, opts.lines), { timeoutMs: opts.timeoutMs ?? 30_000 });
+  const res = await kubectl(gw, t, inPodStatusArgs(podOrRef, opts.lines, opts.podWait), { timeoutMs: opts.timeoutMs ?? 30_000 });
   return parseInPodStatus(res.stdout);
 }
 

@@ -2,7 +2,7 @@
 // uninstall, rollback, template, and how `rgsd up` recovers a release an interrupted run left
 // pending (pending-install → uninstall + install; pending-upgrade/-rollback → rollback +
 // upgrade; failed → a plain upgrade works). Values always travel on stdin (`-f -`).
-import { MissingToolError, RgsdError } from '../core/errors.js';
+import { MissingToolError, NotFoundError, RgsdError } from '../core/errors.js';
 import { projectSelector } from '../core/vocab.js';
 import { commandHint, helm, kubectl, type Gateway, type Target } from './gateway.js';
 
@@ -113,6 +113,67 @@ export async function findRelease(gw: Gateway, t: Target, release: string): Prom
 export async function getReleaseValues(gw: Gateway, t: Target, release: string): Promise<Record<string, unknown>> {
   const { stdout } = await helm(gw, t, ['get', 'values', release, '-o', 'json']);
   return (JSON.parse(stdout.trim() || '{}') ?? {}) as Record<string, unknown>;
+}
+
+/** The latest revision of a release as Helm keeps it (`helm status -o json`): its values and
+ * its rendered manifest, what `up` compares with the new ones to skip an upgrade that would
+ * change nothing. */
+export interface ReleaseRecord {
+  /** As `helm list` would show it (the chart from the manifest's `helm.sh/chart` label). */
+  release: HelmRelease;
+  /** The user-supplied values (`config`), {} when none. */
+  values: Record<string, unknown>;
+  manifest: string;
+}
+
+export function statusArgs(release: string): string[] {
+  return ['status', release, '-o', 'json'];
+}
+
+/** `helm status -o json` (Helm 3 and 4 alike carry `config` and `manifest`): one call for
+ * what `helm list`, `helm get values` and `helm get manifest` give. Null when there is no
+ * release of that name, or only an uninstalled one kept in the history (which `helm list`
+ * does not show either, and `helm upgrade --install` installs over). */
+export async function getReleaseRecord(gw: Gateway, t: Target, release: string): Promise<ReleaseRecord | null> {
+  let stdout: string;
+  try {
+    stdout = (await helm(gw, t, statusArgs(release))).stdout;
+  } catch (err) {
+    if (err instanceof NotFoundError) return null;
+    throw err;
+  }
+  const raw = JSON.parse(stdout) as {
+    name?: unknown;
+    namespace?: unknown;
+    version?: unknown;
+    info?: { status?: unknown; last_deployed?: unknown };
+    config?: unknown;
+    manifest?: unknown;
+  };
+  const status = String(raw.info?.status ?? 'unknown') as ReleaseStatus;
+  if (status === 'uninstalled') return null;
+  const manifest = typeof raw.manifest === 'string' ? raw.manifest : '';
+  return {
+    release: {
+      name: String(raw.name ?? release),
+      namespace: String(raw.namespace ?? t.namespace),
+      revision: Number(raw.version ?? 0),
+      updated: String(raw.info?.last_deployed ?? ''),
+      status,
+      chart: /^\s*helm\.sh\/chart:\s*"?([^"\s]+)"?\s*$/m.exec(manifest)?.[1] ?? '',
+      appVersion: '',
+    },
+    values: (raw.config ?? {}) as Record<string, unknown>,
+    manifest,
+  };
+}
+
+/** The manifest `helm template` renders and the one Helm stored, compared without the
+ * document separators and blank lines at either end (the only difference between the two
+ * for a chart without hooks). */
+export function sameManifest(stored: string, rendered: string): boolean {
+  const norm = (s: string) => s.replace(/^(?:\s*---\s*\n)+/, '').trim();
+  return norm(stored) === norm(rendered);
 }
 
 export function upgradeArgs(release: string, chart: string): string[] {

@@ -69,3 +69,17 @@ export function parseNames(text: string): string[] {
     .map((l) => l.trim().replace(/^[a-z.]+\//, ''))
     .filter(Boolean);
 }
+
+/** Is the Secret in the cluster already the one `up` would apply: the same type, the same
+ * keys with the same values, rgsd's labels on it? Then applying it again changes nothing. */
+export function secretIsCurrent(
+  live: { type?: unknown; data?: unknown; metadata?: { labels?: Record<string, string> } },
+  want: SecretManifest,
+): boolean {
+  const data = (live.data ?? {}) as Record<string, string>;
+  const keys = Object.keys(want.data);
+  if ((live.type ?? 'Opaque') !== want.type || Object.keys(data).length !== keys.length) return false;
+  if (!keys.every((k) => data[k] === want.data[k])) return false;
+  const labels = live.metadata?.labels ?? {};
+  return Object.entries(want.metadata.labels).every(([k, v]) => labels[k] === v);
+}

@@ -1,7 +1,7 @@
 // The workload: the project's Deployment and its pod. One pod-choosing rule, the rollout
 // wait and restart, execs into the workstation container (the sentinel removal; the status
 // query is podstate.ts, the attach attach.ts) and its logs.
-import { NotFoundError, TimeoutError } from '../core/errors.js';
+import { ForbiddenError, NotFoundError, TimeoutError } from '../core/errors.js';
 import { CONTAINER, IN_POD, LABEL, goDuration } from '../core/vocab.js';
 import type { ProjectNames } from '../core/names.js';
 import { kubectl, type CallOptions, type Gateway, type Target } from './gateway.js';
@@ -204,15 +204,64 @@ export async function scaleDeployment(gw: Gateway, t: Target, names: ProjectName
   }
 }
 
-/** The Deployment's `spec.replicas` (0: asleep — idle sleep, `rgsd sleep`, an interrupted
- * restore); null when there is no Deployment. */
-export async function getReplicas(gw: Gateway, t: Target, names: ProjectNames): Promise<number | null> {
+/** What `up` needs of the Deployment: its `spec.replicas` (0: asleep — idle sleep, `rgsd
+ * sleep`, an interrupted restore) and whether its rollout is complete with every replica ready
+ * (what `kubectl rollout status` waits for), so an up that changes nothing need not wait. */
+export interface DeploymentState {
+  replicas: number;
+  rolledOut: boolean;
+}
+
+/** A Deployment's rollout is complete the way `kubectl rollout status` judges it: the
+ * controller saw the latest spec, every replica is updated, ready and available, and no
+ * old one is left. 0 replicas is not rolled out here: nothing runs. */
+export function rolledOut(deploy: K8sObject): boolean {
+  const spec = (deploy.spec ?? {}) as { replicas?: number };
+  const st = (deploy.status ?? {}) as {
+    observedGeneration?: number;
+    replicas?: number;
+    updatedReplicas?: number;
+    readyReplicas?: number;
+    availableReplicas?: number;
+  };
+  const want = spec.replicas ?? 1;
+  const generation = (deploy.metadata as { generation?: number }).generation ?? 0;
+  return (
+    want > 0 &&
+    (st.observedGeneration ?? 0) >= generation &&
+    st.updatedReplicas === want &&
+    st.readyReplicas === want &&
+    st.availableReplicas === want &&
+    (st.replicas ?? 0) === want
+  );
+}
+
+function deploymentState(deploy: K8sObject): DeploymentState {
+  return { replicas: Number((deploy.spec as { replicas?: number } | undefined)?.replicas ?? 1), rolledOut: rolledOut(deploy) };
+}
+
+export function workloadArgs(names: ProjectNames, withSecret: boolean): string[] {
+  return ['get', `deployment/${names.deployment}`, ...(withSecret ? [`secret/${names.secret}`] : []), '--ignore-not-found', '-o', 'json'];
+}
+
+/** The Deployment's state and the project's Secret as it is in the cluster (what `up`
+ * compares with the one it would apply), in one call; either is null when missing. The
+ * Secret is `undefined` when it may not be read (credentials that may apply Secrets but not
+ * get them): then the Deployment is read alone. */
+export async function getWorkload(
+  gw: Gateway,
+  t: Target,
+  names: ProjectNames,
+): Promise<{ deployment: DeploymentState | null; secret: K8sObject | null | undefined }> {
   try {
-    const { stdout } = await kubectl(gw, t, ['get', `deployment/${names.deployment}`, '-o', 'jsonpath={.spec.replicas}']);
-    return stdout.trim() === '' ? 1 : Number(stdout.trim());
+    const { stdout } = await kubectl(gw, t, workloadArgs(names, true));
+    const items = stdout.trim() ? listItems(stdout) : [];
+    const deploy = items.find((o) => o.kind === 'Deployment');
+    return { deployment: deploy ? deploymentState(deploy) : null, secret: items.find((o) => o.kind === 'Secret') ?? null };
   } catch (err) {
-    if (err instanceof NotFoundError) return null;
-    throw err;
+    if (!(err instanceof ForbiddenError)) throw err;
+    const { stdout } = await kubectl(gw, t, workloadArgs(names, false));
+    return { deployment: stdout.trim() ? deploymentState(JSON.parse(stdout) as K8sObject) : null, secret: undefined };
   }
 }
 

@@ -14,6 +14,7 @@ export interface UpFlags {
   chart?: string | undefined;
   timeout?: string | undefined;
   discardWork?: boolean | undefined;
+  reapply?: boolean | undefined;
 }
 
 export default defineCommand<UpFlags>(
@@ -29,6 +30,9 @@ export default defineCommand<UpFlags>(
       'a working agent or a running task, seen by the work guard, needs --discard-work). ' +
       'Secret values travel only in the Secret, on stdin: never in an argv or in the chart values. ' +
       'Interrupted, it says what was done; re-running it recovers. ' +
+      'When the release already holds these values and the chart renders the same objects, helm does not run (no new ' +
+      'revision) and a ready pod is not waited for: the Secret is re-applied, a sleeping workstation woken, and the pod ' +
+      'asked for its sessions as always; --reapply runs `helm upgrade` anyway (it puts back objects edited by hand). ' +
       'After the rollout it checks in the pod what applies: a configured models.json is valid JSON there, and with rbac.mode ' +
       "other than none the pod's kubectl reaches the API server (warnings, never a failure). " +
       '--json prints the result as one JSON document on stdout (progress stays on stderr).',
@@ -37,6 +41,7 @@ export default defineCommand<UpFlags>(
       { flags: '--chart <path>', description: 'chart directory or reference (default: the bundled chart/rgsd)', complete: 'file' },
       timeoutOption('the pod', DEFAULT_TIMEOUT),
       DISCARD_WORK_OPTION,
+      { flags: '--reapply', description: 'run helm upgrade even when the release is current (same values, same rendered objects)' },
       JSON_OPTION,
       dryRunOption('print the manifests that would be applied (secret values masked); change nothing'),
     ],
@@ -56,15 +61,19 @@ async function runUp(app: App, { project }: Args, opts: UpFlags): Promise<void> 
   const checks = await ops.checkLocal(app, found);
   for (const w of checks.secretWarnings) app.out.warn(`${w.message} (hint: ${w.hint})`);
   const local = { ...checks, chart: resolveChart(app, found.cfg, opts.chart) };
-  // a dry run never touches the cluster: a missing or mismatching context is only a warning
-  const { target } = await openTarget(app, found, { tolerate: dryRun });
+  // a dry run never touches the cluster: a missing or mismatching context is only a warning.
+  // `helm version` (started by the checks) runs meanwhile; its refusal comes first
+  const [helm, opened] = await Promise.allSettled([local.helm, openTarget(app, found, { tolerate: dryRun })]);
+  if (helm.status === 'rejected') throw helm.reason;
+  if (opened.status === 'rejected') throw opened.reason;
+  const { target } = opened.value;
 
   if (dryRun) {
     await renderDryRun(app, await ops.dryRunUp(app, local, target));
     return;
   }
 
-  const plan = await ops.planUp(app, local, target, { timeoutMs });
+  const plan = await ops.planUp(app, local, target, { timeoutMs, reapply: Boolean(opts.reapply) });
   for (const note of plan.notes) renderNote(app, note);
   await confirmRestart(app, plan, local.names, Boolean(opts.discardWork));
   const events = eventRenderer(app);
@@ -184,7 +193,16 @@ function eventRenderer(app: App): { render: (e: UpEvent) => void; close: () => v
       case 'secret-applied':
         out.success(`Secret ${e.name} applied (${e.keys} keys, checksum ${e.checksum.slice(0, 12)})`);
         return;
+      case 'secret-current':
+        out.success(`Secret ${e.name} is current (${e.keys} keys, checksum ${e.checksum.slice(0, 12)})`);
+        return;
       case 'helm-done': {
+        if (e.action === 'current') {
+          out.success(
+            `release ${e.release} is current (revision ${e.revision}: same values, same objects): no helm upgrade (--reapply runs one)`,
+          );
+          return;
+        }
         const verb = e.action === 'installed' ? 'installed' : 'upgraded';
         const note = e.action === 'unchanged' ? '; pod template unchanged, no restart' : '';
         out.success(`helm ${verb} release ${e.release} (Helm ${e.helm.major})${note}`);
@@ -197,7 +215,8 @@ function eventRenderer(app: App): { render: (e: UpEvent) => void; close: () => v
         spinner = out.spinner(`waiting for the pod (tmux ready) — up to ${goDuration(e.timeoutMs)}`);
         return;
       case 'rollout-ready':
-        spinner?.succeed('pod ready (its readiness probe is `tmux has-session`)');
+        if (e.already) out.success('pod ready, rollout complete (nothing to wait for)');
+        else spinner?.succeed('pod ready (its readiness probe is `tmux has-session`)');
         spinner = undefined;
         return;
       case 'session-ready':

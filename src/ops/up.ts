@@ -21,11 +21,11 @@ import { getNamespace, createNamespace, namespaceManifest } from '../cluster/nam
 import {
   chartLabel,
   detectHelm,
-  getReleaseValues,
-  listReleases,
+  getReleaseRecord,
   listReleasesAllNamespaces,
   planRecovery,
   runRecovery,
+  sameManifest,
   template,
   upgradeArgs,
   upgradeInstall,
@@ -34,10 +34,17 @@ import {
   type RecoveryPlan,
   type ReleaseStatus,
 } from '../cluster/release.js';
-import { applySecret, buildSecretManifest, maskSecretManifest, SECRET_APPLY, type SecretManifest } from '../cluster/secret.js';
+import {
+  applySecret,
+  buildSecretManifest,
+  maskSecretManifest,
+  SECRET_APPLY,
+  secretIsCurrent,
+  type SecretManifest,
+} from '../cluster/secret.js';
 import { podCheckArgs, runPodChecks, type PodCheck, type PodCheckName } from '../cluster/podchecks.js';
 import { inPodStatusArgs, queryInPodStatus, type BootWarning, type InPodStatus } from '../cluster/podstate.js';
-import { getReplicas, rolloutStatusArgs, scaleDeployment, waitRollout } from '../cluster/workload.js';
+import { getWorkload, rolloutStatusArgs, scaleDeployment, waitRollout, type K8sObject } from '../cluster/workload.js';
 import type { App } from '../core/app.js';
 import type { ProjectConfig } from '../core/config.js';
 import { CommandError, ConfigError, ForbiddenError, NotFoundError, RgsdError } from '../core/errors.js';
@@ -45,6 +52,7 @@ import type { ProjectNames } from '../core/names.js';
 import type { SecretGuard } from '../core/runner.js';
 import { collectSecrets, secretChecksum, secretValues, type SecretData, type SecretsWarning } from '../core/secrets.js';
 import { DEFAULT_SESSION, DEFAULT_TIMEOUT, durationMs } from '../core/vocab.js';
+import { isDeepStrictEqual } from 'node:util';
 import { buildValues, deepMerge, restartReasons, type Values } from './values.js';
 
 /** The project as cli/open.ts resolveProject finds it (with `requireSettings: true`). */
@@ -59,12 +67,14 @@ export interface UpChecks {
   project: string;
   cfg: ProjectConfig;
   names: ProjectNames;
-  helm: HelmInfo;
   /** The Secret's data (registered with the SecretGuard; never printed). */
   secretData: SecretData;
   /** What the secrets file parsed but looks wrong (a key one typo from a known one, …). */
   secretWarnings: SecretsWarning[];
   checksum: string;
+  /** `helm version`, still running while the plan reads the cluster (a refusal — no helm,
+   * Helm 2, 3.6 — is the plan's first error). */
+  helm: Promise<HelmInfo>;
   /** The values from the settings (planUp may add the API server's addresses). */
   values: Values;
   /** `values` as YAML, the stdin of helm (no secrets: the Secret's name and checksum only). */
@@ -92,7 +102,10 @@ export async function checkLocal(app: App, local: UpProject): Promise<UpChecks> 
   const checksum = secretChecksum(secretData);
   const values = buildValues(project, cfg, names, checksum);
   refuseSecretInValues(app.guard, values, cfg);
-  const helm = await detectHelm(app);
+  // `helm version` runs while the command reads the kubeconfig; the plan (or the dry run)
+  // awaits it before its first cluster call
+  const helm = detectHelm(app);
+  helm.catch(() => undefined); // never an unhandled rejection when an earlier check throws
   const { stringify } = await import('yaml');
   return {
     project,
@@ -208,6 +221,7 @@ export interface UpDryRun {
 /** What `up` would apply, without the cluster (`helm template` is local). */
 export async function dryRunUp(app: App, local: UpLocal, target: Target): Promise<UpDryRun> {
   refuseSecretInInputs(app, local, target);
+  await local.helm;
   const rendered = await renderChart(app, local, target, local.valuesYaml);
   return {
     namespace: namespaceManifest(target.namespace),
@@ -221,7 +235,10 @@ export async function dryRunUp(app: App, local: UpLocal, target: Target): Promis
 
 // ---- plan -------------------------------------------------------------------------------
 
-export type UpAction = 'installed' | 'upgraded' | 'unchanged';
+/** installed / upgraded (the pod restarts) / unchanged (a new revision, the pod template as
+ * it was) / current (the values and the rendered manifest are the release's own: no helm
+ * upgrade at all, no new revision). */
+export type UpAction = 'installed' | 'upgraded' | 'unchanged' | 'current';
 
 /** What the plan found worth saying that does not stop it (the command prints warnings). */
 export type UpNote =
@@ -257,12 +274,25 @@ export interface UpPlan {
   timeoutMs: number;
   /** The Deployment is scaled to 0 (idle sleep, `rgsd sleep`): apply wakes it. */
   asleep: boolean;
+  /** The Deployment's rollout is complete and its pod ready: nothing to wait for. */
+  ready: boolean;
+  /** The release's revision now (null when there is none). */
+  revision: number | null;
+  helm: HelmInfo;
+  /** The Secret in the cluster is the one apply would apply: it is not applied again. */
+  secretCurrent: boolean;
+  /** For a current release with a ready pod, its status and checks, read with the plan
+   * (apply then only reports them); null otherwise. */
+  inPod: InPodReport | null;
   notes: UpNote[];
 }
 
 export interface PlanOptions {
   /** How long apply will wait for the pod (default 5m). */
   timeoutMs?: number;
+  /** Run `helm upgrade` even when the release already holds these values and this manifest
+   * (it re-applies the release's objects, repairing hand edits). */
+  reapply?: boolean;
 }
 
 /** Does the pod need the API server's addresses (its NetworkPolicy rule; with idle sleep also
@@ -303,7 +333,7 @@ export async function planUp(app: App, local: UpLocal, target: Target, opts: Pla
   const timeoutMs = opts.timeoutMs ?? (durationMs(DEFAULT_TIMEOUT) as number);
   app.progress.begin(`re-run \`rgsd up ${local.project}\``);
   refuseSecretInInputs(app, local, target);
-  const { stringify } = await import('yaml');
+  const { parse, stringify } = await import('yaml');
   const notes: UpNote[] = [];
   if (((local.values.rbac ?? {}) as { mode?: unknown }).mode === 'cluster-admin')
     notes.push({
@@ -311,7 +341,12 @@ export async function planUp(app: App, local: UpLocal, target: Target, opts: Pla
       serviceAccount: `${target.namespace}/${((local.values.serviceAccount ?? {}) as { name?: string }).name || names.fullname}`,
     });
 
-  // every read at once; the rendering waits only for the API server's addresses (its values)
+  // a missing or unsupported helm is refused before the first cluster call
+  const helmInfo = await local.helm;
+  // every read at once; the rendering waits only for the API server's addresses (its values).
+  // The release's record, the Deployment with the Secret, and the pod's own report are read
+  // before it is known that they exist: an up that changes nothing is then this one round
+  // (no release: helm status says not found; no pod: the exec gives up after a second).
   const endpoints: Promise<ApiServerEndpoints | null> = wantsApiServer(local.values)
     ? apiServerEndpoints(app, target)
     : Promise.resolve(null);
@@ -320,20 +355,21 @@ export async function planUp(app: App, local: UpLocal, target: Target, opts: Pla
     () => local.values,
   );
   const rendered = final.then((values) => renderChart(app, local, target, stringify(values)));
-  const [render, ns, here, everywhere, api, values] = await Promise.allSettled([
+  const speculative = final.then((values) => inPod(app, local, target, values, SPECULATIVE_POD_WAIT));
+  const [render, ns, record, workload, everywhere, api, values] = await Promise.allSettled([
     rendered,
     getNamespace(app, target),
-    listReleases(app, target, local.project),
-    listReleasesAllNamespaces(app, target, names.release),
+    getReleaseRecord(app, target, names.release),
+    getWorkload(app, target, names),
+    otherNamespaces(app, target, names.release),
     endpoints,
     final,
   ]);
   // in the order a user fixes things: the values (local), then the cluster
   settled(render);
   const namespace = settled(ns);
-  const releases = settled(here);
+  const found = settled(record);
   if (api.status === 'rejected' && !tolerable(api.reason)) throw api.reason;
-  if (everywhere.status === 'rejected' && !tolerable(everywhere.reason)) throw everywhere.reason;
 
   if (namespace.terminating) {
     throw new RgsdError(`namespace ${target.namespace} is being deleted`, {
@@ -342,16 +378,13 @@ export async function planUp(app: App, local: UpLocal, target: Target, opts: Pla
         `then re-run \`rgsd up ${local.project}\``,
     });
   }
-  const release = releases.find((r) => r.name === names.release) ?? null;
-  if (everywhere.status === 'fulfilled') {
-    const others = [
-      ...new Set(everywhere.value.filter((r) => r.name === names.release && r.namespace !== target.namespace).map((r) => r.namespace)),
-    ];
-    if (others.length && !release) throw elsewhereError(local, target, others);
-    if (others.length) notes.push({ kind: 'also-elsewhere', release: names.release, namespaces: others });
-  } else {
-    notes.push({ kind: 'other-namespaces-unknown', reason: (everywhere.reason as RgsdError).message });
-  }
+  const release = found?.release ?? null;
+  // a copy in another namespace: refused before an install (a second workstation of the
+  // project), beside an existing release a note
+  const elsewhere = settled(everywhere);
+  if (elsewhere.others.length && !release) throw elsewhereError(local, target, elsewhere.others);
+  if (elsewhere.others.length) notes.push({ kind: 'also-elsewhere', release: names.release, namespaces: elsewhere.others });
+  if (elsewhere.note) notes.push(elsewhere.note);
   if (api.status === 'rejected') notes.push({ kind: 'api-server-unknown', reason: (api.reason as RgsdError).message });
   else if (api.value && api.value.addresses.length === 0)
     notes.push({ kind: 'api-server-unknown', reason: 'its EndpointSlices list no address' });
@@ -359,28 +392,34 @@ export async function planUp(app: App, local: UpLocal, target: Target, opts: Pla
 
   const recovery = planRecovery(release, app, target, app.now());
   const finalValues = settled(values);
+  const valuesYaml = stringify(finalValues);
+  const { deployment: state, secret: liveSecret } = settled(workload);
   let previousValues: Values | null = null;
-  let asleep = false;
+  let current = false;
   const reasons: string[] = [];
-  if (release && recovery.kind !== 'uninstall-then-install') {
+  if (found && release && recovery.kind !== 'uninstall-then-install') {
     const deployed = release.status === 'deployed';
-    const [prev, localChart, replicas] = await Promise.all([
-      getReleaseValues(app, target, names.release),
-      deployed ? chartLabel(local.chart) : Promise.resolve(undefined),
-      getReplicas(app, target, names),
-    ]);
-    previousValues = prev;
-    asleep = replicas === 0;
+    const localChart = deployed ? await chartLabel(local.chart) : undefined;
+    previousValues = found.values;
     // a failed or pending release has no pod template worth protecting
     if (deployed) {
-      reasons.push(...restartReasons(prev, finalValues));
+      reasons.push(...restartReasons(found.values, finalValues));
       if (localChart && release.chart && localChart !== release.chart) {
         reasons.push(`the chart changes from ${release.chart} to ${localChart}`);
       }
+      // the same values and the same rendered objects: an upgrade would only add a revision
+      // (a missing Deployment is something an upgrade repairs)
+      current =
+        !opts.reapply &&
+        reasons.length === 0 &&
+        state !== null &&
+        isDeepStrictEqual(found.values, parse(valuesYaml)) &&
+        sameManifest(found.manifest, settled(render));
     }
   }
   const installs = !release || recovery.kind === 'uninstall-then-install';
   const unchanged = !installs && previousValues !== null && release?.status === 'deployed' && reasons.length === 0;
+  const ready = current && state?.rolledOut === true;
   const plan: UpPlan = {
     target,
     namespaceExists: namespace.exists,
@@ -388,15 +427,34 @@ export async function planUp(app: App, local: UpLocal, target: Target, opts: Pla
     recovery,
     previousValues,
     restartReasons: reasons,
-    action: installs ? 'installed' : unchanged ? 'unchanged' : 'upgraded',
+    action: installs ? 'installed' : current ? 'current' : unchanged ? 'unchanged' : 'upgraded',
     values: finalValues,
-    valuesYaml: stringify(finalValues),
+    valuesYaml,
     timeoutMs,
-    asleep,
+    asleep: state?.replicas === 0,
+    ready,
+    secretCurrent: Boolean(liveSecret) && secretIsCurrent(liveSecret as K8sObject, secretManifest(local, target)),
+    revision: release?.revision ?? null,
+    helm: helmInfo,
+    // what the pod said while the plan was read: the answer itself when nothing will change
+    inPod: ready ? await speculative : null,
     notes,
   };
   refuseSecretInCalls(app, local, plannedCalls(app, local, plan));
   return plan;
+}
+
+/** The namespaces other than this one with a release of that name (`helm list -A`); a
+ * refused or failed lookup is a note. */
+async function otherNamespaces(app: App, target: Target, release: string): Promise<{ others: string[]; note: UpNote | null }> {
+  try {
+    const all = await listReleasesAllNamespaces(app, target, release);
+    const others = [...new Set(all.filter((r) => r.name === release && r.namespace !== target.namespace).map((r) => r.namespace))];
+    return { others, note: null };
+  } catch (err) {
+    if (!tolerable(err)) throw err;
+    return { others: [], note: { kind: 'other-namespaces-unknown', reason: err.message } };
+  }
 }
 
 function elsewhereError(local: UpLocal, target: Target, namespaces: string[]): ConfigError {
@@ -443,10 +501,11 @@ export function plannedCalls(app: App, local: UpLocal, plan: UpPlan): PlannedCal
     calls.push({ what: `helm ${plan.recovery.command[0]}`, argv: h(plan.recovery.command) });
   }
   const secret = JSON.stringify(secretManifest(local, t));
-  calls.push({ what: 'kubectl apply (the Secret)', argv: k(SECRET_APPLY), stdin: secret, secretStdin: true });
-  calls.push({ what: 'helm upgrade --install', argv: h(upgradeArgs(names.release, local.chart)), stdin: plan.valuesYaml });
+  if (!plan.secretCurrent) calls.push({ what: 'kubectl apply (the Secret)', argv: k(SECRET_APPLY), stdin: secret, secretStdin: true });
+  if (plan.action !== 'current')
+    calls.push({ what: 'helm upgrade --install', argv: h(upgradeArgs(names.release, local.chart)), stdin: plan.valuesYaml });
   if (plan.asleep) calls.push({ what: 'kubectl scale', argv: k(['scale', `deployment/${names.deployment}`, '--replicas=1']) });
-  calls.push({ what: 'kubectl rollout status', argv: k(rolloutStatusArgs(names.deployment, plan.timeoutMs)) });
+  if (!plan.ready) calls.push({ what: 'kubectl rollout status', argv: k(rolloutStatusArgs(names.deployment, plan.timeoutMs)) });
   calls.push({ what: 'kubectl exec (the session list)', argv: k(inPodStatusArgs(`deployment/${names.deployment}`)) });
   const checks = podChecksFor(local, plan.values);
   if (checks.length)
@@ -486,11 +545,15 @@ export type UpEvent =
    * again (the home volume survives: the chart keeps its PVC). */
   | { kind: 'recovering'; release: string; status: ReleaseStatus; command: string | null; reinstall: boolean }
   | { kind: 'secret-applied'; name: string; keys: number; checksum: string }
-  | { kind: 'helm-done'; action: UpAction; release: string; helm: HelmInfo }
+  /** the Secret in the cluster already holds this data: not applied again */
+  | { kind: 'secret-current'; name: string; keys: number; checksum: string }
+  /** `revision`: the release's revision before (for `current`, the one it stays at) */
+  | { kind: 'helm-done'; action: UpAction; release: string; helm: HelmInfo; revision: number | null }
   /** it was asleep (0 replicas): scaled to 1 */
   | { kind: 'woken'; deployment: string }
   | { kind: 'rollout-waiting'; deployment: string; timeoutMs: number }
-  | { kind: 'rollout-ready'; deployment: string }
+  /** `already`: it was rolled out and ready before (nothing was waited for) */
+  | { kind: 'rollout-ready'; deployment: string; already: boolean }
   | { kind: 'session-ready'; session: string; sessions: string[] }
   | { kind: 'session-missing'; session: string; sessions: string[] }
   | { kind: 'session-unknown'; session: string; error: string }
@@ -557,21 +620,29 @@ export async function applyUp(app: App, local: UpLocal, plan: UpPlan, opts: Appl
   }
 
   const secret = secretManifest(local, target);
-  progress.start(`the apply of Secret ${names.secret}`);
-  await applySecret(app, target, secret);
-  progress.done('the Secret was applied');
-  emit({ kind: 'secret-applied', name: names.secret, keys: Object.keys(secret.data).length, checksum: local.checksum });
+  const secretEvent = { name: names.secret, keys: Object.keys(secret.data).length, checksum: local.checksum };
+  if (plan.secretCurrent) {
+    // the same data and labels: applying it again would change nothing
+    emit({ kind: 'secret-current', ...secretEvent });
+  } else {
+    progress.start(`the apply of Secret ${names.secret}`);
+    await applySecret(app, target, secret);
+    progress.done('the Secret was applied');
+    emit({ kind: 'secret-applied', ...secretEvent });
+  }
 
-  const verb = plan.action === 'installed' ? 'install' : 'upgrade';
-  progress.start(`helm ${verb === 'install' ? 'upgrade --install' : 'upgrade'}`, {
-    risk: `the release may be left pending-${verb}`,
-    next: `${rerun} in a minute: it recovers a pending release`,
-  });
-  await upgradeInstall(app, target, names.release, local.chart, plan.valuesYaml);
-  progress.done(`helm ${verb === 'install' ? 'installed' : 'upgraded'} release ${names.release}`, {
-    next: `\`rgsd status ${project}\` shows the pod; \`rgsd connect ${project}\` once it is ready`,
-  });
-  emit({ kind: 'helm-done', action: plan.action, release: names.release, helm: local.helm });
+  if (plan.action !== 'current') {
+    const verb = plan.action === 'installed' ? 'install' : 'upgrade';
+    progress.start(`helm ${verb === 'install' ? 'upgrade --install' : 'upgrade'}`, {
+      risk: `the release may be left pending-${verb}`,
+      next: `${rerun} in a minute: it recovers a pending release`,
+    });
+    await upgradeInstall(app, target, names.release, local.chart, plan.valuesYaml);
+    progress.done(`helm ${verb === 'install' ? 'installed' : 'upgraded'} release ${names.release}`, {
+      next: `\`rgsd status ${project}\` shows the pod; \`rgsd connect ${project}\` once it is ready`,
+    });
+  }
+  emit({ kind: 'helm-done', action: plan.action, release: names.release, helm: plan.helm, revision: plan.revision });
 
   if (plan.asleep) {
     // `rollout status` succeeds at once on 0 replicas: wake it first
@@ -580,46 +651,87 @@ export async function applyUp(app: App, local: UpLocal, plan: UpPlan, opts: Appl
     progress.done('the workstation was woken (scaled to 1)');
     emit({ kind: 'woken', deployment: names.deployment });
   }
-  emit({ kind: 'rollout-waiting', deployment: names.deployment, timeoutMs: plan.timeoutMs });
-  progress.start('the wait for the pod', { risk: 'the pod may still be starting' });
-  await waitRollout(app, target, names, plan.timeoutMs);
-  progress.done('the pod is ready');
-  emit({ kind: 'rollout-ready', deployment: names.deployment });
-
-  let status: InPodStatus | null = null;
-  try {
-    status = await queryInPodStatus(app, target, `deployment/${names.deployment}`);
-  } catch (err) {
-    // the pod is ready (its probe is `tmux has-session`): a failed listing is only a warning
-    emit({ kind: 'session-unknown', session: local.session, error: (err as Error).message });
+  if (plan.ready) {
+    // a current release whose rollout was complete (and so not asleep): nothing to wait for
+    emit({ kind: 'rollout-ready', deployment: names.deployment, already: true });
+  } else {
+    emit({ kind: 'rollout-waiting', deployment: names.deployment, timeoutMs: plan.timeoutMs });
+    progress.start('the wait for the pod', { risk: 'the pod may still be starting' });
+    await waitRollout(app, target, names, plan.timeoutMs);
+    progress.done('the pod is ready');
+    emit({ kind: 'rollout-ready', deployment: names.deployment, already: false });
   }
-  if (status) {
+  // the plan's answer when it has one; asked again (with kubectl's usual wait for a running
+  // pod) when it has none or either exec failed
+  const early = plan.ready ? plan.inPod : null;
+  const report =
+    early && !(early.status instanceof Error) && !(early.checks instanceof Error) ? early : await inPod(app, local, target, plan.values);
+  return result(local, plan, reportInPod(report, local, emit));
+}
+
+/** What the pod says once it is ready: its status (sessions, boot warnings) and the in-pod
+ * checks that apply, two execs at once; a failure of either is kept, not thrown (the pod is
+ * ready: its probe is `tmux has-session`). */
+export interface InPodReport {
+  wanted: PodCheckName[];
+  status: InPodStatus | Error;
+  checks: PodCheck[] | Error | null;
+}
+
+/** How long the plan's exec waits for a running pod (kubectl's --pod-running-timeout): a
+ * running pod answers at once; when none runs the answer is not needed, only a fast "no". */
+const SPECULATIVE_POD_WAIT = '1s';
+
+async function inPod(app: App, local: UpLocal, target: Target, values: Values, podWait?: string): Promise<InPodReport> {
+  const ref = `deployment/${local.names.deployment}`;
+  const wanted = podChecksFor(local, values);
+  const [status, checks] = await Promise.allSettled([
+    queryInPodStatus(app, target, ref, podWait ? { podWait } : {}),
+    wanted.length ? runPodChecks(app, target, ref, wanted, podWait) : Promise.resolve(null),
+  ]);
+  const err = (r: PromiseRejectedResult): Error => (r.reason instanceof Error ? r.reason : new Error(String(r.reason)));
+  return {
+    wanted,
+    status: status.status === 'fulfilled' ? status.value : err(status),
+    checks:
+      checks.status === 'fulfilled'
+        ? // a detail is one line of jq or kubectl; never let one that quotes a secret through
+          (checks.value?.map((c) =>
+            app.guard.find(c.detail) === undefined ? c : { ...c, detail: '(the message quoted a secret value; not shown)' },
+          ) ?? null)
+        : err(checks),
+  };
+}
+
+/** The in-pod report as events, in a fixed order; the status and checks for the result. */
+function reportInPod(r: InPodReport, local: UpLocal, emit: (e: UpEvent) => void): { status: InPodStatus | null; checks: PodCheck[] } {
+  let status: InPodStatus | null = null;
+  if (r.status instanceof Error) emit({ kind: 'session-unknown', session: local.session, error: r.status.message });
+  else {
+    status = r.status;
     const sessions = status.sessions.map((s) => s.name);
     emit({ kind: sessions.includes(local.session) ? 'session-ready' : 'session-missing', session: local.session, sessions });
     if (status.warnings.length > 0) emit({ kind: 'boot-warnings', warnings: status.warnings });
   }
-  const wanted = podChecksFor(local, plan.values);
   let checks: PodCheck[] = [];
-  if (wanted.length) {
-    try {
-      // a detail is one line of jq or kubectl; never let one that quotes a secret through
-      checks = (await runPodChecks(app, target, `deployment/${names.deployment}`, wanted)).map((c) =>
-        app.guard.find(c.detail) === undefined ? c : { ...c, detail: '(the message quoted a secret value; not shown)' },
-      );
-      emit({ kind: 'pod-checks', checks });
-    } catch (err) {
-      emit({ kind: 'pod-checks-unknown', checks: wanted, error: (err as Error).message });
-    }
+  if (r.checks instanceof Error) emit({ kind: 'pod-checks-unknown', checks: r.wanted, error: r.checks.message });
+  else if (r.checks) {
+    checks = r.checks;
+    emit({ kind: 'pod-checks', checks });
   }
+  return { status, checks };
+}
+
+function result(local: UpLocal, plan: UpPlan, found: { status: InPodStatus | null; checks: PodCheck[] }): UpResult {
   return {
-    project,
-    target,
-    helm: local.helm,
+    project: local.project,
+    target: plan.target,
+    helm: plan.helm,
     action: plan.action,
     restarted: plan.action === 'upgraded',
-    deployment: names.deployment,
+    deployment: local.names.deployment,
     session: local.session,
-    status,
-    checks,
+    status: found.status,
+    checks: found.checks,
   };
 }

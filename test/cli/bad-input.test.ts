@@ -82,12 +82,19 @@ const KUBECTL: ShimRule[] = [
       '^--context ctx -n rgsd exec deployment/demo-rgsd -c workstation --pod-running-timeout=10s -- /opt/rgsd/status --json --lines 0$',
     stdout: IN_POD_STATUS_IDLE,
   },
+  // up's reads of the Deployment with the Secret, and its early question to the pod: no release
+  { match: '^--context ctx -n rgsd get deployment/demo-rgsd secret/demo-rgsd-secrets --ignore-not-found -o json$', stdout: '{"items":[]}' },
+  {
+    match: '^--context ctx -n rgsd exec deployment/demo-rgsd -c workstation --pod-running-timeout=1s -- /opt/rgsd/status --json$',
+    run: `echo 'Error from server (NotFound): deployments.apps "demo-rgsd" not found' >&2; exit 1`,
+  },
 ];
 const helmRules = (major: 3 | 4): ShimRule[] => [
   // local calls go to the real Helm: the chart's own schema judges the values
   { match: '^(version|template|lint)( |$)', run: `exec '${REAL_HELM[major]}' "$@"` },
   { match: '^--kube-context ctx -n rgsd list ', stdout: '[]' },
   { match: '^--kube-context ctx list -A ', stdout: '[]' },
+  { match: '^--kube-context ctx -n rgsd status demo -o json$', run: `echo 'Error: release: not found' >&2; exit 1` },
 ];
 
 /** Calls that change nothing. Everything else a stand-in records is a change. */
@@ -110,9 +117,12 @@ const CALL = {
   namespace: /^kubectl --context ctx get namespace rgsd -o json$/,
   list: /^helm --kube-context ctx -n rgsd list -o json .* --filter \^demo\$$/,
   listAll: /^helm --kube-context ctx list -A -o json .* --filter \^demo\$$/,
-  getValues: /^helm --kube-context ctx -n rgsd get values demo -o json$/,
-  /** up reads an existing release's replica count (0: asleep) with its values */
-  replicas: /^kubectl --context ctx -n rgsd get deployment\/demo-rgsd -o jsonpath=\{\.spec\.replicas\}$/,
+  /** up reads the release's record (status, values, manifest) */
+  status: /^helm --kube-context ctx -n rgsd status demo -o json$/,
+  /** …the Deployment (replicas, rollout) with the Secret */
+  workload: /^kubectl --context ctx -n rgsd get deployment\/demo-rgsd secret\/demo-rgsd-secrets --ignore-not-found -o json$/,
+  /** …and asks the pod early (a running one answers at once) */
+  early: /^kubectl --context ctx -n rgsd exec deployment\/demo-rgsd -c workstation --pod-running-timeout=1s -- \/opt\/rgsd\/status --json$/,
   objects: /^kubectl --context ctx -n rgsd get all,pvc,/,
   secretNames: /^kubectl --context ctx -n rgsd get secret -o name$/,
   /** the work guard's look inside the pod */
@@ -120,7 +130,7 @@ const CALL = {
     /^kubectl --context ctx -n rgsd exec deployment\/demo-rgsd -c workstation --pod-running-timeout=10s -- \/opt\/rgsd\/status --json --lines 0$/,
 };
 /** What `up` reads once the local checks pass (the template runs concurrently). */
-const UP_READS = [CALL.helmVersion, CALL.template, CALL.namespace, CALL.list, CALL.listAll];
+const UP_READS = [CALL.helmVersion, CALL.template, CALL.namespace, CALL.status, CALL.workload, CALL.listAll, CALL.early];
 const NUKE_READS = [CALL.namespace, CALL.objects, CALL.secretNames, CALL.list, CALL.guard];
 
 // ---- the cases ----------------------------------------------------------------------------
@@ -959,19 +969,34 @@ const CASES: BadInput[] = [
   {
     name: 'up that would restart the pod, without a terminal and without --yes',
     helm: [
-      { match: '^--kube-context ctx -n rgsd list ', stdout: JSON.stringify([release({})]) },
       { match: '^--kube-context ctx list -A ', stdout: JSON.stringify([release({})]) },
       {
-        match: '^--kube-context ctx -n rgsd get values demo -o json$',
-        stdout: JSON.stringify({ secrets: { existingSecret: 'demo-rgsd-secrets', checksum: 'an-older-checksum' } }),
+        match: '^--kube-context ctx -n rgsd status demo -o json$',
+        stdout: JSON.stringify({
+          name: 'demo',
+          namespace: 'rgsd',
+          version: 3,
+          info: { status: 'deployed', last_deployed: '2026-11-22T10:00:00Z' },
+          config: { secrets: { existingSecret: 'demo-rgsd-secrets', checksum: 'an-older-checksum' } },
+          manifest: '---\nkind: Deployment\n',
+        }),
       },
     ],
-    kubectl: [{ match: '^--context ctx -n rgsd get deployment/demo-rgsd -o jsonpath=', stdout: '1' }],
+    kubectl: [
+      {
+        match: '^--context ctx -n rgsd get deployment/demo-rgsd secret/demo-rgsd-secrets ',
+        stdout: JSON.stringify({ items: [{ kind: 'Deployment', metadata: { name: 'demo-rgsd' }, spec: { replicas: 1 } }] }),
+      },
+      {
+        match: '^--context ctx -n rgsd exec deployment/demo-rgsd -c workstation --pod-running-timeout=1s -- /opt/rgsd/status --json$',
+        stdout: IN_POD_STATUS_IDLE,
+      },
+    ],
     argv: ['up', 'demo'],
     exit: 7,
     message: 'not updating: the pod would restart (stdin is not a terminal, so it cannot be confirmed)',
     hint: 'detach and save your work, then re-run with --yes',
-    calls: [...UP_READS, CALL.getValues, CALL.replicas],
+    calls: UP_READS,
   },
   {
     name: 'up into a namespace that is being deleted',
@@ -991,7 +1016,7 @@ const CASES: BadInput[] = [
     name: 'up with credentials that may not list releases (helm list forbidden)',
     helm: [
       {
-        match: '^--kube-context ctx (-n rgsd )?list ',
+        match: '^--kube-context ctx (-n rgsd )?(list|status) ',
         run: `echo 'Error: list: failed to list: secrets is forbidden: User "dev" cannot list resource "secrets" in API group "" in the namespace "rgsd"' >&2; exit 1`,
       },
     ],
@@ -1011,7 +1036,7 @@ const CASES: BadInput[] = [
     ],
     helm: [
       {
-        match: '^--kube-context ctx (-n rgsd )?list ',
+        match: '^--kube-context ctx (-n rgsd )?(list|status) ',
         run: `echo 'Error: Kubernetes cluster unreachable: Get "https://127.0.0.1:1/version": dial tcp 127.0.0.1:1: connect: connection refused' >&2; exit 1`,
       },
     ],

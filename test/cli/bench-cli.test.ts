@@ -30,8 +30,9 @@ it('bench-cli prints the startup ratios and helm/kubectl calls per command', asy
   // without RGSD_BENCH_KUBECONFIG the cluster section does not run
   expect(r.stdout).not.toMatch(/^connect, /m);
   expect(row('up demo --dry-run')).toMatchObject({ cluster: 0, exec: 0, exit: 0 });
-  // the status after the rollout, and the work guard's look first (the shim's release has other values: the pod restarts)
-  expect(row('up demo --yes')).toMatchObject({ exec: 2, exit: 0 });
+  // the plan's early look, the work guard's look (the shim's release has other values: the pod
+  // restarts) and the status after the rollout
+  expect(row('up demo --yes')).toMatchObject({ exec: 3, exit: 0 });
   expect(row('down demo')).toMatchObject({ exit: 0 });
   for (const cmd of ['status', 'nuke demo --confirm demo', 'logs demo', 'restart demo --yes', 'reset-home demo --yes', 'doctor demo'])
     row(cmd);

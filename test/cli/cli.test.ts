@@ -355,11 +355,16 @@ describe('rgsd up (built, stand-ins for helm and kubectl) — check first, then 
         { match: '^config current-context$', stdout: 'ctx\n' },
         { match: '^--context ctx get namespace rgsd -o json$', stdout: NS },
         { match: '^--context ctx -n rgsd apply ', run: 'cat > /dev/null; echo secret/demo-rgsd-secrets serverside-applied; exit 0' },
+        { match: '^--context ctx -n rgsd get deployment/demo-rgsd secret/demo-rgsd-secrets ', stdout: '{"items":[]}' },
+        {
+          match: '^--context ctx -n rgsd exec deployment/demo-rgsd ',
+          run: `echo 'Error from server (NotFound): deployments.apps "demo-rgsd" not found' >&2; exit 1`,
+        },
       ],
       helm: [
         // local calls go to the real Helm 4: the real schema judges the values
         { match: '^(version|template) ', run: `exec '${REAL_HELM}' "$@"` },
-        { match: '^--kube-context ctx -n rgsd list ', stdout: '[]' },
+        { match: '^--kube-context ctx -n rgsd status demo ', run: `echo 'Error: release: not found' >&2; exit 1` },
         { match: '^--kube-context ctx list -A ', stdout: '[]' },
         { match: '^--kube-context ctx -n rgsd upgrade ', ...upgrade },
       ],

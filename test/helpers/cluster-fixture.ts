@@ -14,6 +14,24 @@ export const H = ['--kube-context', 'ctx', '-n', 'rgsd'];
 /** What every `helm list` of rgsd asks for (every state, RFC 3339 times). */
 const LIST_FLAGS = ['-o', 'json', '--deployed', '--failed', '--pending', '--uninstalling', '--time-format', '2006-01-02T15:04:05Z07:00'];
 
+function podChecksArgv(wait: string, checks: string[]): string[] {
+  return [
+    'kubectl',
+    ...K,
+    'exec',
+    'deployment/demo-rgsd',
+    '-c',
+    'workstation',
+    `--pod-running-timeout=${wait}`,
+    '--',
+    'sh',
+    '-c',
+    POD_CHECK_SCRIPT,
+    'rgsd-checks',
+    ...checks,
+  ];
+}
+
 export const argv = {
   helmVersion: ['helm', 'version', '--template', '{{.Version}}'],
   currentContext: ['kubectl', 'config', 'current-context'],
@@ -39,6 +57,11 @@ export const argv = {
     'json',
   ],
   getValues: ['helm', ...H, 'get', 'values', 'demo', '-o', 'json'],
+  /** up reads the release's record (status, values, manifest) in one call */
+  helmStatus: ['helm', ...H, 'status', 'demo', '-o', 'json'],
+  /** up reads the Deployment (replicas, rollout) and the Secret in one call */
+  workload: ['kubectl', ...K, 'get', 'deployment/demo-rgsd', 'secret/demo-rgsd-secrets', '--ignore-not-found', '-o', 'json'],
+  workloadNoSecret: ['kubectl', ...K, 'get', 'deployment/demo-rgsd', '--ignore-not-found', '-o', 'json'],
   applySecret: ['kubectl', ...K, 'apply', '--server-side', '--field-manager=rgsd', '--force-conflicts', '-f', '-'],
   upgrade: ['helm', ...H, 'upgrade', '--install', 'demo', CHART, '-f', '-'],
   uninstall: ['helm', ...H, 'uninstall', 'demo', '--wait'],
@@ -61,22 +84,22 @@ export const argv = {
     '--json',
     ...more,
   ],
-  /** up's in-pod checks after the rollout (models.json, the pod's kubectl): one exec */
-  podChecks: (...checks: string[]) => [
+  /** the plan of up asks the pod early, waiting only a second for a running one */
+  execStatusEarly: [
     'kubectl',
     ...K,
     'exec',
     'deployment/demo-rgsd',
     '-c',
     'workstation',
-    '--pod-running-timeout=10s',
+    '--pod-running-timeout=1s',
     '--',
-    'sh',
-    '-c',
-    POD_CHECK_SCRIPT,
-    'rgsd-checks',
-    ...checks,
+    '/opt/rgsd/status',
+    '--json',
   ],
+  /** up's in-pod checks after the rollout (models.json, the pod's kubectl): one exec */
+  podChecks: (...checks: string[]) => podChecksArgv('10s', checks),
+  podChecksEarly: (...checks: string[]) => podChecksArgv('1s', checks),
   /** `rgsd doctor <project>`: the workstation's agents and Codex's sandbox */
   taskCheck: [
     'kubectl',
@@ -141,16 +164,85 @@ export function release(status: string, opts: { revision?: number; updated?: str
   };
 }
 
+/** What the fixture's `helm template` renders (and, by default, what a release stored). */
+export const RENDERED = '---\nkind: Deployment\nmetadata:\n  name: demo-rgsd\n';
+
+export interface UpRunnerOptions {
+  /** what `helm list` shows (the first one in namespace rgsd is what `helm status` shows) */
+  releases?: unknown[];
+  /** the values the release holds */
+  prevValues?: unknown;
+  /** the manifest the release holds (default: what the template renders now) */
+  manifest?: string;
+  nsExists?: boolean;
+  helmVersion?: string;
+  /** the Deployment's replicas (default 1; no Deployment without a release) */
+  replicas?: number;
+  /** its rollout complete and its pod ready (default true) */
+  rolledOut?: boolean;
+  /** the Secret in the cluster: the one up would apply (its data), or none (default) */
+  liveSecret?: { data: Record<string, string>; labels: Record<string, string> };
+}
+
+/** `helm status -o json` of a release as `release()` describes it. */
+export function helmStatusDoc(r: Record<string, unknown>, values: unknown, manifest: string): string {
+  return JSON.stringify({
+    name: r.name,
+    namespace: r.namespace,
+    version: Number(r.revision),
+    info: { status: r.status, last_deployed: r.updated },
+    config: values,
+    manifest: `${manifest}\n`,
+  });
+}
+
+/** `kubectl get deployment/… secret/… -o json`, as the cluster would answer it. */
+export function workloadDoc(o: {
+  deployment: boolean;
+  replicas?: number;
+  rolledOut?: boolean;
+  secret?: UpRunnerOptions['liveSecret'];
+}): string {
+  const items: unknown[] = [];
+  if (o.deployment) {
+    const n = o.replicas ?? 1;
+    const done = o.rolledOut ?? true;
+    items.push({
+      kind: 'Deployment',
+      metadata: { name: 'demo-rgsd', generation: 2 },
+      spec: { replicas: n },
+      status: done
+        ? { observedGeneration: 2, replicas: n, updatedReplicas: n, readyReplicas: n, availableReplicas: n }
+        : { observedGeneration: 2, replicas: n, updatedReplicas: n, readyReplicas: 0, availableReplicas: 0 },
+    });
+  }
+  if (o.secret)
+    items.push({ kind: 'Secret', metadata: { name: 'demo-rgsd-secrets', labels: o.secret.labels }, type: 'Opaque', data: o.secret.data });
+  return JSON.stringify({ apiVersion: 'v1', kind: 'List', items });
+}
+
+const RELEASE_NOT_FOUND: FakeResponse = { exitCode: 1, stderr: 'Error: release: not found\n' };
+const NO_DEPLOYMENT: FakeResponse = { exitCode: 1, stderr: 'Error from server (NotFound): deployments.apps "demo-rgsd" not found\n' };
+
 /** A runner that answers a complete `rgsd up demo` run. */
-export function upRunner(o: { releases?: unknown[]; prevValues?: unknown; nsExists?: boolean; helmVersion?: string } = {}): FakeRunner {
+export function upRunner(o: UpRunnerOptions = {}): FakeRunner {
+  const here = (o.releases ?? []).find((r) => (r as { namespace?: string }).namespace === 'rgsd') as Record<string, unknown> | undefined;
   return new FakeRunner()
+    .on(argv.helmStatus, here ? { stdout: helmStatusDoc(here, o.prevValues ?? {}, o.manifest ?? RENDERED) } : RELEASE_NOT_FOUND)
+    .on(argv.workload, {
+      stdout: workloadDoc({ deployment: Boolean(here), replicas: o.replicas, rolledOut: o.rolledOut, secret: o.liveSecret }),
+    })
+    .on(argv.execStatusEarly, here && o.replicas !== 0 ? { stdout: IN_POD_STATUS } : NO_DEPLOYMENT)
+    .on(argv.podChecksEarly('models'), { stdout: 'models ok\n' })
+    .on(argv.podChecksEarly('kubectl'), { stdout: 'kubectl ok yes\n' })
+    .on(argv.podChecksEarly('models', 'kubectl'), { stdout: 'models ok\nkubectl ok yes\n' })
     .on(argv.helmVersion, { stdout: o.helmVersion ?? 'v4.1.4' })
     .on(argv.currentContext, { stdout: 'ctx\n' })
     .on(argv.getNamespace, o.nsExists === false ? NOT_FOUND_NS : { stdout: '{"metadata":{"name":"rgsd","labels":{}}}' })
     .on(argv.createNamespace, { stdout: 'namespace/rgsd created\n' })
     .on(argv.helmList('demo'), { stdout: JSON.stringify(o.releases ?? []) })
     .on(argv.helmListAll('demo'), { stdout: JSON.stringify(o.releases ?? []) })
-    .on(argv.template, { stdout: '---\nkind: Deployment\nmetadata:\n  name: demo-rgsd\n' })
+    .on(argv.template, { stdout: RENDERED })
     .on(argv.getValues, { stdout: JSON.stringify(o.prevValues ?? {}) })
     .on(argv.uninstall, { stdout: 'release "demo" uninstalled\n' })
     .on(argv.rollback, { stdout: 'Rollback was a success!\n' })

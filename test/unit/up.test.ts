@@ -12,7 +12,18 @@ import { FakeRunner } from '../helpers/fake-runner.js';
 import { expectGolden } from '../helpers/golden.js';
 import { FakePrompter, testApp, type TestApp } from '../helpers/test-app.js';
 import { SECRET_KEY, SECRET_TOKEN, writeProject } from '../helpers/project-fixture.js';
-import { argv, CHART, H, release, upRunner, UNREACHABLE } from '../helpers/cluster-fixture.js';
+import {
+  argv,
+  CHART,
+  H,
+  helmStatusDoc,
+  release,
+  RENDERED,
+  upRunner,
+  UNREACHABLE,
+  workloadDoc,
+  type UpRunnerOptions,
+} from '../helpers/cluster-fixture.js';
 
 const NOW = new Date('2026-11-22T12:00:00Z');
 const OLD = '2026-11-22T10:00:00Z';
@@ -59,6 +70,17 @@ async function valuesOfFirstRun(): Promise<Record<string, unknown>> {
   return parse(t.runner.find(...argv.upgrade)[0]?.stdin ?? '') as Record<string, unknown>;
 }
 
+/** The Secret the first `up` applies, as the cluster then holds it. */
+async function liveSecretOfFirstRun(): Promise<NonNullable<UpRunnerOptions['liveSecret']>> {
+  const t = await setup();
+  await up(t);
+  const applied = JSON.parse(t.runner.find(...argv.applySecret)[0]?.stdin ?? '{}') as {
+    data: Record<string, string>;
+    metadata: { labels: Record<string, string> };
+  };
+  return { data: applied.data, labels: applied.metadata.labels };
+}
+
 /** A deployed release of the local chart (so only the values decide about a restart). */
 async function deployed(opts: { revision?: number } = {}): Promise<Record<string, unknown>> {
   return { ...release('deployed', opts), chart: await chartLabel(CHART) };
@@ -70,11 +92,13 @@ describe('rgsd up — fresh install', () => {
     await up(t);
     expect(t.runner.argvs).toEqual([
       argv.helmVersion,
-      // the plan: these four at once, the rendering included
+      // the plan: these at once, the rendering and the early question to the pod included
       argv.getNamespace,
-      argv.helmList('demo'),
+      argv.helmStatus,
+      argv.workload,
       argv.helmListAll('demo'),
       argv.template,
+      argv.execStatusEarly,
       argv.createNamespace,
       argv.applySecret,
       argv.upgrade,
@@ -109,7 +133,13 @@ describe('rgsd up — fresh install', () => {
       'rollout-ready',
       'session-ready',
     ]);
-    expect(events).toContainEqual({ kind: 'helm-done', action: 'installed', release: 'demo', helm: { major: 4, version: 'v4.1.4' } });
+    expect(events).toContainEqual({
+      kind: 'helm-done',
+      action: 'installed',
+      release: 'demo',
+      helm: { major: 4, version: 'v4.1.4' },
+      revision: null,
+    });
     expect(events).toContainEqual({ kind: 'rollout-waiting', deployment: 'demo-rgsd', timeoutMs: 300_000 });
     expect(result).toMatchObject({
       project: 'demo',
@@ -186,28 +216,100 @@ describe('rgsd up — fresh install', () => {
 });
 
 describe('rgsd up — idempotence and restarts', () => {
-  it('an unchanged second up asks nothing and reports no restart', async () => {
+  it('a current release (same values, same rendered objects, ready pod): the reads and nothing else', async () => {
+    const prev = await valuesOfFirstRun();
+    const secret = await liveSecretOfFirstRun();
+    const t = await setup({ releases: [await deployed({ revision: 3 })], prevValues: prev, liveSecret: secret });
+    await up(t);
+    // one round of reads, all at once; no Secret apply, no helm upgrade, no rollout wait, no second exec
+    expect(t.runner.argvs).toEqual([
+      argv.helmVersion,
+      argv.getNamespace,
+      argv.helmStatus,
+      argv.workload,
+      argv.helmListAll('demo'),
+      argv.template,
+      argv.execStatusEarly,
+    ]);
+    expect(mutating(t.runner)).toEqual([]);
+    expect(t.stderr()).toContain('release demo is current (revision 3: same values, same objects): no helm upgrade');
+    expect(t.stderr()).not.toContain('warning');
+    expectGolden('up-current', t.stderr());
+  });
+
+  it('current, but the Secret was edited in the cluster: it is applied again, helm still does not run', async () => {
+    const prev = await valuesOfFirstRun();
+    const secret = await liveSecretOfFirstRun();
+    const edited = { ...secret, data: { ...secret.data, EXTRA: 'eA==' } };
+    const t = await setup({ releases: [await deployed({ revision: 3 })], prevValues: prev, liveSecret: edited });
+    await up(t);
+    expect(mutating(t.runner)).toEqual([argv.applySecret]);
+    expect(t.stderr()).toContain('Secret demo-rgsd-secrets applied');
+  });
+
+  it('current, but the early exec failed (a slow pod): the pod is asked again with the usual wait', async () => {
     const prev = await valuesOfFirstRun();
     const t = await setup({ releases: [await deployed({ revision: 3 })], prevValues: prev });
+    t.runner.on(argv.execStatusEarly, { exitCode: 1, stderr: 'error: timed out waiting for the condition\n' });
+    await up(t);
+    expect(t.runner.argvs.at(-1)).toEqual(argv.execStatus());
+    expect(t.stderr()).toContain('tmux session "main" is ready');
+    expect(t.stderr()).not.toContain('warning');
+  });
+
+  it('--reapply: helm upgrade runs although the release is current', async () => {
+    const prev = await valuesOfFirstRun();
+    const t = await setup({ releases: [await deployed({ revision: 3 })], prevValues: prev });
+    await up(t, { reapply: true });
+    expect(t.runner.argvs).toContainEqual(argv.upgrade);
+    expect(t.stderr()).toContain('pod template unchanged, no restart');
+  });
+
+  it('current but not rolled out (a pod not ready): no helm upgrade, the rollout is waited for', async () => {
+    const prev = await valuesOfFirstRun();
+    const t = await setup({ releases: [await deployed({ revision: 3 })], prevValues: prev, rolledOut: false });
+    await up(t);
+    expect(t.runner.argvs).not.toContainEqual(argv.upgrade);
+    expect(t.runner.argvs.slice(-2)).toEqual([argv.rollout, argv.execStatus()]);
+  });
+
+  it('no Deployment (deleted by hand): not current, helm upgrade puts it back', async () => {
+    const prev = await valuesOfFirstRun();
+    const t = await setup({ releases: [await deployed({ revision: 3 })], prevValues: prev });
+    t.runner.on(argv.workload, { stdout: workloadDoc({ deployment: false }) });
+    await up(t);
+    expect(t.runner.argvs).toContainEqual(argv.upgrade);
+  });
+
+  it('the same values but other rendered objects (the chart changed, same version): upgraded, no restart', async () => {
+    const prev = await valuesOfFirstRun();
+    const t = await setup({ releases: [await deployed({ revision: 3 })], prevValues: prev, manifest: `${RENDERED}  labels: {a: b}\n` });
     await up(t);
     expect(t.stderr()).toContain('pod template unchanged, no restart');
     expect(t.stderr()).not.toContain('warning');
-    expect(t.runner.argvs).toContainEqual(argv.getValues);
+    expect(t.runner.argvs).toContainEqual(argv.upgrade);
     expectGolden('up-unchanged', t.stderr());
   });
 
-  it('asleep (0 replicas): woken after the upgrade, then the rollout is waited for; awake: no scale', async () => {
+  it('asleep (0 replicas) and current: no helm upgrade, woken, then the rollout is waited for; awake: no scale', async () => {
     const prev = await valuesOfFirstRun();
-    const t = await setup({ releases: [await deployed({ revision: 3 })], prevValues: prev });
-    t.runner.on(argv.getReplicas, { stdout: '0' });
+    const t = await setup({ releases: [await deployed({ revision: 3 })], prevValues: prev, replicas: 0 });
     await up(t);
     const order = t.runner.argvs.filter((a) => [argv.upgrade, argv.scaleUp, argv.rollout].some((x) => x.join(' ') === a.join(' ')));
-    expect(order).toEqual([argv.upgrade, argv.scaleUp, argv.rollout]);
+    expect(order).toEqual([argv.scaleUp, argv.rollout]);
     expect(t.stderr()).toContain('it was asleep (0 replicas): woken (kubectl scale deployment/demo-rgsd --replicas=1)');
     const awake = await setup({ releases: [await deployed({ revision: 3 })], prevValues: prev });
     await up(awake);
-    expect(awake.runner.argvs).toContainEqual(argv.getReplicas);
+    expect(awake.runner.argvs).toContainEqual(argv.workload);
     expect(awake.runner.argvs).not.toContainEqual(argv.scaleUp);
+  });
+
+  it('asleep with a change: upgraded, then woken, then the rollout is waited for', async () => {
+    const prev = await valuesOfFirstRun();
+    const t = await setup({ releases: [await deployed({ revision: 3 })], prevValues: prev, replicas: 0, manifest: 'kind: Other\n' });
+    await up(t);
+    const order = t.runner.argvs.filter((a) => [argv.upgrade, argv.scaleUp, argv.rollout].some((x) => x.join(' ') === a.join(' ')));
+    expect(order).toEqual([argv.upgrade, argv.scaleUp, argv.rollout]);
   });
 
   it('idle sleep on: the API server addresses are read (the watcher and the NetworkPolicy need them)', async () => {
@@ -222,9 +324,18 @@ describe('rgsd up — idempotence and restarts', () => {
     expect(values.networkPolicy?.apiServerCIDRs).toEqual(['10.9.8.7']);
   });
 
-  it('the unchanged plan and result say so', async () => {
+  it('the current plan and result say so', async () => {
     const prev = await valuesOfFirstRun();
     const t = await setup({ releases: [await deployed({ revision: 3 })], prevValues: prev });
+    const { plan, result, events } = await upOps(t);
+    expect(plan).toMatchObject({ action: 'current', ready: true, revision: 3, secretCurrent: false, restartReasons: [] });
+    expect(result).toMatchObject({ action: 'current', restarted: false });
+    expect(events.map((e) => e.kind)).toEqual(['secret-applied', 'helm-done', 'rollout-ready', 'session-ready']);
+  });
+
+  it('the unchanged plan and result say so', async () => {
+    const prev = await valuesOfFirstRun();
+    const t = await setup({ releases: [await deployed({ revision: 3 })], prevValues: prev, manifest: 'kind: Other\n' });
     const { plan, result } = await upOps(t);
     expect(plan.action).toBe('unchanged');
     expect(plan.restartReasons).toEqual([]);
@@ -265,7 +376,9 @@ describe('rgsd up — idempotence and restarts', () => {
 
   it('a different chart version counts as a restart (asks first)', async () => {
     const prev = await valuesOfFirstRun();
-    const t = await setup({ releases: [{ ...release('deployed'), chart: 'rgsd-0.0.9' }], prevValues: prev });
+    // helm status has no chart field: the chart comes from the manifest's helm.sh/chart label
+    const manifest = `${RENDERED}  labels:\n    helm.sh/chart: rgsd-0.0.9\n`;
+    const t = await setup({ releases: [{ ...release('deployed'), chart: 'rgsd-0.0.9' }], prevValues: prev, manifest });
     await expect(up(t)).rejects.toMatchObject({ exitCode: ExitCode.refused });
     expect(t.stderr()).toMatch(/the chart changes from rgsd-0.0.9 to rgsd-\d+\.\d+\.\d+/);
   });
@@ -364,8 +477,13 @@ describe('rgsd up — interrupted releases', () => {
       .on(['helm3', 'version', '--template', '{{.Version}}'], { stdout: 'v3.18.0' })
       .on(['kc', 'config', 'current-context'], { stdout: 'ctx' })
       .on(['kc', '--context', 'ctx', 'get', 'namespace', 'rgsd', '-o', 'json'], { stdout: '{}' })
-      .on(['helm3', ...argv.helmList('demo').slice(1)], {
-        stdout: JSON.stringify([release('pending-install', { updated: '2026-11-22T11:59:59Z' })]),
+      .on(['helm3', ...argv.helmStatus.slice(1)], {
+        stdout: helmStatusDoc(release('pending-install', { updated: '2026-11-22T11:59:59Z' }), {}, RENDERED),
+      })
+      .on(['kc', ...argv.workload.slice(1)], { stdout: workloadDoc({ deployment: false }) })
+      .on(['kc', ...argv.execStatusEarly.slice(1)], {
+        exitCode: 1,
+        stderr: 'Error from server (NotFound): deployments.apps "demo-rgsd" not found\n',
       })
       .on(['helm3', ...argv.helmListAll('demo').slice(1)], { stdout: '[]' })
       .on(['helm3', ...argv.template.slice(1)], { stdout: 'kind: Deployment\n' });
@@ -795,7 +913,8 @@ describe('rgsd up — the in-pod checks after the rollout (models.json, the pod 
     writeProject(t.configDir, 'demo', MODELS);
     await up(t);
     expect(t.runner.argvs.slice(-2)).toEqual([argv.execStatus(), argv.podChecks('models')]);
-    expect(t.runner.argvs.filter((a) => a.includes('rgsd-checks'))).toHaveLength(1);
+    // after the rollout: one exec of the checks (an install has no pod for the plan's early one)
+    expect(t.runner.argvs.filter((a) => a.includes('rgsd-checks') && a.includes('--pod-running-timeout=10s'))).toHaveLength(1);
     expect(t.stderr()).toContain('✓ models.json valid in the pod');
     expect(t.stderr()).not.toContain('kubectl reaches');
   });
@@ -808,7 +927,10 @@ describe('rgsd up — the in-pod checks after the rollout (models.json, the pod 
     const t = await testApp({ runner, now: NOW });
     writeProject(t.configDir, 'demo', { ...MODELS, settings: 'files: {models: models.json}\nrbac: {mode: namespace}\n' });
     await up(t);
-    expect(t.runner.argvs.filter((a) => a.includes('rgsd-checks'))).toEqual([argv.podChecks('models', 'kubectl')]);
+    expect(t.runner.argvs.filter((a) => a.includes('rgsd-checks'))).toEqual([
+      argv.podChecksEarly('models', 'kubectl'),
+      argv.podChecks('models', 'kubectl'),
+    ]);
     expect(t.runner.argvs.at(-1)).toEqual(argv.podChecks('models', 'kubectl'));
     expect(t.stderr()).toContain(
       'warning: models.json in the pod is not valid JSON: jq: error (at <stdin>:3): parse error: Expected separator between values at line 3, column 5',
