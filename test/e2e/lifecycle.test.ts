@@ -109,13 +109,25 @@ describe('rgsd lifecycle on a real cluster (Helm 4)', () => {
     }
   });
 
-  it('4. up again with nothing changed: same pod, no restart', async () => {
+  it('4. up again with nothing changed: same pod, no restart, no new helm revision; --reapply makes one', async () => {
+    const revision = async () =>
+      (JSON.parse((await rgsdOk(config, ['status', PROJECT, '--json'])).stdout) as { projects: { release: { revision: number } }[] })
+        .projects[0]?.release.revision;
     const before = await readyPod(PROJECT);
-    await rgsdOk(config, ['up', PROJECT]);
+    const rev = await revision();
+    const res = await rgsdOk(config, ['up', PROJECT]);
+    expect(res.stderr).toContain(`release ${PROJECT} is current (revision ${rev}: same values, same objects): no helm upgrade`);
+    expect(res.stderr).toContain('tmux session "main" is ready');
+    expect(await revision()).toBe(rev);
     const after = await readyPod(PROJECT);
     expect(after.metadata.uid).toBe(before.metadata.uid);
     expect(after.status.containerStatuses?.[0]?.restartCount).toBe(before.status.containerStatuses?.[0]?.restartCount);
     expect(await livePods(PROJECT)).toHaveLength(1);
+
+    const again = await rgsdOk(config, ['up', PROJECT, '--reapply']);
+    expect(again.stderr).toContain('pod template unchanged, no restart');
+    expect(await revision()).toBe((rev as number) + 1);
+    expect((await readyPod(PROJECT)).metadata.uid).toBe(before.metadata.uid);
   });
 
   it('5. a changed token rolls the pod: new value in the credential file, old one gone', async () => {
