@@ -291,7 +291,7 @@ describe('scripts/try --down', () => {
     const r = runTry(['--down']);
     expect(r.status, r.stderr).toBe(0);
     expect(changes(r.calls)).toEqual(['rgsd nuke demo --confirm demo', 'local-cluster down']);
-    expect(r.stderr).toContain('try: project demo: destroyed (release, Secret, home volume)');
+    expect(r.stderr).toMatch(/^try: project demo: destroyed \(release, Secret, home volume\)$/m);
     expect(r.stderr).toContain(`try: settings: removed ${settingsFile()}`);
     expect(r.stderr).toContain(`try: secrets: removed ${secretsFile()} (unchanged since try wrote it)`);
     expect(r.stderr).toContain('try: cluster: started by try; stopping it (scripts/local-cluster down)');
