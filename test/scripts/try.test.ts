@@ -265,6 +265,15 @@ describe('scripts/try: up', () => {
     expect(existsSync(join(cluster, '.rgsd-try-started'))).toBe(false);
   });
 
+  it('restarts a stopped cluster it did not make without claiming it', () => {
+    write(join(cluster, '.rgsd-local-cluster'), '', 0o644);
+    const r = runTry();
+    expect(r.status, r.stderr).toBe(0);
+    expect(changes(r.calls)).toContain('local-cluster up');
+    expect(r.stderr).toContain('try: cluster: up again (not started by try: try --down leaves it running)');
+    expect(existsSync(join(cluster, '.rgsd-try-started'))).toBe(false);
+  });
+
   it('uses settings the user made, without init and without claiming them', () => {
     write(settingsFile(), 'agent: claude\n', 0o644);
     const r = runTry();
