@@ -108,7 +108,7 @@ interface TryRun {
   calls: string[];
 }
 
-function runTry(args: string[] = [], extra: Record<string, string> = {}): TryRun {
+function runTry(args: string[] = [], extra: Record<string, string> = {}, cwd = repo): TryRun {
   writeFileSync(join(state, 'calls'), '');
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const k of Object.keys(env)) if (k.startsWith('RGSD_') || k === 'SUDO_USER' || k === 'KUBECONFIG') delete env[k];
@@ -122,7 +122,7 @@ function runTry(args: string[] = [], extra: Record<string, string> = {}): TryRun
     RGSD_CLUSTER_NETWORK_POLICY: '0',
     ...extra,
   });
-  const r = spawnSync(join(repo, 'scripts', 'try'), args, { cwd: repo, env, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(join(repo, 'scripts', 'try'), args, { cwd, env, encoding: 'utf8', timeout: 60_000 });
   if (r.error) throw r.error;
   const calls = readFileSync(join(state, 'calls'), 'utf8').split('\n').filter(Boolean);
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, calls };
@@ -229,6 +229,16 @@ describe('scripts/try: up', () => {
     for (const step of ['helm, kubectl:', 'CLI:', 'docker:', 'image rgsd/workstation:7.6.5:', 'cluster:', 'project demo:']) {
       expect(r.stderr).toContain(`try: ${step}`);
     }
+  });
+
+  it("runs its steps in the checkout from any directory; relative paths are the caller's", () => {
+    rmSync(join(repo, 'node_modules'), { recursive: true });
+    const r = runTry([], { RGSD_CONFIG_DIR: 'config', RGSD_CLUSTER_DIR: 'cluster' }, root.dir);
+    expect(r.status, r.stderr).toBe(0);
+    expect(existsSync(join(repo, 'node_modules'))).toBe(true);
+    expect(existsSync(join(repo, 'dist', 'main.js'))).toBe(true);
+    expect(existsSync(settingsFile())).toBe(true);
+    expect(existsSync(join(cluster, '.rgsd-try-started'))).toBe(true);
   });
 
   it('run again, it only looks (and runs rgsd up, which changes nothing when nothing changed)', () => {
