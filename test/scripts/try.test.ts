@@ -111,7 +111,7 @@ interface TryRun {
 function runTry(args: string[] = [], extra: Record<string, string> = {}, cwd = repo): TryRun {
   writeFileSync(join(state, 'calls'), '');
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of Object.keys(env)) if (k.startsWith('RGSD_') || k === 'SUDO_USER' || k === 'KUBECONFIG') delete env[k];
+  for (const k of Object.keys(env)) if (k.startsWith('RGSD_') || ['SUDO_USER', 'KUBECONFIG', 'INIT_CWD'].includes(k)) delete env[k];
   Object.assign(env, {
     PATH: `${root.bin}:${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
     FAKE_STATE: state,
@@ -239,6 +239,7 @@ describe('scripts/try: up', () => {
     expect(existsSync(join(repo, 'dist', 'main.js'))).toBe(true);
     expect(existsSync(settingsFile())).toBe(true);
     expect(existsSync(join(cluster, '.rgsd-try-started'))).toBe(true);
+    expect(r.stdout).toMatch(new RegExp(`^Remove it all: RGSD_CONFIG_DIR=\\S+ RGSD_CLUSTER_DIR=\\S+ ${repo}/scripts/try --down$`, 'm'));
   });
 
   it('run again, it only looks (and runs rgsd up, which changes nothing when nothing changed)', () => {
