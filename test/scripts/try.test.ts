@@ -72,7 +72,7 @@ writeFileSync(bin + 'helm', '#!/bin/sh\\necho "helm $*" >>"$FAKE_STATE/calls"\\n
 `,
     0o644,
   );
-  write(join(repo, 'scripts', 'ensure-dockerd'), sh('rec ensure-dockerd; echo running'));
+  write(join(repo, 'scripts', 'ensure-dockerd'), sh('rec ensure-dockerd; echo "${FAKE_DOCKERD:-running}"'));
   write(join(repo, 'scripts', 'build-image'), sh('rec build-image "$@"; touch "$FAKE_STATE/image"'));
   // The cluster: up while $FAKE_STATE/up exists; its state dir holds local-cluster's own marker.
   write(
@@ -203,8 +203,9 @@ describe('scripts/try: arguments and checks, before anything changes', () => {
 describe('scripts/try: up', () => {
   it('on a bare machine: tools, build, docker, image, cluster, settings, up; then how to connect', () => {
     rmSync(join(repo, 'node_modules'), { recursive: true });
-    const r = runTry();
+    const r = runTry([], { FAKE_DOCKERD: 'started 4242' });
     expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain('try: docker: started dockerd (pid 4242; it keeps running)');
     expect(changes(r.calls)).toEqual([
       'npm ci --no-audit --no-fund',
       'install-tools',
@@ -250,6 +251,7 @@ describe('scripts/try: up', () => {
     expect(changes(r.calls)).toEqual(['ensure-dockerd', 'local-cluster load-image', 'rgsd up demo --yes']);
     expect(r.stderr).toContain('try: helm, kubectl: in .tools/bin');
     expect(r.stderr).toContain('try: CLI: built');
+    expect(r.stderr).toContain('try: docker: running');
     expect(r.stderr).toContain('try: image rgsd/workstation:7.6.5: in docker');
     expect(r.stderr).toContain('try: image rgsd/workstation:7.6.5: in the cluster');
     expect(r.stderr).toContain(`try: project demo: settings from an earlier try (${settingsFile()})`);
