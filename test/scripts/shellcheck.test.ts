@@ -37,6 +37,7 @@ describe('shellcheck', () => {
       'scripts/ensure-dockerd',
       'scripts/build-image',
       'scripts/local-cluster',
+      'scripts/try',
       'scripts/cluster/lib/common.sh',
     ]) {
       expect(names).toContain(n);

@@ -173,9 +173,9 @@ const ARTIFACTS = join(tmpdir(), 'rgsd-e2e-artifacts');
 
 /** For afterEach: when the test failed, prints the cluster diagnostics (stderr, so they
  * appear with the failure) and keeps a copy under $TMPDIR/rgsd-e2e-artifacts. */
-export async function diagnoseFailure(ctx: { task: { name: string; result?: { state?: string } } }): Promise<void> {
+export async function diagnoseFailure(ctx: { task: { name: string; result?: { state?: string } } }, namespace = NAMESPACE): Promise<void> {
   if (ctx.task.result?.state !== 'fail') return;
-  const text = await collectDiagnostics();
+  const text = await collectDiagnostics(namespace);
   mkdirSync(ARTIFACTS, { recursive: true });
   const file = join(
     ARTIFACTS,
