@@ -5,6 +5,7 @@ import { ForbiddenError, NotFoundError, TimeoutError } from '../core/errors.js';
 import { CONTAINER, IN_POD, LABEL, goDuration } from '../core/vocab.js';
 import type { ProjectNames } from '../core/names.js';
 import { kubectl, type CallOptions, type Gateway, type Target } from './gateway.js';
+import { getNamespace, type NamespaceState } from './namespace.js';
 
 export interface K8sObject {
   kind?: string;
@@ -263,6 +264,40 @@ export async function getWorkload(
     const { stdout } = await kubectl(gw, t, workloadArgs(names, false));
     return { deployment: stdout.trim() ? deploymentState(JSON.parse(stdout) as K8sObject) : null, secret: undefined };
   }
+}
+
+/** What `up` reads of the cluster in one call: the namespace (also the reachability check),
+ * the Deployment and the Secret. */
+export interface ProjectState extends Awaited<ReturnType<typeof getWorkload>> {
+  namespace: NamespaceState;
+}
+
+export function projectStateArgs(t: Target, names: ProjectNames): string[] {
+  return ['get', `namespace/${t.namespace}`, ...workloadArgs(names, true).slice(1)];
+}
+
+/** The namespace, the Deployment and the Secret in one `kubectl get`. Credentials that may
+ * not read one of them (Namespaces and Secrets are the usual ones) fall back to a call each,
+ * which know what to assume (`getNamespace`, `getWorkload`). */
+export async function getProjectState(gw: Gateway, t: Target, names: ProjectNames): Promise<ProjectState> {
+  let stdout: string;
+  try {
+    stdout = (await kubectl(gw, t, projectStateArgs(t, names))).stdout;
+  } catch (err) {
+    if (!(err instanceof ForbiddenError)) throw err;
+    const [namespace, workload] = await Promise.all([getNamespace(gw, t), getWorkload(gw, t, names)]);
+    return { namespace, ...workload };
+  }
+  const items = stdout.trim() ? listItems(stdout) : [];
+  const ns = items.find((o) => o.kind === 'Namespace') as (K8sObject & { status?: { phase?: string } }) | undefined;
+  const deploy = items.find((o) => o.kind === 'Deployment');
+  return {
+    namespace: ns
+      ? { exists: true, labels: ns.metadata.labels ?? {}, ...(ns.status?.phase === 'Terminating' ? { terminating: true } : {}) }
+      : { exists: false, labels: {} },
+    deployment: deploy ? deploymentState(deploy) : null,
+    secret: items.find((o) => o.kind === 'Secret') ?? null,
+  };
 }
 
 /** The annotation `rgsd sleep` puts on the Deployment when it scales it to 0. */

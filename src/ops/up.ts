@@ -17,7 +17,7 @@
 // `dryRunUp` renders what applyUp would apply (helm template, local) without the cluster.
 import { apiServerEndpoints, type ApiServerEndpoints } from '../cluster/apiserver.js';
 import { commandHint, helmArgv, kubectlArgv, type Target } from '../cluster/gateway.js';
-import { getNamespace, createNamespace, namespaceManifest } from '../cluster/namespace.js';
+import { createNamespace, namespaceManifest } from '../cluster/namespace.js';
 import {
   chartLabel,
   detectHelm,
@@ -44,7 +44,7 @@ import {
 } from '../cluster/secret.js';
 import { podCheckArgs, runPodChecks, type PodCheck, type PodCheckName } from '../cluster/podchecks.js';
 import { inPodStatusArgs, queryInPodStatus, type BootWarning, type InPodStatus } from '../cluster/podstate.js';
-import { getWorkload, rolloutStatusArgs, scaleDeployment, waitRollout, type K8sObject } from '../cluster/workload.js';
+import { getProjectState, rolloutStatusArgs, scaleDeployment, waitRollout, type K8sObject } from '../cluster/workload.js';
 import type { App } from '../core/app.js';
 import type { ProjectConfig } from '../core/config.js';
 import { CommandError, ConfigError, ForbiddenError, NotFoundError, RgsdError } from '../core/errors.js';
@@ -356,18 +356,16 @@ export async function planUp(app: App, local: UpLocal, target: Target, opts: Pla
   );
   const rendered = final.then((values) => renderChart(app, local, target, stringify(values)));
   const speculative = final.then((values) => inPod(app, local, target, values, SPECULATIVE_POD_WAIT));
-  const [render, ns, record, workload, everywhere, api, values] = await Promise.allSettled([
+  const [render, projectState, record, api, values] = await Promise.allSettled([
     rendered,
-    getNamespace(app, target),
+    getProjectState(app, target, names),
     getReleaseRecord(app, target, names.release),
-    getWorkload(app, target, names),
-    otherNamespaces(app, target, names.release),
     endpoints,
     final,
   ]);
   // in the order a user fixes things: the values (local), then the cluster
   settled(render);
-  const namespace = settled(ns);
+  const { namespace, deployment: state, secret: liveSecret } = settled(projectState);
   const found = settled(record);
   if (api.status === 'rejected' && !tolerable(api.reason)) throw api.reason;
 
@@ -379,12 +377,6 @@ export async function planUp(app: App, local: UpLocal, target: Target, opts: Pla
     });
   }
   const release = found?.release ?? null;
-  // a copy in another namespace: refused before an install (a second workstation of the
-  // project), beside an existing release a note
-  const elsewhere = settled(everywhere);
-  if (elsewhere.others.length && !release) throw elsewhereError(local, target, elsewhere.others);
-  if (elsewhere.others.length) notes.push({ kind: 'also-elsewhere', release: names.release, namespaces: elsewhere.others });
-  if (elsewhere.note) notes.push(elsewhere.note);
   if (api.status === 'rejected') notes.push({ kind: 'api-server-unknown', reason: (api.reason as RgsdError).message });
   else if (api.value && api.value.addresses.length === 0)
     notes.push({ kind: 'api-server-unknown', reason: 'its EndpointSlices list no address' });
@@ -393,7 +385,6 @@ export async function planUp(app: App, local: UpLocal, target: Target, opts: Pla
   const recovery = planRecovery(release, app, target, app.now());
   const finalValues = settled(values);
   const valuesYaml = stringify(finalValues);
-  const { deployment: state, secret: liveSecret } = settled(workload);
   let previousValues: Values | null = null;
   let current = false;
   const reasons: string[] = [];
@@ -416,6 +407,14 @@ export async function planUp(app: App, local: UpLocal, target: Target, opts: Pla
         isDeepStrictEqual(found.values, parse(valuesYaml)) &&
         sameManifest(found.manifest, settled(render));
     }
+  }
+  // a copy in another namespace: refused before an install (a second workstation of the
+  // project), beside a release that changes a note; not looked for when nothing changes
+  if (!current) {
+    const elsewhere = await otherNamespaces(app, target, names.release);
+    if (elsewhere.others.length && !release) throw elsewhereError(local, target, elsewhere.others);
+    if (elsewhere.others.length) notes.push({ kind: 'also-elsewhere', release: names.release, namespaces: elsewhere.others });
+    if (elsewhere.note) notes.push(elsewhere.note);
   }
   const installs = !release || recovery.kind === 'uninstall-then-install';
   const unchanged = !installs && previousValues !== null && release?.status === 'deployed' && reasons.length === 0;

@@ -83,7 +83,10 @@ const KUBECTL: ShimRule[] = [
     stdout: IN_POD_STATUS_IDLE,
   },
   // up's reads of the Deployment with the Secret, and its early question to the pod: no release
-  { match: '^--context ctx -n rgsd get deployment/demo-rgsd secret/demo-rgsd-secrets --ignore-not-found -o json$', stdout: '{"items":[]}' },
+  {
+    match: '^--context ctx -n rgsd get namespace/rgsd deployment/demo-rgsd secret/demo-rgsd-secrets --ignore-not-found -o json$',
+    stdout: JSON.stringify({ items: [{ kind: 'Namespace', ...JSON.parse(NS_JSON) }] }),
+  },
   {
     match: '^--context ctx -n rgsd exec deployment/demo-rgsd -c workstation --pod-running-timeout=1s -- /opt/rgsd/status --json$',
     run: `echo 'Error from server (NotFound): deployments.apps "demo-rgsd" not found' >&2; exit 1`,
@@ -120,7 +123,8 @@ const CALL = {
   /** up reads the release's record (status, values, manifest) */
   status: /^helm --kube-context ctx -n rgsd status demo -o json$/,
   /** …the Deployment (replicas, rollout) with the Secret */
-  workload: /^kubectl --context ctx -n rgsd get deployment\/demo-rgsd secret\/demo-rgsd-secrets --ignore-not-found -o json$/,
+  workload:
+    /^kubectl --context ctx -n rgsd get namespace\/rgsd deployment\/demo-rgsd secret\/demo-rgsd-secrets --ignore-not-found -o json$/,
   /** …and asks the pod early (a running one answers at once) */
   early: /^kubectl --context ctx -n rgsd exec deployment\/demo-rgsd -c workstation --pod-running-timeout=1s -- \/opt\/rgsd\/status --json$/,
   objects: /^kubectl --context ctx -n rgsd get all,pvc,/,
@@ -130,7 +134,9 @@ const CALL = {
     /^kubectl --context ctx -n rgsd exec deployment\/demo-rgsd -c workstation --pod-running-timeout=10s -- \/opt\/rgsd\/status --json --lines 0$/,
 };
 /** What `up` reads once the local checks pass (the template runs concurrently). */
-const UP_READS = [CALL.helmVersion, CALL.template, CALL.namespace, CALL.status, CALL.workload, CALL.listAll, CALL.early];
+const UP_READS = [CALL.helmVersion, CALL.template, CALL.status, CALL.workload, CALL.early];
+/** …and, when they show a release that is not current (or none), the look for copies elsewhere */
+const UP_READS_ALL = [...UP_READS, CALL.listAll];
 const NUKE_READS = [CALL.namespace, CALL.objects, CALL.secretNames, CALL.list, CALL.guard];
 
 // ---- the cases ----------------------------------------------------------------------------
@@ -863,7 +869,7 @@ const CASES: BadInput[] = [
     message:
       'release demo already exists in namespace team-b (context ctx); installing it in rgsd too would make a second workstation of demo',
     hint: /^work with that one: `rgsd up demo -n team-b`/,
-    calls: UP_READS,
+    calls: UP_READS_ALL,
   },
   {
     name: 'Helm 3.1 (older than 3.7)',
@@ -984,8 +990,13 @@ const CASES: BadInput[] = [
     ],
     kubectl: [
       {
-        match: '^--context ctx -n rgsd get deployment/demo-rgsd secret/demo-rgsd-secrets ',
-        stdout: JSON.stringify({ items: [{ kind: 'Deployment', metadata: { name: 'demo-rgsd' }, spec: { replicas: 1 } }] }),
+        match: '^--context ctx -n rgsd get namespace/rgsd deployment/demo-rgsd secret/demo-rgsd-secrets ',
+        stdout: JSON.stringify({
+          items: [
+            { kind: 'Namespace', ...JSON.parse(NS_JSON) },
+            { kind: 'Deployment', metadata: { name: 'demo-rgsd' }, spec: { replicas: 1 } },
+          ],
+        }),
       },
       {
         match: '^--context ctx -n rgsd exec deployment/demo-rgsd -c workstation --pod-running-timeout=1s -- /opt/rgsd/status --json$',
@@ -996,14 +1007,14 @@ const CASES: BadInput[] = [
     exit: 7,
     message: 'not updating: the pod would restart (stdin is not a terminal, so it cannot be confirmed)',
     hint: 'detach and save your work, then re-run with --yes',
-    calls: UP_READS,
+    calls: UP_READS_ALL,
   },
   {
     name: 'up into a namespace that is being deleted',
     kubectl: [
       {
-        match: '^--context ctx get namespace rgsd -o json$',
-        stdout: JSON.stringify({ metadata: { name: 'rgsd' }, status: { phase: 'Terminating' } }),
+        match: '^--context ctx -n rgsd get namespace/rgsd ',
+        stdout: JSON.stringify({ items: [{ kind: 'Namespace', metadata: { name: 'rgsd' }, status: { phase: 'Terminating' } }] }),
       },
     ],
     argv: ['up', 'demo'],
@@ -1030,7 +1041,7 @@ const CASES: BadInput[] = [
     name: 'up with the cluster unreachable',
     kubectl: [
       {
-        match: '^--context ctx get namespace rgsd -o json$',
+        match: '^--context ctx -n rgsd get namespace/rgsd ',
         run: `echo 'The connection to the server 127.0.0.1:1 was refused - did you specify the right host or port?' >&2; exit 1`,
       },
     ],

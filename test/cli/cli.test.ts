@@ -355,7 +355,10 @@ describe('rgsd up (built, stand-ins for helm and kubectl) — check first, then 
         { match: '^config current-context$', stdout: 'ctx\n' },
         { match: '^--context ctx get namespace rgsd -o json$', stdout: NS },
         { match: '^--context ctx -n rgsd apply ', run: 'cat > /dev/null; echo secret/demo-rgsd-secrets serverside-applied; exit 0' },
-        { match: '^--context ctx -n rgsd get deployment/demo-rgsd secret/demo-rgsd-secrets ', stdout: '{"items":[]}' },
+        {
+          match: '^--context ctx -n rgsd get namespace/rgsd deployment/demo-rgsd secret/demo-rgsd-secrets ',
+          stdout: JSON.stringify({ items: [{ kind: 'Namespace', ...JSON.parse(NS) }] }),
+        },
         {
           match: '^--context ctx -n rgsd exec deployment/demo-rgsd ',
           run: `echo 'Error from server (NotFound): deployments.apps "demo-rgsd" not found' >&2; exit 1`,
@@ -390,7 +393,10 @@ describe('rgsd up (built, stand-ins for helm and kubectl) — check first, then 
     expect(r.stderr).toContain("  - at '/resources/limits/cpu': 'anyOf' failed\n");
     expect(r.stderr).toMatch(/^hint: fix the settings in .*demo\.yaml/m);
     expect(changes(shim.calls())).toEqual([]);
-    expect(shim.calls()).toContain('kubectl --context ctx get namespace rgsd -o json');
+    // the plan's reads ran (the namespace with the Deployment and the Secret, in one call)
+    expect(shim.calls()).toContain(
+      'kubectl --context ctx -n rgsd get namespace/rgsd deployment/demo-rgsd secret/demo-rgsd-secrets --ignore-not-found -o json',
+    );
   });
 
   it('Ctrl-C during helm upgrade: what was done, what may be left, what to run — exit 130', async () => {

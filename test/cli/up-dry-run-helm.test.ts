@@ -116,7 +116,7 @@ describe.each(['helm3', 'helm4'])('rgsd up with values the chart refuses (real c
     expect(printed).toMatch(/^rgsd: cannot render the chart with the values of demo: values don't meet the specifications/);
     expect(printed).not.toContain('--debug');
     // the reads ran, nothing else did
-    expect(fake.argvs).toEqual(expect.arrayContaining([argv.getNamespace, argv.helmStatus, argv.workload, argv.helmListAll('demo')]));
+    expect(fake.argvs).toEqual(expect.arrayContaining([argv.workload, argv.helmStatus]));
     for (const a of fake.argvs)
       expect(['create', 'apply', 'upgrade', 'uninstall', 'rollback', 'delete'].some((v) => a.includes(v))).toBe(false);
   });

@@ -59,8 +59,20 @@ export const argv = {
   getValues: ['helm', ...H, 'get', 'values', 'demo', '-o', 'json'],
   /** up reads the release's record (status, values, manifest) in one call */
   helmStatus: ['helm', ...H, 'status', 'demo', '-o', 'json'],
-  /** up reads the Deployment (replicas, rollout) and the Secret in one call */
-  workload: ['kubectl', ...K, 'get', 'deployment/demo-rgsd', 'secret/demo-rgsd-secrets', '--ignore-not-found', '-o', 'json'],
+  /** up reads the namespace, the Deployment (replicas, rollout) and the Secret in one call */
+  workload: [
+    'kubectl',
+    ...K,
+    'get',
+    'namespace/rgsd',
+    'deployment/demo-rgsd',
+    'secret/demo-rgsd-secrets',
+    '--ignore-not-found',
+    '-o',
+    'json',
+  ],
+  /** …or, when that is refused, the namespace (getNamespace) and these */
+  workloadAlone: ['kubectl', ...K, 'get', 'deployment/demo-rgsd', 'secret/demo-rgsd-secrets', '--ignore-not-found', '-o', 'json'],
   workloadNoSecret: ['kubectl', ...K, 'get', 'deployment/demo-rgsd', '--ignore-not-found', '-o', 'json'],
   applySecret: ['kubectl', ...K, 'apply', '--server-side', '--field-manager=rgsd', '--force-conflicts', '-f', '-'],
   upgrade: ['helm', ...H, 'upgrade', '--install', 'demo', CHART, '-f', '-'],
@@ -202,8 +214,17 @@ export function workloadDoc(o: {
   replicas?: number;
   rolledOut?: boolean;
   secret?: UpRunnerOptions['liveSecret'];
+  /** the Namespace object: there (default), absent, or being deleted */
+  namespace?: 'exists' | 'missing' | 'terminating';
 }): string {
   const items: unknown[] = [];
+  if (o.namespace !== 'missing') {
+    items.push({
+      kind: 'Namespace',
+      metadata: { name: 'rgsd', labels: {} },
+      status: { phase: o.namespace === 'terminating' ? 'Terminating' : 'Active' },
+    });
+  }
   if (o.deployment) {
     const n = o.replicas ?? 1;
     const done = o.rolledOut ?? true;
@@ -230,7 +251,13 @@ export function upRunner(o: UpRunnerOptions = {}): FakeRunner {
   return new FakeRunner()
     .on(argv.helmStatus, here ? { stdout: helmStatusDoc(here, o.prevValues ?? {}, o.manifest ?? RENDERED) } : RELEASE_NOT_FOUND)
     .on(argv.workload, {
-      stdout: workloadDoc({ deployment: Boolean(here), replicas: o.replicas, rolledOut: o.rolledOut, secret: o.liveSecret }),
+      stdout: workloadDoc({
+        deployment: Boolean(here),
+        replicas: o.replicas,
+        rolledOut: o.rolledOut,
+        secret: o.liveSecret,
+        namespace: o.nsExists === false ? 'missing' : 'exists',
+      }),
     })
     .on(argv.execStatusEarly, here && o.replicas !== 0 ? { stdout: IN_POD_STATUS } : NO_DEPLOYMENT)
     .on(argv.podChecksEarly('models'), { stdout: 'models ok\n' })

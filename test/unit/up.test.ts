@@ -93,12 +93,12 @@ describe('rgsd up — fresh install', () => {
     expect(t.runner.argvs).toEqual([
       argv.helmVersion,
       // the plan: these at once, the rendering and the early question to the pod included
-      argv.getNamespace,
-      argv.helmStatus,
       argv.workload,
-      argv.helmListAll('demo'),
+      argv.helmStatus,
       argv.template,
       argv.execStatusEarly,
+      // not current: is there a copy of the release in another namespace?
+      argv.helmListAll('demo'),
       argv.createNamespace,
       argv.applySecret,
       argv.upgrade,
@@ -221,16 +221,9 @@ describe('rgsd up — idempotence and restarts', () => {
     const secret = await liveSecretOfFirstRun();
     const t = await setup({ releases: [await deployed({ revision: 3 })], prevValues: prev, liveSecret: secret });
     await up(t);
-    // one round of reads, all at once; no Secret apply, no helm upgrade, no rollout wait, no second exec
-    expect(t.runner.argvs).toEqual([
-      argv.helmVersion,
-      argv.getNamespace,
-      argv.helmStatus,
-      argv.workload,
-      argv.helmListAll('demo'),
-      argv.template,
-      argv.execStatusEarly,
-    ]);
+    // one round of reads, all at once; no Secret apply, no helm upgrade, no rollout wait, no
+    // second exec, no look for copies elsewhere
+    expect(t.runner.argvs).toEqual([argv.helmVersion, argv.workload, argv.helmStatus, argv.template, argv.execStatusEarly]);
     expect(mutating(t.runner)).toEqual([]);
     expect(t.stderr()).toContain('release demo is current (revision 3: same values, same objects): no helm upgrade');
     expect(t.stderr()).not.toContain('warning');
@@ -513,7 +506,7 @@ describe('rgsd up — errors (exit codes, nothing half-done)', () => {
   });
   it('unreachable cluster → exit 5 with a hint, nothing applied', async () => {
     const t = await setup();
-    t.runner.on(argv.getNamespace, UNREACHABLE);
+    t.runner.on(argv.workload, UNREACHABLE);
     const err = (await up(t).catch((e: unknown) => e)) as RgsdError;
     expect(err.exitCode).toBe(ExitCode.unreachable);
     expect(err.message).toMatch(/^cannot reach the cluster \(context ctx\)/);
@@ -523,14 +516,18 @@ describe('rgsd up — errors (exit codes, nothing half-done)', () => {
   it('a user who may not read Namespace objects proceeds (the namespace is assumed to exist)', async () => {
     const t = await setup();
     const forbidden = 'Error from server (Forbidden): namespaces "rgsd" is forbidden: User "dev" cannot get resource "namespaces"';
+    // the one read of namespace, Deployment and Secret is refused: each is read alone
+    t.runner.on(argv.workload, { exitCode: 1, stderr: forbidden });
     t.runner.on(argv.getNamespace, { exitCode: 1, stderr: forbidden });
+    t.runner.on(argv.workloadAlone, { stdout: workloadDoc({ deployment: false, namespace: 'missing' }) });
     await up(t);
+    expect(t.runner.argvs).toContainEqual(argv.workloadAlone);
     expect(t.runner.argvs).not.toContainEqual(argv.createNamespace);
     expect(t.runner.argvs).toContainEqual(argv.upgrade);
   });
   it('a namespace being deleted is refused before anything changes', async () => {
     const t = await setup();
-    t.runner.on(argv.getNamespace, { stdout: '{"metadata":{"name":"rgsd"},"status":{"phase":"Terminating"}}' });
+    t.runner.on(argv.workload, { stdout: workloadDoc({ deployment: false, namespace: 'terminating' }) });
     const err = (await up(t).catch((e: unknown) => e)) as RgsdError;
     expect(err.message).toBe('namespace rgsd is being deleted');
     expect(err.hint).toContain('re-run `rgsd up demo`');
@@ -714,8 +711,8 @@ describe('rgsd up — check, render, then change (zero mutating calls for each f
   it('values errors come first even when the cluster cannot be reached (same answer every time)', async () => {
     const t = await setup();
     t.runner.on(argv.template, { exitCode: 1, stderr: SCHEMA_ERRORS.helm3 });
-    t.runner.on(argv.getNamespace, UNREACHABLE);
-    t.runner.on(argv.helmList('demo'), UNREACHABLE);
+    t.runner.on(argv.workload, UNREACHABLE);
+    t.runner.on(argv.helmStatus, UNREACHABLE);
     const err = await failing(t);
     expect(err).toBeInstanceOf(ConfigError);
     expect(mutating(t.runner)).toEqual([]);
@@ -1042,7 +1039,7 @@ describe('rgsd up — interrupted (Ctrl-C): what was done, what to run next', ()
 
   it('during the plan: nothing was changed', async () => {
     const t = await setup();
-    t.runner.on(argv.getNamespace, { throws: new InterruptedError() });
+    t.runner.on(argv.workload, { throws: new InterruptedError() });
     const err = await up(t).catch((e: unknown) => e);
     expect(report(err, t.app.progress)).toBe('rgsd: interrupted before anything was changed\n');
     expect(mutating(t.runner)).toEqual([]);
