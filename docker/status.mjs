@@ -529,8 +529,21 @@ export function readTasks(tasksDir) {
 }
 
 // --- the document --------------------------------------------------------------------------
-export async function collect({ lines = 5, cfg = config() } = {}) {
+export async function collect({ lines = 5, cfg = config(), brief = false } = {}) {
   const now = nowEpoch();
+  if (brief) {
+    // what `rgsd up` reports: the sessions and the boot warnings; no pane capture, no
+    // repositories, tasks, home or tunnel (half the time of the whole document)
+    const tmux = await listTmux();
+    return {
+      schemaVersion: 2,
+      brief: true,
+      time: isoSeconds(now),
+      project: cfg.project,
+      sessions: tmux?.sessions ?? [],
+      warnings: readWarnings(cfg.runDir),
+    };
+  }
   const reposP = Promise.all(findRepos(cfg.workspace).map((r) => repoStatus(r, cfg.home)));
   const tmux = await listTmux();
   const texts = tmux ? await capturePanes(tmux.panes.map((p) => p.id)) : new Map();
@@ -624,7 +637,7 @@ export function human(doc) {
 }
 
 // --- main ----------------------------------------------------------------------------------
-const USAGE = 'usage: status [--json] [--lines N]';
+const USAGE = 'usage: status [--json] [--lines N | --brief]';
 
 function die(message, hint) {
   process.stderr.write(`status: error: ${message}\n${hint ? `hint: ${hint}\n` : ''}`);
@@ -634,16 +647,19 @@ function die(message, hint) {
 export async function main(argv) {
   let json = false;
   let lines = 5;
+  let brief = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--json') json = true;
+    else if (a === '--brief') brief = true;
     else if (a === '--lines' || a.startsWith('--lines=')) {
       const v = a === '--lines' ? argv[++i] : a.slice(8);
       if (v === undefined || !/^\d+$/.test(v) || Number(v) > 200) die(USAGE, `--lines takes a number from 0 to 200 (got '${v ?? ''}')`);
       lines = Number(v);
     } else die(USAGE, `got '${a}'`);
   }
-  const doc = await collect({ lines });
+  if (brief && !json) die(USAGE, '--brief goes with --json');
+  const doc = await collect({ lines, brief });
   process.stdout.write(json ? `${JSON.stringify(doc)}\n` : human(doc));
 }
 

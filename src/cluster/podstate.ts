@@ -112,8 +112,8 @@ export interface InPodStatus {
 /** Lines of each pane the pod may return (its own bound). */
 export const MAX_PANE_LINES = 200;
 
-export function inPodStatusCommand(lines?: number): string[] {
-  return [IN_POD.status, '--json', ...(lines === undefined ? [] : ['--lines', String(lines)])];
+export function inPodStatusCommand(lines?: number, brief = false): string[] {
+  return [IN_POD.status, '--json', ...(lines === undefined ? [] : ['--lines', String(lines)]), ...(brief ? ['--brief'] : [])];
 }
 
 /** How long `kubectl exec deployment/<x>` waits for a running pod before it fails (its own
@@ -121,9 +121,9 @@ export function inPodStatusCommand(lines?: number): string[] {
 export const STATUS_POD_WAIT = '10s';
 
 /** `kubectl exec <pod or deployment/x> -c workstation [--pod-running-timeout] -- /opt/rgsd/status --json [--lines N]`. */
-export function inPodStatusArgs(podOrRef: string, lines?: number, podWait = STATUS_POD_WAIT): string[] {
+export function inPodStatusArgs(podOrRef: string, lines?: number, podWait = STATUS_POD_WAIT, brief = false): string[] {
   const wait = podOrRef.includes('/') ? [`--pod-running-timeout=${podWait}`] : [];
-  return ['exec', podOrRef, '-c', CONTAINER.workstation, ...wait, '--', ...inPodStatusCommand(lines)];
+  return ['exec', podOrRef, '-c', CONTAINER.workstation, ...wait, '--', ...inPodStatusCommand(lines, brief)];
 }
 
 /** One exec of the in-pod status (a pod name, or `deployment/<fullname>`: kubectl picks its pod). */
@@ -131,9 +131,13 @@ export async function queryInPodStatus(
   gw: Gateway,
   t: Target,
   podOrRef: string,
-  opts: { lines?: number; timeoutMs?: number; podWait?: string } = {},
+  /** `brief`: only the sessions and the warnings (`status --json --brief`; an image older than
+   * that flag refuses it, and the caller asks again without) */
+  opts: { lines?: number; timeoutMs?: number; podWait?: string; brief?: boolean } = {},
 ): Promise<InPodStatus> {
-  const res = await kubectl(gw, t, inPodStatusArgs(podOrRef, opts.lines, opts.podWait), { timeoutMs: opts.timeoutMs ?? 30_000 });
+  const res = await kubectl(gw, t, inPodStatusArgs(podOrRef, opts.lines, opts.podWait, opts.brief), {
+    timeoutMs: opts.timeoutMs ?? 30_000,
+  });
   return parseInPodStatus(res.stdout);
 }
 

@@ -17,15 +17,22 @@ const HELM_HINT = 'install Helm 3 (3.7 or newer) or 4, or point RGSD_HELM at it'
  * others — `list --time-format`, `list -A`, `version --template`, `-f -` — are older). */
 export const MIN_HELM3 = { minor: 7, version: '3.7.0' } as const;
 
-/** `helm version` → major 3 (3.7 or newer) or 4; anything else is refused (exit 4). */
-export async function detectHelm(gw: Gateway): Promise<HelmInfo> {
-  const res = await helm(gw, null, ['version', '--template', '{{.Version}}'], { allowFailure: true });
-  const version = res.stdout.trim();
+/** `helm version` → major 3 (3.7 or newer) or 4; anything else is refused (exit 4). With
+ * `env`, a native helm binary's version is remembered (core/toolcache.ts). */
+export async function detectHelm(gw: Gateway & { env?: NodeJS.ProcessEnv }): Promise<HelmInfo> {
+  const ask = async (): Promise<string> => {
+    const res = await helm(gw, null, ['version', '--template', '{{.Version}}'], { allowFailure: true });
+    const out = res.stdout.trim();
+    if (res.exitCode !== 0 || !/^v?\d+\.\d+/.test(out)) {
+      const said = (res.stderr || res.stdout).trim().split('\n')[0] ?? '';
+      throw new MissingToolError(`cannot tell the Helm version from \`${gw.tools.helm} version\`: ${said}`, { hint: HELM_HINT });
+    }
+    return out;
+  };
+  const { cachedVersion } = await import('../core/toolcache.js');
+  const version = gw.env ? await cachedVersion(gw.tools.helm, gw.env, ask) : await ask();
   const m = /^v?(\d+)\.(\d+)/.exec(version);
-  if (res.exitCode !== 0 || !m) {
-    const said = (res.stderr || res.stdout).trim().split('\n')[0] ?? '';
-    throw new MissingToolError(`cannot tell the Helm version from \`${gw.tools.helm} version\`: ${said}`, { hint: HELM_HINT });
-  }
+  if (!m) throw new MissingToolError(`cannot tell the Helm version from \`${gw.tools.helm} version\`: ${version}`, { hint: HELM_HINT });
   const major = Number(m[1]);
   if (major !== 3 && major !== 4) throw new MissingToolError(`Helm ${version} is not supported (need Helm 3 or 4)`, { hint: HELM_HINT });
   if (major === 3 && Number(m[2]) < MIN_HELM3.minor) {

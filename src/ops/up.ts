@@ -685,7 +685,8 @@ async function inPod(app: App, local: UpLocal, target: Target, values: Values, p
   const ref = `deployment/${local.names.deployment}`;
   const wanted = podChecksFor(local, values);
   const [status, checks] = await Promise.allSettled([
-    queryInPodStatus(app, target, ref, podWait ? { podWait } : {}),
+    // the plan's early look asks only for what up reports (an older image: asked again in full)
+    queryInPodStatus(app, target, ref, podWait ? { podWait, brief: true } : {}),
     wanted.length ? runPodChecks(app, target, ref, wanted, podWait) : Promise.resolve(null),
   ]);
   const err = (r: PromiseRejectedResult): Error => (r.reason instanceof Error ? r.reason : new Error(String(r.reason)));

@@ -88,7 +88,7 @@ const KUBECTL: ShimRule[] = [
     stdout: JSON.stringify({ items: [{ kind: 'Namespace', ...JSON.parse(NS_JSON) }] }),
   },
   {
-    match: '^--context ctx -n rgsd exec deployment/demo-rgsd -c workstation --pod-running-timeout=1s -- /opt/rgsd/status --json$',
+    match: '^--context ctx -n rgsd exec deployment/demo-rgsd -c workstation --pod-running-timeout=1s -- /opt/rgsd/status --json --brief$',
     run: `echo 'Error from server (NotFound): deployments.apps "demo-rgsd" not found' >&2; exit 1`,
   },
 ];
@@ -106,7 +106,7 @@ const READ_ONLY: RegExp[] = [
   /^kubectl version( |$)/,
   /^kubectl --context \S+ (-n \S+ )?(get|logs|version|cluster-info) /,
   /^kubectl --context \S+ -n \S+ auth can-i /,
-  /^kubectl --context \S+ -n \S+ exec \S+ -c workstation (--pod-running-timeout=\S+ )?-- \/opt\/rgsd\/status --json( --lines \d+)?$/,
+  /^kubectl --context \S+ -n \S+ exec \S+ -c workstation (--pod-running-timeout=\S+ )?-- \/opt\/rgsd\/status --json( --lines \d+)?( --brief)?$/,
   /^kubectl --context \S+ -n \S+ exec \S+ -c workstation (--pod-running-timeout=\S+ )?-- \/opt\/rgsd\/task (check|list) --json$/,
   /^helm (version|template|lint|show)( |$)/,
   /^helm --kube-context \S+ (-n \S+ )?(list|status|get|history) /,
@@ -126,7 +126,8 @@ const CALL = {
   workload:
     /^kubectl --context ctx -n rgsd get namespace\/rgsd deployment\/demo-rgsd secret\/demo-rgsd-secrets --ignore-not-found -o json$/,
   /** …and asks the pod early (a running one answers at once) */
-  early: /^kubectl --context ctx -n rgsd exec deployment\/demo-rgsd -c workstation --pod-running-timeout=1s -- \/opt\/rgsd\/status --json$/,
+  early:
+    /^kubectl --context ctx -n rgsd exec deployment\/demo-rgsd -c workstation --pod-running-timeout=1s -- \/opt\/rgsd\/status --json --brief$/,
   objects: /^kubectl --context ctx -n rgsd get all,pvc,/,
   secretNames: /^kubectl --context ctx -n rgsd get secret -o name$/,
   /** the work guard's look inside the pod */
@@ -999,7 +1000,8 @@ const CASES: BadInput[] = [
         }),
       },
       {
-        match: '^--context ctx -n rgsd exec deployment/demo-rgsd -c workstation --pod-running-timeout=1s -- /opt/rgsd/status --json$',
+        match:
+          '^--context ctx -n rgsd exec deployment/demo-rgsd -c workstation --pod-running-timeout=1s -- /opt/rgsd/status --json --brief$',
         stdout: IN_POD_STATUS_IDLE,
       },
     ],

@@ -108,6 +108,7 @@ export const argv = {
     '--',
     '/opt/rgsd/status',
     '--json',
+    '--brief',
   ],
   /** up's in-pod checks after the rollout (models.json, the pod's kubectl): one exec */
   podChecks: (...checks: string[]) => podChecksArgv('10s', checks),

@@ -46,6 +46,18 @@ describe('status --json', () => {
     expect(Math.abs(before - created)).toBeLessThan(60_000);
   });
 
+  it('--brief: only the sessions and the warnings (what rgsd up reports); only with --json', () => {
+    expect(root.tmux('new-session', '-d', '-s', 'main').status).toBe(0);
+    const r = root.run('status', ['--json', '--brief'], noCode(root));
+    expect(r.status, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(Object.keys(doc).sort()).toEqual(['brief', 'project', 'schemaVersion', 'sessions', 'time', 'warnings']);
+    expect(doc).toMatchObject({ schemaVersion: 2, brief: true, sessions: [{ name: 'main', windows: 1 }], warnings: [] });
+    const human = root.run('status', ['--brief'], noCode(root));
+    expect(human.status).not.toBe(0);
+    expect(human.stderr).toContain('--brief goes with --json');
+  });
+
   it('rejects an unknown flag with a usage line', () => {
     const r = root.run('status', ['--yaml'], noCode(root));
     expect(r.status).not.toBe(0);
