@@ -199,7 +199,9 @@ export class TarReader {
 export async function tarGzChecker(): Promise<{ input: NodeJS.WritableStream; entries: Promise<TarEntry[]> }> {
   const { createGunzip } = await import('node:zlib');
   const reader = new TarReader();
-  const gunzip = createGunzip();
+  // big output chunks: a sixteenth of the callbacks (and TarReader pushes) of the 16 KiB
+  // default (measured: reading a 74 MiB archive back took 0.6 s instead of 0.9 s)
+  const gunzip = createGunzip({ chunkSize: 256 * 1024 });
   let failed: unknown;
   const entries = new Promise<TarEntry[]>((resolve, reject) => {
     const fail = (err: unknown): void => {
