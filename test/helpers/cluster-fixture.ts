@@ -14,22 +14,13 @@ export const H = ['--kube-context', 'ctx', '-n', 'rgsd'];
 /** What every `helm list` of rgsd asks for (every state, RFC 3339 times). */
 const LIST_FLAGS = ['-o', 'json', '--deployed', '--failed', '--pending', '--uninstalling', '--time-format', '2006-01-02T15:04:05Z07:00'];
 
+/** `kubectl … exec deployment/demo-rgsd -c workstation --pod-running-timeout=<wait> -- <command…>` */
+function inPod(wait: string, ...command: string[]): string[] {
+  return ['kubectl', ...K, 'exec', 'deployment/demo-rgsd', '-c', 'workstation', `--pod-running-timeout=${wait}`, '--', ...command];
+}
+
 function podChecksArgv(wait: string, checks: string[]): string[] {
-  return [
-    'kubectl',
-    ...K,
-    'exec',
-    'deployment/demo-rgsd',
-    '-c',
-    'workstation',
-    `--pod-running-timeout=${wait}`,
-    '--',
-    'sh',
-    '-c',
-    POD_CHECK_SCRIPT,
-    'rgsd-checks',
-    ...checks,
-  ];
+  return inPod(wait, 'sh', '-c', POD_CHECK_SCRIPT, 'rgsd-checks', ...checks);
 }
 
 export const argv = {
@@ -97,36 +88,12 @@ export const argv = {
     ...more,
   ],
   /** the plan of up asks the pod early, waiting only a second for a running one */
-  execStatusEarly: [
-    'kubectl',
-    ...K,
-    'exec',
-    'deployment/demo-rgsd',
-    '-c',
-    'workstation',
-    '--pod-running-timeout=1s',
-    '--',
-    '/opt/rgsd/status',
-    '--json',
-    '--brief',
-  ],
+  execStatusEarly: inPod('1s', '/opt/rgsd/status', '--json', '--brief'),
   /** up's in-pod checks after the rollout (models.json, the pod's kubectl): one exec */
   podChecks: (...checks: string[]) => podChecksArgv('10s', checks),
   podChecksEarly: (...checks: string[]) => podChecksArgv('1s', checks),
   /** `rgsd doctor <project>`: the workstation's agents and Codex's sandbox */
-  taskCheck: [
-    'kubectl',
-    ...K,
-    'exec',
-    'deployment/demo-rgsd',
-    '-c',
-    'workstation',
-    '--pod-running-timeout=10s',
-    '--',
-    '/opt/rgsd/task',
-    'check',
-    '--json',
-  ],
+  taskCheck: inPod('10s', '/opt/rgsd/task', 'check', '--json'),
   deleteSecret: ['kubectl', ...K, 'delete', 'secret', 'demo-rgsd-secrets', '--ignore-not-found', '-o', 'name'],
   getPvc: ['kubectl', ...K, 'get', 'pvc', 'demo-rgsd-home', '-o', 'json'],
   getObjects: (selector = 'rgsd.dev/project=demo') => [
