@@ -352,7 +352,7 @@ describe('status --json panes: lines and other programs', () => {
       expect(pane(status(['--lines', '0']), id).lines).toEqual([]);
       const bad = root.run('status', ['--json', '--lines', '201'], knobs());
       expect(bad.status).not.toBe(0);
-      expect(bad.stderr).toContain('usage: status [--json] [--lines N]');
+      expect(bad.stderr).toContain('usage: status [--json] [--lines N | --brief]');
     });
   });
 });
