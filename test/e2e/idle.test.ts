@@ -106,9 +106,18 @@ describe('idle sleep (real cluster)', () => {
     await asleep();
     const pvc = await getObject('pvc', n.pvc);
     expect((pvc?.status as { phase?: string } | undefined)?.phase).toBe('Bound');
-    const st = JSON.parse((await rgsdOk(config, ['status', PROJECT, '--json'])).stdout) as {
-      projects: { asleep: { since: string | null } | null; pod: unknown }[];
-    };
+    type Status = { projects: { asleep: { since: string | null } | null; pod: unknown }[] };
+    let st: Status = { projects: [] };
+    // status shows a pod until it has ended, Terminating included: wait for that
+    await waitFor(
+      'status to show no pod',
+      async () => {
+        st = JSON.parse((await rgsdOk(config, ['status', PROJECT, '--json'])).stdout) as Status;
+        return st.projects[0]?.pod === null;
+      },
+      180_000,
+      2_000,
+    );
     expect(st.projects[0]?.pod).toBeNull();
     expect(st.projects[0]?.asleep?.since).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/);
     const peek = await rgsd(config, ['peek', PROJECT]);
