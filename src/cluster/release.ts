@@ -116,12 +116,6 @@ export async function findRelease(gw: Gateway, t: Target, release: string): Prom
   return (await listReleases(gw, t, release)).find((r) => r.name === release) ?? null;
 }
 
-/** The user-supplied values of the current release (`helm get values -o json`), or {}. */
-export async function getReleaseValues(gw: Gateway, t: Target, release: string): Promise<Record<string, unknown>> {
-  const { stdout } = await helm(gw, t, ['get', 'values', release, '-o', 'json']);
-  return (JSON.parse(stdout.trim() || '{}') ?? {}) as Record<string, unknown>;
-}
-
 /** The latest revision of a release as Helm keeps it (`helm status -o json`): its values and
  * its rendered manifest, what `up` compares with the new ones to skip an upgrade that would
  * change nothing. */
