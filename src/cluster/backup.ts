@@ -1,7 +1,8 @@
 // The home as an archive: `/opt/rgsd/backup` (docker/backup) in the workstation, through two
 // `kubectl exec deployment/<fullname> -c workstation --pod-running-timeout=10s` calls: `stream`
-// (the tar.gz on kubectl's stdout, never a terminal, no stdin) and `result` (the byte count
-// and sha256 the pod computed of exactly that stream). ARCHITECTURE.md "Backup".
+// (the tar.gz on kubectl's stdout, never a terminal, no stdin) and `result --wait` (the byte
+// count and sha256 the pod computed of exactly that stream; started once the stream has
+// begun, answered when it ends). ARCHITECTURE.md "Backup".
 import { CommandError, RgsdError } from '../core/errors.js';
 import type { ProjectNames } from '../core/names.js';
 import { type BackupKind, IN_POD } from '../core/vocab.js';
@@ -23,6 +24,8 @@ export interface PodBackupResult {
   tarBytes: number;
   estimateBytes: number;
   tarExit: number;
+  /** what compressed it (`pigz -p N` or `gzip`; absent from older images) */
+  compressor?: string;
   /** tar's words about files that changed or vanished while it read them */
   changed: string[];
   errors: string[];
@@ -97,8 +100,32 @@ export async function backupResult(gw: Gateway, t: Target, names: ProjectNames, 
   const args = taskExecArgs(names, [IN_POD.backup, 'result', '--id', id]);
   const res = await kubectl(gw, t, args, { allowFailure: true, timeoutMs: 60_000 });
   if (res.exitCode !== 0) throw failure(gw, t, names, args, res);
+  return parseResult(res.stdout);
+}
+
+/**
+ * The same second call, started while the stream still runs (`result --wait`: the pod waits
+ * for the stream's end), so that its own start overlaps the stream. Ended by `signal` when the
+ * stream fails. Null when the pod's helper predates `--wait` (then ask with `backupResult`
+ * once the stream is done).
+ */
+export async function awaitBackupResult(
+  gw: Gateway,
+  t: Target,
+  names: ProjectNames,
+  id: string,
+  signal: AbortSignal,
+): Promise<PodBackupResult | null> {
+  const args = taskExecArgs(names, [IN_POD.backup, 'result', '--id', id, '--wait']);
+  const res = await kubectl(gw, t, args, { allowFailure: true, signal });
+  if (res.exitCode === 2 && /^rgsd-backup: error: unknown option --wait$/m.test(res.stderr)) return null;
+  if (res.exitCode !== 0) throw failure(gw, t, names, args, res);
+  return parseResult(res.stdout);
+}
+
+function parseResult(stdout: string): PodBackupResult {
   try {
-    return JSON.parse(res.stdout.trim().split('\n').at(-1) ?? '') as PodBackupResult;
+    return JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as PodBackupResult;
   } catch {
     throw new RgsdError('the workstation answered with something that is not a backup result', {
       hint: 'is the image older than this rgsd? `rgsd up` updates it',

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Transform } from 'node:stream';
-import { type BackupEvent, backupResult, type PodBackupResult, streamBackup } from '../cluster/backup.js';
+import { awaitBackupResult, type BackupEvent, backupResult, type PodBackupResult, streamBackup } from '../cluster/backup.js';
 import type { Target } from '../cluster/gateway.js';
 import type { App } from '../core/app.js';
 import { RefusedError, RgsdError, UsageError } from '../core/errors.js';
@@ -106,6 +106,35 @@ async function counter(truncateAt: number | undefined) {
   return { stream: t, state, digest: () => hash.digest('hex') };
 }
 
+/** How long the pod may take to answer with the result once the stream has ended. */
+const RESULT_TIMEOUT_MS = 60_000;
+
+/** The waiting second call's answer, or an error when it has none `ms` after the stream ended. */
+async function resultWithin(
+  waiting: Promise<PodBackupResult | null>,
+  asking: AbortController,
+  ms: number,
+): Promise<PodBackupResult | null> {
+  let late = false;
+  const timer = setTimeout(() => {
+    late = true;
+    asking.abort();
+  }, ms);
+  timer.unref();
+  try {
+    return await waiting;
+  } catch (err) {
+    if (late) {
+      throw new RgsdError(`the workstation did not answer with the backup's result within ${ms / 1000} s of the stream's end`, {
+        hint: 'nothing was kept; run rgsd backup again',
+      });
+    }
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Runs the backup; `onEvent` gets the pod's estimate, progress and warnings. */
 export async function runBackup(
   app: App,
@@ -114,6 +143,7 @@ export async function runBackup(
   project: string,
   plan: BackupPlan,
   onEvent: (e: BackupEvent | { kind: 'received'; bytes: number } | { kind: 'verifying' }) => void,
+  opts: { resultTimeoutMs?: number } = {},
 ): Promise<BackupResult> {
   const fs = await import('node:fs');
   const started = Date.now();
@@ -157,11 +187,31 @@ export async function runBackup(
         onEvent({ kind: 'received', bytes: c.state.bytes });
       }
     });
-    await streamBackup(app, t, names, { id: plan.id, include: plan.include, exclude: plan.exclude }, c.stream, onEvent);
+    // the second call (the pod's count and sha256) starts as soon as the stream has begun (its
+    // estimate line) and waits in the pod for the stream's end: its own start overlaps the
+    // stream instead of following it
+    const asking = new AbortController();
+    let waiting: Promise<PodBackupResult | null> | undefined;
+    const onStreamEvent = (e: BackupEvent): void => {
+      if (e.kind === 'estimate' && !waiting) {
+        waiting = awaitBackupResult(app, t, names, plan.id, asking.signal);
+        waiting.catch(() => undefined);
+      }
+      onEvent(e);
+    };
+    try {
+      await streamBackup(app, t, names, { id: plan.id, include: plan.include, exclude: plan.exclude }, c.stream, onStreamEvent);
+    } catch (err) {
+      asking.abort();
+      await waiting?.catch(() => undefined);
+      throw err;
+    }
     c.stream.end();
     await written;
     const localSha = c.digest();
-    const pod = await backupResult(app, t, names, plan.id);
+    const pod =
+      (waiting && (await resultWithin(waiting, asking, opts.resultTimeoutMs ?? RESULT_TIMEOUT_MS))) ??
+      (await backupResult(app, t, names, plan.id));
     if (!pod.ok) {
       throw new RgsdError(`the backup failed in the pod: ${pod.errors[0] ?? `tar exit ${pod.tarExit}`}`, {
         hint: `nothing was kept; see \`rgsd logs ${project}\``,

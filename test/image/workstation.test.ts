@@ -68,7 +68,7 @@ describe('workstation image', () => {
       TEST_TAG,
       'bash',
       '-c',
-      'id -u; id -g; node --version; for t in git tmux zsh gh ssh rg fdfind fzf jq vim nano python3 npm tini claude codex; do command -v "$t" >/dev/null || echo "missing $t"; done; ls /opt/rgsd; test -d /home/gsd.skel && echo skel',
+      'id -u; id -g; node --version; for t in git tmux zsh gh ssh rg fdfind fzf jq vim nano python3 pigz npm tini claude codex; do command -v "$t" >/dev/null || echo "missing $t"; done; ls /opt/rgsd; test -d /home/gsd.skel && echo skel',
     ]);
     expect(r.status, r.stderr).toBe(0);
     const lines = r.stdout.trim().split('\n');

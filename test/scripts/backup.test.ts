@@ -3,10 +3,11 @@
 // stream), the default exclusions and --include, SQLite in WAL mode through the backup
 // interface, a file that changed while tar read it (a warning), a tar failure (exit 1) and usage.
 import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Root, script, waitUntil } from './harness.js';
 
@@ -43,6 +44,8 @@ function result(id: string) {
     sqlite: { path: string; method: string }[];
     excluded: string[];
     estimateBytes: number;
+    tarBytes: number;
+    compressor: string;
   };
 }
 
@@ -199,6 +202,122 @@ describe('docker/backup', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^rgsd-backup: error: tar: \.\/workspace: Cannot open: Permission denied$/m);
     expect(result('b5')).toMatchObject({ ok: false, tarExit: 2 });
+  });
+
+  it('progress comes from tar (checkpoints, then its totals); pigz compresses when the image has it', () => {
+    put('workspace/big.bin', randomBytes(3 << 20).toString('base64'));
+    const log = join(root.dir, 'pigz.args');
+    // a pigz that says how it was called and compresses with gzip (which has no -p)
+    root.fakeBin('pigz', `echo "$*" > ${JSON.stringify(log)}\nexec gzip -6 -n`);
+    const r = backup(['stream', '--id', 'b7']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(readFileSync(log, 'utf8')).toMatch(/^-6 -n -p [1-4]$/m);
+    const res = result('b7');
+    expect(res).toMatchObject({ ok: true, compressor: expect.stringMatching(/^pigz -p [1-4]$/), errors: [], changed: [] });
+    // what tar wrote, exactly: the archive's inflated length
+    const raw = gunzipSync(r.stdout);
+    expect(res.tarBytes).toBe(raw.length);
+    expect(res.tarBytes % 10240).toBe(0);
+    const progress = [...r.stderr.matchAll(/^rgsd-backup: progress (\d+)$/gm)].map((m) => Number(m[1]));
+    expect(progress.at(-1)).toBe(res.tarBytes);
+    // the first checkpoint (100 records) is shown at once; the stream has 4 MiB of tar
+    expect(progress[0]).toBe(100 * 10240);
+    expect([...progress].sort((a, b) => a - b)).toEqual(progress);
+    // tar's own checkpoint and totals lines are not passed on as messages
+    expect(r.stderr).not.toMatch(/checkpoint|Total bytes/);
+    expect(members(r.stdout)).toContain('workspace/big.bin');
+  });
+
+  it('without pigz, gzip', () => {
+    put('workspace/a.txt', 'a');
+    const path = (process.env.PATH ?? '')
+      .split(':')
+      .filter((d) => d && !existsSync(join(d, 'pigz')))
+      .join(':');
+    const r = backup(['stream', '--id', 'b8'], { PATH: `${root.bin}:${path}` });
+    expect(r.status, r.stderr).toBe(0);
+    expect(result('b8')).toMatchObject({ ok: true, compressor: 'gzip' });
+    expect(members(r.stdout)).toContain('workspace/a.txt');
+  });
+
+  it('a compressor failure fails the stream (exit 1) and says why', () => {
+    put('workspace/a.txt', 'a');
+    root.fakeBin('pigz', 'cat > /dev/null\necho "pigz: abort: write error on <stdout> (No space left on device)" >&2\nexit 1');
+    const r = backup(['stream', '--id', 'b9']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^rgsd-backup: error: pigz: pigz: abort: write error on <stdout> \(No space left on device\)$/m);
+    expect(result('b9')).toMatchObject({ ok: false, tarExit: 0 });
+  });
+
+  it('a stdout that closes early fails the stream (exit 1); the result says how much went out', async () => {
+    put('workspace/big.bin', randomBytes(16 << 20).toString('base64'));
+    const child = spawn(script('backup'), ['stream', '--id', 'b10'], {
+      env: root.env({ RGSD_RUN_DIR: RUN_DIR() }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr?.on('data', (d) => {
+      stderr += d;
+    });
+    // the reader goes away after the first piece
+    child.stdout?.once('data', () => child.stdout?.destroy());
+    const code = await new Promise<number | null>((res) => child.once('close', (c) => res(c)));
+    expect(code, stderr).toBe(1);
+    expect(stderr).toMatch(/^rgsd-backup: error: stream: .*EPIPE/m);
+    const res = result('b10');
+    expect(res.ok).toBe(false);
+    expect(res.bytes).toBeGreaterThan(0);
+    expect(res.bytes).toBeLessThan(16 << 20);
+  });
+
+  it('result --wait, asked while the stream runs, answers when it ends; a stream gone without a result is exit 6', async () => {
+    put('workspace/big.bin', randomBytes(4 << 20).toString('base64'));
+    const env = root.env({ RGSD_RUN_DIR: RUN_DIR() });
+    const streamer = spawn(script('backup'), ['stream', '--id', 'b11'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    let stderr = '';
+    // a slow reader keeps the stream running while the second call is asked
+    streamer.stdout?.pause();
+    streamer.stderr?.on('data', (d) => {
+      stderr += d;
+    });
+    await waitUntil(
+      () => /^rgsd-backup: estimate \d+$/m.test(stderr),
+      30_000,
+      () => `no estimate line: ${stderr}`,
+    );
+    const asker = spawn(script('backup'), ['result', '--id', 'b11', '--wait'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let answer = '';
+    let askerDone = false;
+    asker.stdout?.on('data', (d) => {
+      answer += d;
+    });
+    const askerExit = new Promise<number | null>((res) =>
+      asker.once('close', (c) => {
+        askerDone = true;
+        res(c);
+      }),
+    );
+    // it waits (the stream cannot have ended: nobody reads it)
+    await new Promise((r) => setTimeout(r, 300));
+    expect(askerDone).toBe(false);
+    streamer.stdout?.on('data', (d: Buffer) => out.push(d));
+    streamer.stdout?.resume();
+    const streamExit = await new Promise<number | null>((res) => streamer.once('close', (c) => res(c)));
+    expect(streamExit, stderr).toBe(0);
+    expect(await askerExit).toBe(0);
+    const gz = Buffer.concat(out);
+    expect(JSON.parse(answer)).toMatchObject({ ok: true, bytes: gz.length, sha256: createHash('sha256').update(gz).digest('hex') });
+    expect(readdirSync(join(RUN_DIR(), 'backup'))).toEqual([]);
+
+    // a stream that died before it wrote its result (its pid file names a process that is gone)
+    const gone = spawnSync('true').pid;
+    writeFileSync(join(RUN_DIR(), 'backup', 'b12.pid'), String(gone));
+    const r = backup(['result', '--id', 'b12', '--wait']);
+    expect(r.status).toBe(6);
+    expect(readdirSync(join(RUN_DIR(), 'backup'))).toEqual([]);
+    // and no stream at all
+    expect(backup(['result', '--id', 'b13', '--wait']).status).toBe(6);
   });
 
   it('usage: a bad id, an unknown kind, an unknown option (exit 2); an unknown result (exit 6)', () => {

@@ -72,6 +72,9 @@ async function setup(stream: FakeResponse, result: (id: string) => FakeResponse,
     now: new Date('2026-12-03T11:00:00Z'),
   });
   runner.on(exec('stream', '--id', plan.id), stream);
+  // the second call waits in the pod once the stream has begun (its estimate line); a stream
+  // that never said so is asked afterwards
+  runner.on(exec('result', '--id', plan.id, '--wait'), result(plan.id));
   runner.on(exec('result', '--id', plan.id), result(plan.id));
   return { ...t, dir, plan };
 }
@@ -86,7 +89,7 @@ describe('rgsd backup (ops)', () => {
     );
     const events: string[] = [];
     const res = await runBackup(s.app, T, NAMES, 'demo', s.plan, (e) => events.push(e.kind));
-    expect(s.runner.argvs).toEqual([exec('stream', '--id', s.plan.id), exec('result', '--id', s.plan.id)]);
+    expect(s.runner.argvs).toEqual([exec('stream', '--id', s.plan.id), exec('result', '--id', s.plan.id, '--wait')]);
     // never a terminal, never stdin: the stream is kubectl's stdout alone
     for (const c of s.runner.calls) expect(c.argv.filter((a) => a === '-i' || a === '-t' || a === '-it')).toEqual([]);
     expect(s.runner.calls[0]?.stdin).toBeUndefined();
@@ -141,6 +144,46 @@ describe('rgsd backup (ops)', () => {
     const err = await runBackup(s.app, T, NAMES, 'demo', s.plan, () => undefined).catch((e: unknown) => e);
     expect((err as Error).message).toBe('the backup failed in the pod: tar: ./x: Cannot open: Permission denied');
     expect(s.runner.argvs).toHaveLength(1);
+    expect(readdirSync(s.dir)).toEqual([]);
+  });
+
+  it('an older helper that does not know --wait is asked again once the stream is done', async () => {
+    const { gz } = archive();
+    const s = await setup({ stdoutBytes: gz, stderr: 'rgsd-backup: estimate 20480\n' }, (id) => podResult(id, gz));
+    s.runner.on(exec('result', '--id', s.plan.id, '--wait'), { exitCode: 2, stderr: 'rgsd-backup: error: unknown option --wait\n' });
+    const res = await runBackup(s.app, T, NAMES, 'demo', s.plan, () => undefined);
+    expect(s.runner.argvs).toEqual([
+      exec('stream', '--id', s.plan.id),
+      exec('result', '--id', s.plan.id, '--wait'),
+      exec('result', '--id', s.plan.id),
+    ]);
+    expect(res.sha256).toBe(sha(gz));
+  });
+
+  it('a stream that fails after it began stops the waiting second call; the stream says why', async () => {
+    const { gz } = archive();
+    const s = await setup(
+      {
+        exitCode: 1,
+        stdoutBytes: gz.subarray(0, 30),
+        stderr: 'rgsd-backup: estimate 20480\nrgsd-backup: error: tar: ./x: Cannot open: Permission denied\n',
+      },
+      (id) => podResult(id, gz),
+    );
+    s.runner.on(exec('result', '--id', s.plan.id, '--wait'), { hang: true });
+    const err = await runBackup(s.app, T, NAMES, 'demo', s.plan, () => undefined).catch((e: unknown) => e);
+    expect((err as Error).message).toBe('the backup failed in the pod: tar: ./x: Cannot open: Permission denied');
+    const waiter = s.runner.find('kubectl').find((c) => c.argv.includes('--wait'));
+    expect(waiter?.opts.signal?.aborted).toBe(true);
+    expect(readdirSync(s.dir)).toEqual([]);
+  });
+
+  it('a pod that does not answer after the stream ended is an error after the timeout; nothing is kept', async () => {
+    const { gz } = archive();
+    const s = await setup({ stdoutBytes: gz, stderr: 'rgsd-backup: estimate 20480\n' }, (id) => podResult(id, gz));
+    s.runner.on(exec('result', '--id', s.plan.id, '--wait'), { hang: true });
+    const err = await runBackup(s.app, T, NAMES, 'demo', s.plan, () => undefined, { resultTimeoutMs: 20 }).catch((e: unknown) => e);
+    expect((err as Error).message).toBe("the workstation did not answer with the backup's result within 0.02 s of the stream's end");
     expect(readdirSync(s.dir)).toEqual([]);
   });
 
