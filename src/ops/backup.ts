@@ -34,6 +34,8 @@ export interface BackupManifest {
   bytes: number;
   sha256: string;
   tarBytes: number;
+  /** what compressed it in the pod (`pigz -p N`, `gzip`); absent when an older image did not say */
+  compressor?: string;
   files: number;
   fileBytes: number;
   included: string[];
@@ -245,6 +247,7 @@ export async function runBackup(
       bytes: pod.bytes,
       sha256: pod.sha256,
       tarBytes: pod.tarBytes,
+      ...(pod.compressor ? { compressor: pod.compressor } : {}),
       files: files.length,
       fileBytes,
       included: pod.included,

@@ -39,6 +39,7 @@ interface Manifest {
   bytes: number;
   files: number;
   excluded: string[];
+  compressor?: string;
   entries: { path: string; type: string; sha256?: string }[];
 }
 
@@ -95,6 +96,8 @@ describe('rgsd backup on a real cluster', () => {
     expect(manifest.sha256).toBe(doc.sha256);
     expect(execFileSync('sha256sum', [file], { encoding: 'utf8' }).slice(0, 64)).toBe(doc.sha256);
     expect(manifest.excluded).toEqual(expect.arrayContaining(['.git-credentials', '.cache', '.rgsd/transcripts', '.rgsd/run']));
+    // the image's pigz compressed it (gzip's format: the tar below reads it)
+    expect(manifest.compressor).toMatch(/^pigz -p [1-4]$/);
 
     const pod = await readyPod(PROJECT);
     const inPod = await podExec(pod.metadata.name, `cd ${HOME} && ${digestScript(manifest.excluded)}`);

@@ -85,7 +85,7 @@ describe('rgsd backup (ops)', () => {
     const stderr =
       'rgsd-backup: estimate 20480\nrgsd-backup: progress 10240\nrgsd-backup: warning: ./workspace/x: file changed as we read it\n';
     const s = await setup({ stdoutBytes: gz, stderr }, (id) =>
-      podResult(id, gz, { changed: ['./workspace/x: file changed as we read it'] }),
+      podResult(id, gz, { changed: ['./workspace/x: file changed as we read it'], compressor: 'pigz -p 2' }),
     );
     const events: string[] = [];
     const res = await runBackup(s.app, T, NAMES, 'demo', s.plan, (e) => events.push(e.kind));
@@ -99,7 +99,14 @@ describe('rgsd backup (ops)', () => {
     expect(readdirSync(s.dir).sort()).toEqual(['b.tar.gz', 'b.tar.gz.manifest.json']);
     expect(res).toMatchObject({ bytes: gz.length, sha256: sha(gz), files: 3, changed: ['./workspace/x: file changed as we read it'] });
     const manifest = JSON.parse(readFileSync(s.plan.manifest, 'utf8'));
-    expect(manifest).toMatchObject({ schemaVersion: 1, project: 'demo', archive: 'b.tar.gz', sha256: sha(gz), files: 3 });
+    expect(manifest).toMatchObject({
+      schemaVersion: 1,
+      project: 'demo',
+      archive: 'b.tar.gz',
+      sha256: sha(gz),
+      files: 3,
+      compressor: 'pigz -p 2',
+    });
     for (const [p, text] of Object.entries(files)) {
       expect(manifest.entries).toContainEqual(
         expect.objectContaining({ path: p, type: 'file', size: text.length, sha256: sha(Buffer.from(text)) }),
