@@ -174,7 +174,8 @@ export async function namespaceGone(): Promise<void> {
 /** Best-effort removal of a project when a test failed half-way (nuke, then raw kubectl/helm). */
 export async function forceRemove(config: ConfigDir, projects: string[]): Promise<void> {
   for (const p of projects) {
-    const res = await rgsd(config, ['nuke', p, '--confirm', p]);
+    // best effort: the work guard would refuse a home with work in it (the tests leave some)
+    const res = await rgsd(config, ['nuke', p, '--confirm', p, '--discard-work']);
     if (res.exitCode === 0) continue;
     process.stderr.write(`e2e cleanup: rgsd nuke ${p} exited ${res.exitCode}: ${res.stderr.trim()}; removing with helm/kubectl\n`);
     await execa('helm', ['uninstall', p, '-n', NAMESPACE], { env: { KUBECONFIG: kubeconfig() }, reject: false, stdin: 'ignore' });
