@@ -13,9 +13,14 @@ export default defineConfig({
     ...(report ? { reporters: ['default', 'json'], outputFile: { json: report } } : {}),
     projects: [
       { test: { ...shared, name: 'unit', include: ['test/unit/**/*.test.ts'] } },
-      { test: { ...shared, name: 'cli', include: ['test/cli/**/*.test.ts'], testTimeout: 60_000 } },
-      { test: { ...shared, name: 'chart', include: ['test/chart/**/*.test.ts'], testTimeout: 60_000 } },
-      { test: { ...shared, name: 'scripts', include: ['test/scripts/**/*.test.ts'], testTimeout: 180_000 } },
+      // hooks get the tests' deadlines (vitest's own is 10 s): the scripts harness's cleanup
+      // waits up to 30 s for an entrypoint to stop and 30 s for its tree to go, and a shared CI
+      // machine took longer than 10 s for it once
+      { test: { ...shared, name: 'cli', include: ['test/cli/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 60_000 } },
+      { test: { ...shared, name: 'chart', include: ['test/chart/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 60_000 } },
+      {
+        test: { ...shared, name: 'scripts', include: ['test/scripts/**/*.test.ts'], testTimeout: 180_000, hookTimeout: 120_000 },
+      },
       {
         test: {
           ...shared,
