@@ -155,6 +155,8 @@ export async function runBackup(
   // process.exit on Ctrl-C (main.ts) runs no finally: the partial file goes on 'exit'
   process.once('exit', cleanup);
   let file: import('node:fs').WriteStream | undefined;
+  // stops the waiting second call on any way out (a failed stream, a failed local write)
+  const asking = new AbortController();
   try {
     const out = fs.createWriteStream(plan.partial, { flags: 'wx', mode: 0o600 });
     file = out;
@@ -192,7 +194,6 @@ export async function runBackup(
     // the second call (the pod's count and sha256) starts as soon as the stream has begun (its
     // estimate line) and waits in the pod for the stream's end: its own start overlaps the
     // stream instead of following it
-    const asking = new AbortController();
     let waiting: Promise<PodBackupResult | null> | undefined;
     const onStreamEvent = (e: BackupEvent): void => {
       if (e.kind === 'estimate' && !waiting) {
@@ -279,6 +280,7 @@ export async function runBackup(
       seconds: (Date.now() - started) / 1000,
     };
   } finally {
+    asking.abort();
     if (file && !file.closed) file.destroy();
     cleanup();
     process.off('exit', cleanup);
